@@ -1,0 +1,3 @@
+from openvet.cli import app
+
+app()

@@ -1,0 +1,40 @@
+"""The ASGI application: the ezyVet and Provet dialects over one engine, plus the API documents."""
+
+from __future__ import annotations
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from openvet import ezyvet, openapi, provet
+from openvet.config import Settings
+from openvet.engine import Engine
+from openvet.store.database import connect
+
+
+async def not_found(request: Request, _exc) -> Response:
+    body = {"detail": f"Nothing at {request.url.path}. The ezyVet API is under /v1 and /v2, the Provet API "
+                      "under /<provet_id>/api/0.1/, the documents at /docs and /openapi.json."}
+    return Response(orjson.dumps(body), status_code=404, media_type="application/json")
+
+
+async def method_not_allowed(request: Request, _exc) -> Response:
+    body = {"detail": f"{request.method} is not allowed on {request.url.path}"}
+    return Response(orjson.dumps(body), status_code=405, media_type="application/json")
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
+    settings = settings or Settings.from_environment()
+    engine = engine or Engine(connect(settings.database_url))
+    routes = [
+        Route("/openapi.json", openapi.document, methods=["GET"]),
+        Route("/docs", openapi.docs_page, methods=["GET"]),
+        *provet.routes(),
+        *ezyvet.routes(),
+    ]
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed})
+    app.state.engine = engine
+    app.state.settings = settings
+    return app

@@ -1,0 +1,195 @@
+"""The ``openvet`` command: serve, migrate, clinics, credentials and demo data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from openvet.config import Settings
+
+app = typer.Typer(help="openvet: a veterinary practice server speaking the ezyVet and Provet Cloud APIs.",
+                  no_args_is_help=True, add_completion=False)
+clinic_app = typer.Typer(help="Create and list clinics.", no_args_is_help=True)
+credentials_app = typer.Typer(help="Create API credentials for a clinic.", no_args_is_help=True)
+app.add_typer(clinic_app, name="clinic")
+app.add_typer(credentials_app, name="credentials")
+console = Console(stderr=True)
+DEMO_SLUG = "demo"
+
+
+def _engine():
+    from openvet.engine import Engine
+    from openvet.store.database import connect
+
+    return Engine(connect(Settings.from_environment().database_url))
+
+
+def _clinic_id(engine, slug: str) -> int:
+    from openvet.store import accounts
+
+    with engine.db.connect() as conn:
+        row = accounts.clinic_by_slug(conn, slug)
+    if row is None:
+        console.print(f"[red]No clinic {slug!r}.[/] Create it with: openvet clinic create {slug} --name NAME")
+        raise typer.Exit(1)
+    return row.id
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (OPENVET_DATABASE_URL, default ./data/openvet.sqlite3)."""
+    from openvet.store.migrate import upgrade
+
+    url = Settings.from_environment().database_url
+    upgrade(url)
+    console.print(f"[green]Database is up to date[/] ({_safe(url)})")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (use several on PostgreSQL).")] = 1,
+    demo: Annotated[bool, typer.Option(help="Create a demo clinic with demo data and credentials if absent.")]
+    = False,
+) -> None:
+    """Migrate the database, then serve the ezyVet and Provet APIs."""
+    import uvicorn
+
+    from openvet.store.migrate import upgrade
+
+    upgrade(Settings.from_environment().database_url)
+    if demo:
+        _print_demo(_ensure_demo(), host, port)
+    uvicorn.run("openvet.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False)
+
+
+@clinic_app.command("create")
+def clinic_create(
+    slug: Annotated[str, typer.Argument(help="Short name of the clinic, used by the other commands.")],
+    name: Annotated[str, typer.Option(help="The clinic's display name.")],
+    timezone: Annotated[str, typer.Option(help="IANA timezone of the clinic.")] = "UTC",
+) -> None:
+    """Create a clinic (a tenant: its records and credentials are its own)."""
+    from openvet import demo as demo_data
+    from openvet.services import credentials
+
+    engine = _engine()
+    try:
+        with engine.db.begin() as conn:
+            clinic_id = credentials.create_clinic(conn, slug, name)
+    except ValueError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from None
+    demo_data.seed_settings(engine, clinic_id, timezone)
+    console.print(f"[green]Clinic {slug} created[/] (provet_id {clinic_id})")
+
+
+@clinic_app.command("list")
+def clinic_list() -> None:
+    """List the clinics."""
+    import sqlalchemy as sa
+
+    engine = _engine()
+    with engine.db.connect() as conn:
+        for row in conn.execute(sa.text("SELECT id, slug, name FROM clinic ORDER BY id")):
+            typer.echo(f"{row.slug}\t{row.name}\tprovet_id={row.id}")
+
+
+@credentials_app.command("create")
+def credentials_create(
+    clinic: Annotated[str, typer.Option(help="Slug of the clinic.")],
+    scope: Annotated[list[str] | None, typer.Option(help="A scope (read-animal, write-contact…); repeat. "
+                                                           "None: all scopes.")] = None,
+    kind: Annotated[str, typer.Option(help="ezyvet (OAuth client credentials) or provet (API token).")]
+    = "ezyvet",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Create credentials for a clinic. The secret is shown once; only its hash is kept."""
+    from openvet.services import credentials
+
+    if kind not in ("ezyvet", "provet"):
+        console.print("[red]--kind must be ezyvet or provet[/]")
+        raise typer.Exit(2)
+    engine = _engine()
+    clinic_id = _clinic_id(engine, clinic)
+    scopes = [s for item in scope or [] for s in item.replace(",", " ").split()]
+    with engine.db.begin() as conn:
+        made = (credentials.create_ezyvet_credentials(conn, clinic_id, scopes) if kind == "ezyvet"
+                else credentials.create_provet_token(conn, clinic_id, scopes))
+    if as_json:
+        typer.echo(json.dumps(made))
+    else:
+        for key, value in made.items():
+            typer.echo(f"{key}: {value}")
+
+
+@app.command("demo-data")
+def demo_data_command(
+    clinic: Annotated[str, typer.Option(help="Slug of the clinic.")],
+    animals: Annotated[int, typer.Option(help="How many animals (each with an owner) to add.")] = 1000,
+) -> None:
+    """Add realistic demo animals and their owners to a clinic, in bulk, with a progress bar."""
+    from openvet import demo as demo_data
+
+    engine = _engine()
+    clinic_id = _clinic_id(engine, clinic)
+    demo_data.seed_lookups(engine, clinic_id)
+    demo_data.load_animals(engine, clinic_id, animals, show_progress=True)
+
+
+def _ensure_demo() -> dict:
+    """The demo clinic and its credentials, made on first run and kept in ./data/demo-credentials.json."""
+    from openvet import demo as demo_data
+    from openvet.services import credentials
+    from openvet.store import accounts
+
+    engine = _engine()
+    saved = Path(Settings.from_environment().data_dir) / "demo-credentials.json"
+    with engine.db.connect() as conn:
+        existing = accounts.clinic_by_slug(conn, DEMO_SLUG)
+    if existing and saved.exists():
+        return json.loads(saved.read_text())
+    if existing is None:
+        with engine.db.begin() as conn:
+            clinic_id = credentials.create_clinic(conn, DEMO_SLUG, "Riverside Veterinary Clinic (demo)")
+        demo_data.seed_settings(engine, clinic_id, "Pacific/Auckland")
+        demo_data.seed_lookups(engine, clinic_id)
+        demo_data.load_animals(engine, clinic_id, 250, show_progress=False)
+    else:
+        clinic_id = existing.id
+    with engine.db.begin() as conn:
+        made = {"ezyvet": credentials.create_ezyvet_credentials(conn, clinic_id, []),
+                "provet": credentials.create_provet_token(conn, clinic_id, [])}
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps(made, indent=2))
+    saved.chmod(0o600)
+    return made
+
+
+def _print_demo(made: dict, host: str, port: int) -> None:
+    base = f"http://{host}:{port}"
+    ez, pv = made["ezyvet"], made["provet"]
+    console.print(f"\n[bold green]openvet[/] is serving the demo clinic on [bold]{base}[/]"
+                  f"  (docs: {base}/docs)\n")
+    console.print("[bold]ezyVet API[/] — fetch a token, then list animals:")
+    typer.echo(
+        f"TOKEN=$(curl -s -X POST {base}/v1/oauth/access_token "
+        f"-d partner_id={ez['partner_id']} -d client_id={ez['client_id']} "
+        f"-d client_secret={ez['client_secret']} -d grant_type=client_credentials "
+        "| python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')\n"
+        f"curl -s -H \"Authorization: Bearer $TOKEN\" '{base}/v1/animal?limit=5'\n")
+    console.print("[bold]Provet Cloud API[/] — list patients:")
+    typer.echo(f"curl -s -H 'Authorization: Token {pv['token']}' {base}/{pv['provet_id']}/api/0.1/patient/\n")
+    console.print(f"(credentials kept in {Settings.from_environment().data_dir}/demo-credentials.json)\n")
+
+
+def _safe(url: str) -> str:
+    import sqlalchemy as sa
+
+    return sa.make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,69 @@
+"""OAuth 2.0 client credentials (``POST /v1/oauth/access_token``) and Bearer tokens on every other call."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from openvet.engine import Problem
+from openvet.ezyvet.envelope import EzyvetError, respond
+from openvet.services import credentials
+from openvet.services.credentials import Identity, Refused
+
+TOKEN_FIELDS = ("partner_id", "client_id", "client_secret", "grant_type")
+
+
+async def access_token(request: Request) -> Response:
+    """Form-encoded or JSON body; several live tokens per credential set."""
+    form = await _token_form(request)
+    problems = [Problem(name, "is required") for name in TOKEN_FIELDS if not str(form.get(name) or "").strip()]
+    grant = str(form.get("grant_type") or "")
+    if grant and grant != "client_credentials":
+        problems.append(Problem("grant_type", "must be client_credentials"))
+    if problems:
+        raise EzyvetError(400, "The access token request is incomplete", problems)
+    scope = form.get("scope") or ""
+    if isinstance(scope, list):
+        scope = " ".join(map(str, scope))
+    requested = [s for s in re.split(r"[\s,]+", str(scope)) if s]
+    engine = request.app.state.engine
+    try:
+        with engine.db.begin() as conn:
+            token, granted = credentials.issue_token(conn, str(form["partner_id"]), str(form["client_id"]),
+                                                     str(form["client_secret"]), requested)
+    except Refused as refused:
+        raise EzyvetError(401, str(refused)) from None
+    return respond({"access_token": token, "token_type": "Bearer", "expires_in": credentials.TOKEN_LIFETIME,
+                    "scope": " ".join(granted)})
+
+
+async def _token_form(request: Request) -> dict:
+    body = await request.body()
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json" or (not kind and body.lstrip().startswith(b"{")):
+        try:
+            data = orjson.loads(body or b"{}")
+        except orjson.JSONDecodeError:
+            raise EzyvetError(400, "The request body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise EzyvetError(400, "The request body must be a JSON object")
+        return data
+    return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def identify(request: Request) -> Identity:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise EzyvetError(401, "Send an access token: Authorization: Bearer <token>",
+                          headers={"WWW-Authenticate": 'Bearer realm="openvet"'})
+    try:
+        with request.app.state.engine.db.connect() as conn:
+            return credentials.authenticate(conn, token.strip(), "ezyvet")
+    except Refused as refused:
+        raise EzyvetError(401, str(refused),
+                          headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None

@@ -1,0 +1,50 @@
+"""The ezyVet envelope: ``{meta, items, messages}`` on every answer, errors included."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from openvet.engine import Problem
+
+STATUS_TYPE = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 422: "validation", 429: "too_many_requests", 500: "server_error"}
+
+
+class EzyvetError(Exception):
+    """An answer other than success; ``problems`` name the fields at fault."""
+
+    def __init__(self, status: int, text: str, problems: list[Problem] | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(text)
+        self.status = status
+        self.text = text
+        self.problems = problems or []
+        self.headers = headers or {}
+
+
+def meta(version: str, **values: Any) -> dict[str, Any]:
+    """Meta with a fresh transaction id; v1 writes its numbers as strings, v2 as numbers."""
+    out: dict[str, Any] = {"transaction_id": secrets.token_hex(32), "timestamp": int(time.time())}
+    out.update(values)
+    if version == "v1":
+        out = {k: (str(v) if isinstance(v, int) else v) for k, v in out.items()}
+    return out
+
+
+def respond(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status_code=status, headers=headers, media_type="application/json")
+
+
+def error_response(version: str, error: EzyvetError) -> Response:
+    messages = [{"level": "error", "type": STATUS_TYPE.get(error.status, "error"), "text": error.text,
+                 "fields": {}}]
+    if error.problems:
+        messages = [{"level": "error", "type": STATUS_TYPE.get(error.status, "error"),
+                     "text": f"{p.field}: {p.reason}" if p.field else p.reason,
+                     "fields": {p.field: p.reason} if p.field else {}} for p in error.problems]
+    return respond({"meta": meta(version), "items": [], "messages": messages}, error.status, error.headers)

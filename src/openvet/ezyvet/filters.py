@@ -1,0 +1,128 @@
+"""The ezyVet filter language: ``?name=Rex`` or URL-encoded JSON comparators ``?modified_at={">":1,"<=":9}``.
+
+Comparators go by name or by symbol (lt <, lte <=, eq =, gte >=, gt >, neq, like, in), several per field.
+Anything that cannot be understood is refused with a message naming the parameter: a filter is never
+silently dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import orjson
+
+from openvet.engine import Condition, Problem
+from openvet.resources import Resource
+from openvet.resources.fields import Boolean, Epoch, Field, Integer, Invalid, Number
+
+SYMBOLS = {"<": "lt", "<=": "lte", "=": "eq", ">=": "gte", ">": "gt", "!=": "neq", "<>": "neq"}
+NAMES = ("lt", "lte", "eq", "gte", "gt", "neq", "like", "in")
+PAGING = ("limit", "page")
+
+
+class FilterError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = problems
+
+
+def parse_filters(resource: Resource, version: str, params: dict[str, str]) -> list[Condition]:
+    """Query parameters (last value of each key) -> conditions; raises FilterError naming every bad one."""
+    filters = {field.wire_name(version): field for field in resource.fields_for(version) if field.filter}
+    conditions: list[Condition] = []
+    problems: list[Problem] = []
+    for key, raw in params.items():
+        if key in PAGING:
+            continue
+        field = filters.get(key)
+        if field is None:
+            problems.append(Problem(key, f"is not a filter of {resource.title} ({version})"))
+            continue
+        try:
+            conditions += _conditions(field, raw)
+        except Invalid as error:
+            problems.append(Problem(key, str(error)))
+    if problems:
+        raise FilterError(problems)
+    return conditions
+
+
+def _conditions(field: Field, raw: str) -> list[Condition]:
+    text = raw.strip()
+    if text.startswith("{"):
+        try:
+            comparators = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            raise Invalid("is not valid JSON: comparators are written like {\">\": 5, \"<\": 10}") from None
+        if not isinstance(comparators, dict) or not comparators:
+            raise Invalid("must be a JSON object of comparators, like {\">\": 5}")
+        return [c for op, value in comparators.items() for c in _compare(field, _operator(op), value)]
+    return _compare(field, "eq", text)
+
+
+def _operator(op: str) -> str:
+    name = SYMBOLS.get(op.strip(), op.strip().lower())
+    if name not in NAMES:
+        raise Invalid(f"unknown comparator {op!r}; use one of lt <, lte <=, eq =, gte >=, gt >, neq, like, in")
+    return name
+
+
+def _compare(field: Field, op: str, value: Any) -> list[Condition]:
+    kind = field.type
+    column = field.type.columns(field.name)[-1][0]
+    if op == "in":
+        if not isinstance(value, list):
+            raise Invalid("the in comparator takes a JSON list, like {\"in\": [1, 2]}")
+        return [Condition(column, "in", [_value(field, v) for v in value])]
+    if op == "like":
+        if not kind.likeable:
+            raise Invalid("like compares text only")
+        if not isinstance(value, str):
+            raise Invalid("like takes a text pattern, like {\"like\": \"Bel%\"}")
+        return [Condition(column, "like", value.strip())]
+    if op in ("lt", "lte", "gt", "gte") and not kind.comparable:
+        raise Invalid(f"{op} does not apply to this field")
+    if isinstance(kind, (Integer, Epoch)) and not isinstance(value, bool):
+        fractional = _fraction(value)
+        if fractional is not None:
+            return _fractional(column, op, fractional)
+    return [Condition(column, op, _value(field, value))]
+
+
+def _value(field: Field, value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+    if value is None:
+        return None
+    if isinstance(field.type, Boolean) and isinstance(value, str) and value == "":
+        raise Invalid("must be a boolean (true/false or 1/0)")
+    if isinstance(field.type, Number) and isinstance(value, float) and not math.isfinite(value):
+        raise Invalid("must be a finite number")
+    return field.type.parse(value)
+
+
+def _fraction(value: Any) -> Decimal | None:
+    """A non-integral number given for a whole-number field (``1479954983.5``), or None."""
+    if isinstance(value, int):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or number == number.to_integral_value():
+        return None
+    return number
+
+
+def _fractional(column: str, op: str, number: Decimal) -> list[Condition]:
+    """Compare whole numbers with a fraction exactly: x < 5.5 is x <= 5; x = 5.5 matches nothing."""
+    floor = int(number.to_integral_value(rounding="ROUND_FLOOR"))
+    if op in ("lt", "lte"):
+        return [Condition(column, "lte", floor)]
+    if op in ("gt", "gte"):
+        return [Condition(column, "gt", floor)]
+    if op == "eq":
+        return [Condition(column, "in", [])]
+    return []  # neq: every record differs from a fraction

@@ -1,0 +1,42 @@
+"""ezyVet paging: ``limit`` (1 to the endpoint's maximum, default 10) and ``page`` (from 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openvet.engine import Problem
+
+DEFAULT_LIMIT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    page: int
+    limit: int
+
+
+def parse_paging(params: dict[str, str], maximum: int) -> tuple[Paging, list[Problem]]:
+    problems: list[Problem] = []
+    limit = _whole(params, "limit", min(DEFAULT_LIMIT, maximum), problems)
+    if limit is not None and not 1 <= limit <= maximum:
+        problems.append(Problem("limit", f"must be between 1 and {maximum} for this endpoint"))
+    page = _whole(params, "page", 1, problems)
+    if page is not None and page < 1:
+        problems.append(Problem("page", "must be 1 or more"))
+    return Paging(page or 1, limit or DEFAULT_LIMIT), problems
+
+
+def _whole(params: dict[str, str], name: str, default: int, problems: list[Problem]) -> int | None:
+    raw = params.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw.strip())
+    except ValueError:
+        problems.append(Problem(name, "must be a whole number"))
+        return None
+
+
+def page_meta(paging: Paging, total: int) -> dict[str, int]:
+    return {"items_page": paging.page, "items_page_total": -(-total // paging.limit),
+            "items_page_size": paging.limit, "items_total": total}

@@ -1,0 +1,193 @@
+"""Routing for ``/v1/<endpoint>[/<id>]`` and ``/v2/...``: one generic handler for every declared resource."""
+
+from __future__ import annotations
+
+import logging
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from openvet.engine import Condition, NotFound, Problem, ValidationFailed
+from openvet.ezyvet import serializers
+from openvet.ezyvet.authentication import access_token, identify
+from openvet.ezyvet.envelope import EzyvetError, error_response, meta, respond
+from openvet.ezyvet.filters import FilterError, parse_filters
+from openvet.ezyvet.pagination import Paging, page_meta, parse_paging
+from openvet.resources import REGISTRY, Resource
+from openvet.resources.declaration import METHOD_OF
+
+log = logging.getLogger("openvet.ezyvet")
+VERSIONS = ("v1", "v2")
+
+
+def guarded(handler):
+    """Every answer in the envelope: errors a client caused get their status, anything else a 500."""
+
+    async def endpoint(request: Request) -> Response:
+        version = request.path_params.get("version", "v1")
+        try:
+            return await handler(request)
+        except EzyvetError as error:
+            return error_response(version, error)
+        except FilterError as error:
+            return error_response(version, EzyvetError(400, "A query parameter cannot be used", error.problems))
+        except ValidationFailed as error:
+            return error_response(version, EzyvetError(422, "The record cannot be written", error.problems))
+        except NotFound as error:
+            return error_response(version, EzyvetError(404, str(error)))
+        except Exception:
+            log.exception("unexpected error on %s %s", request.method, request.url.path)
+            return error_response(version, EzyvetError(500, "Internal server error; quote the transaction_id"))
+
+    return endpoint
+
+
+def _resolve(request: Request) -> tuple[str, Resource, str]:
+    """(version, resource, operation), checking the token, the endpoint, the method and the scope."""
+    version = request.path_params["version"]
+    identity = identify(request)
+    endpoint = request.path_params["endpoint"].lower()
+    resource = REGISTRY.get(endpoint)
+    if version not in VERSIONS or resource is None or version not in resource.endpoints:
+        raise EzyvetError(403, f"There is no endpoint /{version}/{endpoint}")
+    operation = _operation(request, resource.endpoints[version].singleton)
+    if not resource.serves(version, operation):
+        allowed = sorted({METHOD_OF[op] for op in resource.endpoints[version].operations})
+        raise EzyvetError(405, f"{request.method} is not allowed on /{version}/{endpoint}; allowed: "
+                          + ", ".join(allowed), headers={"Allow": ", ".join(allowed)})
+    scope = resource.scope_read if request.method == "GET" else resource.scope_write
+    if not identity.allows(scope):
+        raise EzyvetError(403, f"The access token lacks the scope {scope}")
+    request.state.clinic_id = identity.clinic_id
+    return version, resource, operation
+
+
+def _operation(request: Request, singleton: bool) -> str:
+    member = "id" in request.path_params
+    return {
+        "GET": "get" if member or singleton else "list",
+        "POST": "create" if not member else "create_member",
+        "PATCH": "update",
+        "DELETE": "delete",
+    }.get(request.method, request.method.lower())
+
+
+def _params(request: Request) -> dict[str, str]:
+    """Query parameters; when a key is repeated, the last one wins."""
+    return dict(request.query_params.items())
+
+
+def _record_id(request: Request) -> int:
+    raw = request.path_params["id"]
+    if not raw.isdigit() or int(raw) < 1:
+        raise EzyvetError(400, "The record id in the path must be a positive whole number",
+                          [Problem("id", "must be a positive whole number")])
+    return int(raw)
+
+
+async def _body(request: Request) -> dict:
+    raw = await request.body()
+    if not raw.strip():
+        raise EzyvetError(400, "The request needs a JSON body")
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise EzyvetError(400, f"The request body is not valid JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise EzyvetError(400, "The request body must be a JSON object")
+    return body
+
+
+def _paging(params: dict[str, str], resource: Resource, version: str) -> Paging:
+    paging, problems = parse_paging(params, resource.endpoints[version].page_limit)
+    if problems:
+        raise EzyvetError(400, "A paging parameter cannot be used", problems)
+    return paging
+
+
+@guarded
+async def collection(request: Request) -> Response:
+    version, resource, operation = _resolve(request)
+    engine = request.app.state.engine
+    clinic_id = request.state.clinic_id
+    params = _params(request)
+    limit_header = {"x-item-limit-per-page": str(resource.endpoints[version].page_limit)}
+    if operation == "get":  # a singleton (SystemSetting)
+        record = engine.first(clinic_id, resource) or {f.name: f.default for f in resource.fields}
+        items = serializers.items(resource, version, [record])
+        return respond({"meta": meta(version, **page_meta(Paging(1, 1), 1)), "items": items, "messages": []},
+                       headers=limit_header)
+    if operation == "list":
+        paging = _paging(params, resource, version)
+        conditions = parse_filters(resource, version, params)
+        page = engine.list(clinic_id, resource, conditions, paging.page, paging.limit)
+        return respond({"meta": meta(version, **page_meta(paging, page.total)),
+                        "items": serializers.items(resource, version, page.records), "messages": []},
+                       headers=limit_header)
+    if operation == "create":
+        if set(params) - {"limit", "page"}:
+            raise EzyvetError(400, "POST takes its fields in the JSON body, not in the query string",
+                              [Problem(k, "is not a parameter of POST") for k in params])
+        record = engine.create(clinic_id, resource, await _body(request), version)
+        return respond({"meta": meta(version), "items": serializers.items(resource, version, [record]),
+                        "messages": []})
+    # PATCH or DELETE on the collection: every record the filters match, bounded by limit.
+    paging = _paging(params, resource, version)
+    conditions = parse_filters(resource, version, params)
+    body = await _body(request) if operation == "update" else {}
+    if not conditions and "id" in body:  # Invoice v2 style: the id travels in the body
+        conditions = [Condition("id", "eq", _body_id(body))]
+    if not conditions:
+        raise EzyvetError(400, f"{request.method} needs a record id in the path or at least one filter")
+    return _write(request, version, resource, operation, conditions, body, paging.limit)
+
+
+def _body_id(body: dict) -> int:
+    try:
+        return int(str(body["id"]).strip())
+    except ValueError:
+        raise EzyvetError(422, "The record cannot be written", [Problem("id", "must be an integer")]) from None
+
+
+@guarded
+async def member(request: Request) -> Response:
+    version, resource, operation = _resolve(request)
+    engine = request.app.state.engine
+    clinic_id = request.state.clinic_id
+    record_id = _record_id(request)
+    params = _params(request)
+    if params:
+        raise EzyvetError(400, "A request for one record takes no query parameters",
+                          [Problem(k, "is not a parameter here") for k in params])
+    if operation == "get":
+        record = engine.get(clinic_id, resource, record_id)
+        return respond({"meta": meta(version, **page_meta(Paging(1, 1), 1)),
+                        "items": serializers.items(resource, version, [record]), "messages": []})
+    body = await _body(request) if operation == "update" else {}
+    return _write(request, version, resource, operation, [Condition("id", "eq", record_id)], body, 1,
+                  must_exist=record_id)
+
+
+def _write(request: Request, version: str, resource: Resource, operation: str, conditions: list[Condition],
+           body: dict, limit: int, must_exist: int | None = None) -> Response:
+    engine = request.app.state.engine
+    clinic_id = request.state.clinic_id
+    if operation == "update":
+        outcome = engine.update(clinic_id, resource, conditions, body, version, limit)
+    else:
+        outcome = engine.delete(clinic_id, resource, conditions, limit)
+    if must_exist is not None and not outcome.matched:
+        raise NotFound(f"{resource.title} {must_exist} does not exist")
+    return respond({"meta": meta(version, items_matched=outcome.matched, items_processed=outcome.processed),
+                    "items": serializers.items(resource, version, outcome.records), "messages": []})
+
+
+def routes() -> list[Route]:
+    methods = ["GET", "POST", "PATCH", "DELETE", "PUT"]
+    return [
+        Route("/v1/oauth/access_token", guarded(access_token), methods=["POST"]),
+        Route("/{version}/{endpoint}", collection, methods=methods),
+        Route("/{version}/{endpoint}/{id}", member, methods=methods),
+    ]

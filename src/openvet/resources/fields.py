@@ -1,0 +1,473 @@
+"""The vocabulary of a resource declaration: field types and fields.
+
+A field type knows four things: how it is stored (an SQLAlchemy type), how a value sent by a client
+is read (``parse``, which raises ``Invalid`` with a reason a client can act on), and how a stored value
+is written on the wire by ezyVet v1 (strings) and v2 (typed JSON). Everything else (tables, filters,
+validation, serialisation, OpenAPI) is derived from these declarations.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+
+from openvet.store.types import ExactDecimal
+
+VERSIONS = ("v1", "v2")
+
+
+class Invalid(ValueError):
+    """A value a client sent that cannot be used; the message says why."""
+
+
+class FieldType:
+    """Base of every field type. Subclasses override what differs."""
+
+    json_type = "string"  # the OpenAPI / v2 JSON type
+    stored = True  # False for virtual fields (child lists)
+    comparable = True  # accepts lt/lte/gt/gte
+    likeable = False  # accepts like
+
+    def column_type(self) -> sa.types.TypeEngine:
+        return sa.String(255)
+
+    def parse(self, value: Any) -> Any:
+        return value
+
+    def to_v1(self, value: Any) -> Any:
+        return "" if value is None else str(value)
+
+    def to_v2(self, value: Any) -> Any:
+        return value
+
+    def to_wire(self, value: Any, version: str) -> Any:
+        """The value as ``version`` writes it; dialects may call this instead of ``to_v1``/``to_v2``."""
+        return self.to_v1(value) if version == "v1" else self.to_v2(value)
+
+    def columns(self, name: str) -> list[tuple[str, sa.types.TypeEngine]]:
+        """The table columns that hold this field: one, named after it, for most types."""
+        return [(name, self.column_type())]
+
+    def to_columns(self, name: str, value: Any) -> dict[str, Any]:
+        return {name: value}
+
+    def from_columns(self, name: str, row: dict[str, Any]) -> Any:
+        return row.get(name)
+
+    def openapi(self) -> dict:
+        return {"type": [self.json_type, "null"]}
+
+
+class Integer(FieldType):
+    json_type = "integer"
+
+    def column_type(self):
+        return sa.BigInteger()
+
+    def parse(self, value):
+        if isinstance(value, bool):
+            raise Invalid("must be an integer")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+            return int(value)
+        raise Invalid("must be an integer")
+
+
+class Number(FieldType):
+    """An exact decimal (weights, money, quantities): Decimal in, Decimal stored, never float."""
+
+    json_type = "number"
+
+    def __init__(self, scale: int = 4, precision: int = 18):
+        self.scale = scale
+        self.precision = precision
+
+    def column_type(self):
+        return ExactDecimal(self.precision, self.scale)
+
+    def parse(self, value):
+        if isinstance(value, bool) or value is None or value == "":
+            raise Invalid("must be a number")
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise Invalid("must be a number") from None
+        if not number.is_finite():
+            raise Invalid("must be a finite number")
+        return number.quantize(Decimal(1).scaleb(-self.scale))
+
+    def to_v1(self, value):
+        if value is None:
+            return ""
+        return f"{Decimal(value):.{self.scale}f}"
+
+    def to_v2(self, value):
+        return None if value is None else float(value)
+
+
+class Text(FieldType):
+    likeable = True
+
+    def __init__(self, max_length: int = 255):
+        self.max_length = max_length
+
+    def column_type(self):
+        return sa.Text() if self.max_length > 255 else sa.String(self.max_length)
+
+    def parse(self, value):
+        if isinstance(value, (dict, list)):
+            raise Invalid("must be a string")
+        text = value if isinstance(value, str) else ("" if value is None else str(value))
+        if isinstance(value, bool):
+            text = "1" if value else "0"
+        if len(text) > self.max_length:
+            raise Invalid(f"must be at most {self.max_length} characters")
+        return text
+
+    def openapi(self):
+        return {"type": ["string", "null"], "maxLength": self.max_length}
+
+
+class Boolean(FieldType):
+    json_type = "boolean"
+    comparable = False
+    _true = {"1", "true", "yes", "y", "on"}
+    _false = {"0", "false", "no", "n", "off", ""}
+
+    def column_type(self):
+        return sa.Boolean()
+
+    def parse(self, value):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered in self._true:
+                return True
+            if lowered in self._false:
+                return False
+        raise Invalid("must be a boolean (true/false or 1/0)")
+
+    def to_v1(self, value):
+        return "" if value is None else ("1" if value else "0")
+
+
+class Epoch(FieldType):
+    """A moment as Unix epoch seconds (UTC). Float epochs are accepted and floored."""
+
+    json_type = "integer"
+
+    def column_type(self):
+        return sa.BigInteger()
+
+    def parse(self, value):
+        if isinstance(value, bool):
+            raise Invalid("must be an epoch time in seconds")
+        if isinstance(value, (int, float)):
+            return int(value // 1)
+        if isinstance(value, str):
+            try:
+                return int(float(value.strip()) // 1)
+            except ValueError:
+                pass
+        raise Invalid("must be an epoch time in seconds")
+
+
+class Choice(FieldType):
+    """One of a closed set of labels; matched without regard to case, stored in the documented spelling."""
+
+    likeable = True
+    comparable = False
+
+    def __init__(
+        self,
+        *values: str,
+        aliases: dict[str, str] | None = None,
+        wire_case: dict[str, Callable[[str], str]] | None = None,
+    ):
+        self.values = values
+        self.wire_case = wire_case or {}  # version -> spelling on that wire (Separation v2: str.lower)
+        self._lookup = {v.lower(): v for v in values}
+        for alias, value in (aliases or {}).items():
+            self._lookup[alias.lower()] = value
+
+    def column_type(self):
+        return sa.String(max(len(v) for v in self.values) + 8)
+
+    def parse(self, value):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and value.strip().lower() in self._lookup:
+            return self._lookup[value.strip().lower()]
+        raise Invalid("must be one of " + ", ".join(self.values))
+
+    def to_wire(self, value, version):
+        spell = self.wire_case.get(version)
+        if spell is not None and value is not None:
+            value = spell(value)
+        return FieldType.to_v1(self, value) if version == "v1" else FieldType.to_v2(self, value)
+
+    def to_v1(self, value):
+        return self.to_wire(value, "v1") if "v1" in self.wire_case else super().to_v1(value)
+
+    def to_v2(self, value):
+        return self.to_wire(value, "v2") if "v2" in self.wire_case else super().to_v2(value)
+
+    def spelled(self, version: str) -> tuple[str, ...]:
+        """The values as ``version`` spells them (for OpenAPI and error messages)."""
+        spell = self.wire_case.get(version)
+        return tuple(spell(v) for v in self.values) if spell else self.values
+
+    def openapi(self):
+        return {"type": ["string", "null"], "enum": [*self.values, None]}
+
+
+class ChoiceList(FieldType):
+    """Several labels of a closed set (ContactDetail ``subscription_groups``); a JSON array of strings."""
+
+    json_type = "array"
+    comparable = False
+
+    def __init__(self, *values: str):
+        self.choice = Choice(*values)
+        self.values = values
+
+    def column_type(self):
+        return sa.JSON()
+
+    def parse(self, value):
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            value = [part for part in (p.strip() for p in value.split(",")) if part]
+        if not isinstance(value, (list, tuple)):
+            raise Invalid("must be a list of " + ", ".join(self.values))
+        chosen = [self.choice.parse(v) for v in value]
+        return [v for v in self.values if v in chosen]  # documented order, no duplicates
+
+    def to_v1(self, value):
+        return list(value or [])
+
+    def to_v2(self, value):
+        return list(value or [])
+
+    def openapi(self):
+        return {"type": "array", "items": {"type": "string", "enum": list(self.values)}}
+
+
+class Link(Integer):
+    """The id of another record of the same clinic (``target`` is that resource's endpoint name)."""
+
+    def __init__(self, target: str):
+        self.target = target
+
+    def parse(self, value):
+        if value in ("", None, 0, "0"):
+            return None
+        number = super().parse(value)
+        if number < 1:
+            raise Invalid("must be a positive record id")
+        return number
+
+
+class Uid(FieldType):
+    """A globally unique, opaque identifier made when the record is created (``contact_jGV3Oc…``)."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    def column_type(self):
+        return sa.String(64)
+
+    def make(self) -> str:
+        return f"{self.prefix}_{secrets.token_urlsafe(16).replace('-', 'x').replace('_', 'Z')}"
+
+
+class Guid(Uid):
+    def __init__(self):
+        super().__init__("")
+
+    def make(self) -> str:
+        return str(uuid.uuid4())
+
+
+class UidRef(FieldType):
+    """Another record named by its uid instead of its id (v2 ContactDetail ``contact_uid``).
+
+    Not stored: on write the engine resolves the uid into the ``via`` link field; on read it is the
+    uid of the record that ``via`` names (Separation v2 ``contact_uid``).
+    """
+
+    stored = False
+    comparable = False
+
+    def __init__(self, target: str, via: str):
+        self.target = target  # endpoint name of the record named
+        self.via = via  # the Link field of this resource that holds its id
+
+    def parse(self, value):
+        if not isinstance(value, str) or not value.strip():
+            raise Invalid("must be a record uid")
+        return value.strip()
+
+
+class Timezone(FieldType):
+    """A site's IANA timezone; stored as its name, written as ``{name, utc_offset, utc_offset_seconds}``.
+
+    The offsets are derived at the moment of reading, so they follow daylight saving time.
+    """
+
+    json_type = "object"
+    comparable = False
+
+    def column_type(self):
+        return sa.String(64)
+
+    def parse(self, value):
+        name = value.get("name") if isinstance(value, dict) else value
+        try:
+            ZoneInfo(str(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Invalid("must be an IANA timezone name such as Pacific/Auckland") from None
+        return str(name)
+
+    def describe(self, name: str | None, at: datetime | None = None) -> dict | None:
+        if not name:
+            return None
+        offset = (at or datetime.now(UTC)).astimezone(ZoneInfo(name)).utcoffset()
+        seconds = int(offset.total_seconds())
+        sign = "-" if seconds < 0 else "+"
+        hours, minutes = divmod(abs(seconds) // 60, 60)
+        return {"name": name, "utc_offset": f"{sign}{hours:02d}:{minutes:02d}", "utc_offset_seconds": seconds}
+
+    def to_v1(self, value):
+        return self.describe(value) or ""
+
+    def to_v2(self, value):
+        return self.describe(value)
+
+    def openapi(self):
+        return {
+            "type": ["object", "null"],
+            "properties": {
+                "name": {"type": "string"},
+                "utc_offset": {"type": "string"},
+                "utc_offset_seconds": {"type": "integer"},
+            },
+        }
+
+
+class RecordRef(FieldType):
+    """A polymorphic owner written ``{"Contact": {"id": "5"}}``; stored as a type and an id column."""
+
+    comparable = False
+
+    def __init__(self, *targets: str):
+        self.targets = targets  # ezyVet resource titles, e.g. "Contact"
+
+    def columns(self, name):
+        return [(f"{name}_type", sa.String(64)), (f"{name}_id", sa.BigInteger())]
+
+    def to_columns(self, name, value):
+        return {f"{name}_type": value[0] if value else None, f"{name}_id": value[1] if value else None}
+
+    def from_columns(self, name, row):
+        kind, record_id = row.pop(f"{name}_type", None), row.pop(f"{name}_id", None)
+        return (kind, record_id) if kind else None
+
+    def parse(self, value):
+        if not isinstance(value, dict) or len(value) != 1:
+            raise Invalid('must be an object like {"Contact": {"id": 5}}')
+        (title, inner), = value.items()
+        if title not in self.targets:
+            raise Invalid("must name one of " + ", ".join(self.targets))
+        record_id = inner.get("id") if isinstance(inner, dict) else inner
+        return (title, Integer().parse(record_id))
+
+    def to_v1(self, value):
+        return {value[0]: {"id": str(value[1])}} if value else ""
+
+    def to_v2(self, value):
+        return {value[0]: {"id": value[1]}} if value else None
+
+    def openapi(self):
+        return {"type": ["object", "null"], "additionalProperties": {"type": "object"}}
+
+
+class Children(FieldType):
+    """A list of child records (``contact_detail_list``): objects on write; on read, ids (v1) or the
+    whole child objects on the versions listed in ``embed`` (the Contact v2 sample embeds them)."""
+
+    stored = False
+    comparable = False
+
+    def __init__(self, target: str, via: str, embed: tuple[str, ...] = ("v2",)):
+        self.target = target  # child resource endpoint name
+        self.via = via  # the child's field that points back at the parent
+        self.embed = tuple(embed)  # versions that write child objects instead of ids
+
+    def embeds(self, version: str) -> bool:
+        return version in self.embed
+
+    def to_v1(self, value):
+        return [str(v) for v in value or []]
+
+    def to_v2(self, value):
+        return list(value or [])
+
+    def openapi(self):
+        return {"type": "array", "items": {"type": ["integer", "object"]}}
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a resource, as the ezyVet document describes it.
+
+    ``name`` is the stored name and the v1 wire name; ``wire`` renames it per version
+    (ContactDetail's ``contact_detail_type_id`` is ``type_id`` on v2). ``mandatory`` applies on create.
+    """
+
+    name: str
+    type: FieldType
+    filter: bool = True
+    create: bool = True
+    update: bool = True
+    mandatory: bool = False
+    default: Any = None
+    versions: tuple[str, ...] = VERSIONS
+    wire: dict[str, str] = field(default_factory=dict)
+    doc: str = ""
+    index: bool = False
+
+    def wire_name(self, version: str) -> str:
+        return self.wire.get(version, self.name)
+
+    @property
+    def stored(self) -> bool:
+        return self.type.stored
+
+
+def system_fields(title: str) -> tuple[Field, ...]:
+    """The fields every record has; read-only to clients except ``active``."""
+    return (
+        Field("id", Integer(), create=False, update=False, doc=f"The ID of the {title}."),
+        Field("active", Boolean(), create=False, update=True, default=True,
+              doc=f"If true, the {title} is active and usable."),
+        Field("created_at", Epoch(), create=False, update=False, doc=f"When the {title} was created."),
+        Field("modified_at", Epoch(), create=False, update=False, index=True,
+              doc=f"When the {title} was last modified."),
+    )

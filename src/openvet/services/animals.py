@@ -1,0 +1,24 @@
+"""Rules for animals."""
+
+from __future__ import annotations
+
+from openvet.services import Change, rule
+
+
+@rule
+def animal_has_owner(change: Change) -> None:
+    """Every animal belongs to a Contact (its owner); the document's Animal has no meaning without one."""
+    if change.record.get("contact_id") is None:
+        change.refuse("contact_id", "is required: an Animal must have an owner Contact")
+
+
+@rule
+def animal_breed_matches_species(change: Change) -> None:
+    """A breed belongs to one species; an animal cannot be a Labrador cat."""
+    breed_id = change.record.get("breed_id")
+    if breed_id is None or not ({"breed_id", "species_id"} & change.values.keys()):
+        return
+    breed = change.lookup("breed", breed_id)
+    species_id = change.record.get("species_id")
+    if breed and breed.get("species_id") and species_id and breed["species_id"] != species_id:
+        change.refuse("breed_id", f"Breed {breed_id} is not a breed of Species {species_id}")

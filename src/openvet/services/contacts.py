@@ -1,0 +1,25 @@
+"""Rules for contacts."""
+
+from __future__ import annotations
+
+from openvet.services import Change, rule
+
+
+@rule
+def contact_requires_details(change: Change) -> None:
+    """A Contact keeps a last name, or a business name for a business: a PATCH may not blank both.
+
+    (On create the declaration's mandatory ``last_name`` and ``contact_detail_list`` already apply.)
+    """
+    if change.creating:
+        return
+    record = change.record
+    if not (record.get("last_name") or record.get("business_name")):
+        change.refuse("last_name", "cannot be empty unless the Contact has a business_name")
+
+
+@rule
+def contactdetail_names_contact(change: Change) -> None:
+    """A contact detail belongs to one Contact, named by ``contact_id`` or (v2) ``contact_uid`` (L4389)."""
+    if change.record.get("contact_id") is None:
+        change.refuse("contact_id", "is required (or contact_uid on v2): a detail belongs to a Contact")

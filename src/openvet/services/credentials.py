@@ -1,0 +1,107 @@
+"""Clinics, credentials and tokens: who may call, for which clinic, with which scopes.
+
+Client secrets are kept as argon2 hashes (slow on purpose: a leaked table does not give them away).
+Tokens are 256-bit random strings kept as SHA-256 digests: they are never guessable, so a fast hash is
+enough, and every request can check one with an index lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from openvet.store import accounts
+
+TOKEN_LIFETIME = 1_209_600  # 14 days, as the ezyVet document says (L227)
+ALL_SCOPES = "*"
+_hasher = PasswordHasher()
+
+
+class Refused(Exception):
+    """Credentials or a token that do not give access; the message says why, without giving secrets away."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who is calling: one clinic, with a set of scopes."""
+
+    clinic_id: int
+    scopes: frozenset[str]
+    kind: str
+
+    def allows(self, scope: str) -> bool:
+        return ALL_SCOPES in self.scopes or scope in self.scopes
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_clinic(conn: sa.Connection, slug: str, name: str) -> int:
+    if accounts.clinic_by_slug(conn, slug):
+        raise ValueError(f"a clinic named {slug!r} exists already")
+    return accounts.insert_clinic(conn, slug, name, int(time.time()))
+
+
+def create_ezyvet_credentials(conn: sa.Connection, clinic_id: int, scopes: list[str]) -> dict[str, str]:
+    partner_id = "openvet_" + secrets.token_hex(6)
+    client_id = secrets.token_hex(16)
+    client_secret = secrets.token_urlsafe(32)
+    accounts.insert_credential(conn, {
+        "clinic_id": clinic_id, "kind": "ezyvet", "partner_id": partner_id, "client_id": client_id,
+        "secret_hash": _hasher.hash(client_secret), "scopes": " ".join(scopes) or ALL_SCOPES,
+        "created_at": int(time.time()),
+    })
+    return {"partner_id": partner_id, "client_id": client_id, "client_secret": client_secret}
+
+
+def create_provet_token(conn: sa.Connection, clinic_id: int, scopes: list[str]) -> dict[str, object]:
+    """A Provet API key: ``Authorization: Token <key>``, valid until revoked."""
+    now = int(time.time())
+    credential_id = accounts.insert_credential(conn, {
+        "clinic_id": clinic_id, "kind": "provet", "scopes": " ".join(scopes) or ALL_SCOPES, "created_at": now,
+    })
+    token = secrets.token_hex(20)
+    accounts.insert_token(conn, {"clinic_id": clinic_id, "credential_id": credential_id,
+                                 "token_hash": token_digest(token), "scopes": " ".join(scopes) or ALL_SCOPES,
+                                 "expires_at": None, "created_at": now})
+    return {"provet_id": clinic_id, "token": token}
+
+
+def issue_token(conn: sa.Connection, partner_id: str, client_id: str, client_secret: str,
+                requested: list[str]) -> tuple[str, list[str]]:
+    """Client credentials -> a new bearer token with the requested scopes (all held ones when none asked)."""
+    credential = accounts.credential_by_client_id(conn, client_id)
+    if credential is None or not credential.active or credential.partner_id != partner_id:
+        raise Refused("the partner_id, client_id and client_secret do not match an active credential")
+    try:
+        _hasher.verify(credential.secret_hash, client_secret)
+    except (VerificationError, InvalidHashError):
+        raise Refused("the partner_id, client_id and client_secret do not match an active credential") from None
+    held = credential.scopes.split()
+    if requested and ALL_SCOPES not in held:
+        missing = [s for s in requested if s not in held]
+        if missing:
+            raise Refused("scope not granted to these credentials: " + ", ".join(missing))
+    granted = requested or held
+    token = secrets.token_hex(32)
+    now = int(time.time())
+    accounts.insert_token(conn, {"clinic_id": credential.clinic_id, "credential_id": credential.id,
+                                 "token_hash": token_digest(token), "scopes": " ".join(granted),
+                                 "expires_at": now + TOKEN_LIFETIME, "created_at": now})
+    return token, granted
+
+
+def authenticate(conn: sa.Connection, token: str, kind: str) -> Identity:
+    row = accounts.token_by_hash(conn, token_digest(token))
+    if row is None or row.kind != kind:
+        raise Refused("the access token is not valid")
+    if row.expires_at is not None and row.expires_at <= time.time():
+        raise Refused("the access token has expired")
+    return Identity(row.clinic_id, frozenset(row.scopes.split()), row.kind)

@@ -1,0 +1,38 @@
+"""Connecting: SQLite (WAL, the embedded default) or PostgreSQL, through one SQLAlchemy engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across crashes of the process
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache
+    cursor.execute("PRAGMA mmap_size=1073741824")
+    cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.close()
+
+
+def connect(url: str) -> sa.Engine:
+    """An engine for ``url``; creates the SQLite file's folder when it does not exist yet."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, pool_size=8, max_overflow=16,
+                                  connect_args={"check_same_thread": False})
+        sa.event.listen(engine, "connect", _tune_sqlite)
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        url = parsed.set(drivername="postgresql+psycopg")
+    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def is_postgresql(engine: sa.Engine) -> bool:
+    return engine.dialect.name == "postgresql"

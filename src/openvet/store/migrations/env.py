@@ -1,0 +1,35 @@
+"""Alembic environment: the target metadata is built from the registry, as the running server builds it."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from openvet.resources import REGISTRY
+from openvet.store.database import connect
+from openvet.store.schema import build_metadata
+
+config = context.config
+target_metadata = build_metadata(REGISTRY.values())
+
+
+def run_migrations_online() -> None:
+    connectable = config.attributes.get("connection")
+    if connectable is not None:
+        context.configure(connection=connectable, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = connect(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    run_migrations_online()

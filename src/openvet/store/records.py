@@ -1,0 +1,124 @@
+"""Reading and writing rows of resource tables, always inside one clinic.
+
+The functions take an open connection (the caller owns the transaction) and speak SQL only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from openvet.store.filters import Condition, where
+
+DEEP_OFFSET = 2000  # past this, page through the (clinic_id, id) index first, then fetch the rows
+
+
+def select_page(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions: list[Condition],
+                offset: int, limit: int | None) -> Sequence[sa.Row]:
+    """Rows in id order. Deep pages find their first id on the index alone (a deferred join)."""
+    dialect = conn.dialect.name
+    condition = where(table, clinic_id, conditions, dialect)
+    query = sa.select(table).where(condition).order_by(table.c.id)
+    if offset > DEEP_OFFSET:
+        first = (sa.select(table.c.id).where(condition).order_by(table.c.id)
+                 .offset(offset).limit(1).scalar_subquery())
+        query = query.where(table.c.id >= first)
+    elif offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return conn.execute(query).all()
+
+
+def count(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions: list[Condition]) -> int:
+    if not conditions:
+        counter = conn.execute(
+            sa.text("SELECT total FROM record_count WHERE clinic_id = :c AND resource = :r"),
+            {"c": clinic_id, "r": table.name},
+        ).scalar()
+        return int(counter or 0)
+    condition = where(table, clinic_id, conditions, conn.dialect.name)
+    return conn.execute(sa.select(sa.func.count()).select_from(table).where(condition)).scalar_one()
+
+
+def select_ids(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions: list[Condition],
+               limit: int | None) -> list[int]:
+    condition = where(table, clinic_id, conditions, conn.dialect.name)
+    query = sa.select(table.c.id).where(condition).order_by(table.c.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(conn.execute(query).scalars())
+
+
+def select_by_ids(conn: sa.Connection, table: sa.Table, clinic_id: int, ids: Iterable[int]) -> Sequence[sa.Row]:
+    ids = list(ids)
+    if not ids:
+        return []
+    query = sa.select(table).where(table.c.clinic_id == clinic_id, table.c.id.in_(ids)).order_by(table.c.id)
+    return conn.execute(query).all()
+
+
+def select_children(conn: sa.Connection, table: sa.Table, clinic_id: int, via: str,
+                    parent_ids: Iterable[int]) -> Sequence[sa.Row]:
+    """The active children of several parents at once (one query, not one per parent)."""
+    parent_ids = list(parent_ids)
+    if not parent_ids:
+        return []
+    query = (sa.select(table)
+             .where(table.c.clinic_id == clinic_id, table.c[via].in_(parent_ids), table.c.active.is_(True))
+             .order_by(table.c.id))
+    return conn.execute(query).all()
+
+
+def existing_ids(conn: sa.Connection, table: sa.Table, clinic_id: int, ids: set[int]) -> set[int]:
+    if not ids:
+        return set()
+    query = sa.select(table.c.id).where(table.c.clinic_id == clinic_id, table.c.id.in_(sorted(ids)))
+    return set(conn.execute(query).scalars())
+
+
+def select_uids(conn: sa.Connection, table: sa.Table, clinic_id: int, ids: set[int]) -> Sequence[sa.Row]:
+    query = sa.select(table.c.id, table.c.uid).where(table.c.clinic_id == clinic_id, table.c.id.in_(sorted(ids)))
+    return conn.execute(query).all()
+
+
+def id_by_uid(conn: sa.Connection, table: sa.Table, clinic_id: int, uid: str) -> int | None:
+    query = sa.select(table.c.id).where(table.c.clinic_id == clinic_id, table.c.uid == uid)
+    return conn.execute(query).scalar()
+
+
+def insert(conn: sa.Connection, table: sa.Table, clinic_id: int, values: dict[str, Any]) -> int:
+    result = conn.execute(table.insert().values(clinic_id=clinic_id, **values).returning(table.c.id))
+    record_id = result.scalar_one()
+    add_to_count(conn, clinic_id, table.name, 1)
+    return record_id
+
+
+def insert_many(conn: sa.Connection, table: sa.Table, clinic_id: int, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert (demo data, imports); ids come from the table's sequence."""
+    if rows:
+        conn.execute(table.insert(), [dict(row, clinic_id=clinic_id) for row in rows])
+        add_to_count(conn, clinic_id, table.name, len(rows))
+
+
+def update(conn: sa.Connection, table: sa.Table, clinic_id: int, ids: list[int], values: dict[str, Any]) -> None:
+    if ids and values:
+        conn.execute(table.update().where(table.c.clinic_id == clinic_id, table.c.id.in_(ids)).values(**values))
+
+
+def add_to_count(conn: sa.Connection, clinic_id: int, resource: str, delta: int) -> None:
+    updated = conn.execute(
+        sa.text("UPDATE record_count SET total = total + :d WHERE clinic_id = :c AND resource = :r"),
+        {"d": delta, "c": clinic_id, "r": resource},
+    ).rowcount
+    if not updated:
+        conn.execute(sa.text("INSERT INTO record_count (clinic_id, resource, total) VALUES (:c, :r, :d)"),
+                     {"d": delta, "c": clinic_id, "r": resource})
+
+
+def record_event(conn: sa.Connection, clinic_id: int, event: str, resource: str, record_id: int, at: int) -> None:
+    conn.execute(sa.text("INSERT INTO outbox (clinic_id, event, resource, record_id, created_at) "
+                         "VALUES (:c, :e, :r, :i, :t)"),
+                 {"c": clinic_id, "e": event, "r": resource, "i": record_id, "t": at})
