@@ -125,8 +125,14 @@ class Engine:
             for before, values, children in plans:
                 values["modified_at"] = now
                 records.update(conn, table, clinic_id, [before["id"]], _columns(resource, values))
-                for field, items in children.items():
-                    self._replace_children(conn, clinic_id, resource, field, before["id"], items, version, now)
+                for name, items in children.items():
+                    field = resource.field_map[name]
+                    if isinstance(field.type, Link):
+                        failed = self._link_new(conn, clinic_id, resource, field, before["id"], items, version, now)
+                        if failed:
+                            raise ValidationFailed(failed)
+                    else:
+                        self._replace_children(conn, clinic_id, resource, name, before["id"], items, version, now)
                 records.record_event(conn, clinic_id, f"{resource.name}_updated", resource.name, before["id"], now)
             written = self._records(conn, clinic_id, resource, records.select_by_ids(conn, table, clinic_id, ids))
             return Outcome(max(matched, len(ids)), len(ids), written)
@@ -155,10 +161,12 @@ class Engine:
         for field in resource.fields:
             if field.name not in values and field.default is not None and field.stored:
                 values[field.name] = field.default
+        already = {p.field for p in problems}
         for field in resource.fields:
             missing = field.mandatory and field.stored and values.get(field.name) in (None, "")
-            if missing and not (parent and field.name == parent[0]):
-                problems.append(Problem(prefix + field.wire_name(version or "v1"), "is required"))
+            name = prefix + field.wire_name(version or "v1")
+            if missing and name not in already and not (parent and field.name == parent[0]):
+                problems.append(Problem(name, "is required"))
         for field in resource.children():
             if field.mandatory and not children.get(field.name):
                 problems.append(Problem(prefix + field.wire_name(version or "v1"), "must list at least one item"))
@@ -167,10 +175,13 @@ class Engine:
             for name, items in children.items():  # report the children's own mistakes in the same answer
                 field = resource.field_map[name]
                 child = self.registry[field.type.target]
+                where = f"{prefix}{field.wire_name(version or 'v1')}"
+                if isinstance(field.type, Link):
+                    self._parse(child, items, version, "create", problems, f"{where}.")
+                    continue
                 for index, item in enumerate(items):
                     if isinstance(item, dict):
-                        self._parse(child, item, version, "create", problems,
-                                    f"{prefix}{field.wire_name(version or 'v1')}[{index}].")
+                        self._parse(child, item, version, "create", problems, f"{where}[{index}].")
             raise ValidationFailed(_unique(problems))
         for field in resource.fields:
             if isinstance(field.type, Uid) and field.stored:
@@ -180,6 +191,10 @@ class Engine:
         child_problems: list[Problem] = []
         for name, items in children.items():
             field = resource.field_map[name]
+            if isinstance(field.type, Link):
+                child_problems += self._link_new(conn, clinic_id, resource, field, record_id, items, version, now,
+                                                 prefix)
+                continue
             child = self.registry[field.type.target]
             for index, item in enumerate(items):
                 try:
@@ -191,6 +206,22 @@ class Engine:
             raise ValidationFailed(child_problems)
         records.record_event(conn, clinic_id, f"{resource.name}_created", resource.name, record_id, now)
         return record_id
+
+    def _link_new(self, conn, clinic_id, resource, field, record_id, body, version, now, prefix="") -> list[Problem]:
+        """A link written as a whole object (Contact ``address_physical``: an Address): create that record,
+        owned by this one when it has an owner reference left unset, and link it."""
+        target = self.registry[field.type.target]
+        body = dict(body)
+        for ref in target.record_refs():
+            if ref.wire_name(version or "v1") not in body and resource.title in ref.type.targets:
+                body[ref.wire_name(version or "v1")] = {resource.title: {"id": record_id}}
+        try:
+            new_id = self._create(conn, clinic_id, target, body, version, now,
+                                  prefix=f"{prefix}{field.wire_name(version or 'v1')}.")
+        except ValidationFailed as failed:
+            return failed.problems
+        records.update(conn, self.tables[resource.table], clinic_id, [record_id], {field.name: new_id})
+        return []
 
     def _replace_children(self, conn, clinic_id, resource, name, parent_id, items, version, now) -> None:
         """A PATCHed child list is the new set: objects without id are created, listed ids kept (and
@@ -229,7 +260,7 @@ class Engine:
     # validation ----------------------------------------------------------------------------------------
 
     def _parse(self, resource: Resource, body: dict[str, Any], version: str | None, operation: str,
-               problems: list[Problem], prefix: str = "") -> tuple[dict[str, Any], dict[str, list]]:
+               problems: list[Problem], prefix: str = "") -> tuple[dict[str, Any], dict[str, Any]]:
         """Body (wire names of ``version``, or field names when ``version`` is None) -> parsed values."""
         names = resource.wire_map(version) if version else resource.field_map
         values: dict[str, Any] = {}
@@ -249,6 +280,9 @@ class Engine:
                     continue  # an id in a PATCH body names the record already named by the path
                 problems.append(Problem(where, f"cannot be set on {operation}"))
                 continue
+            if isinstance(field.type, Link) and field.type.nested and isinstance(raw, dict):
+                children[field.name] = raw  # created with the record, then linked
+                continue
             if isinstance(field.type, Children):
                 if not isinstance(raw, list):
                     problems.append(Problem(where, "must be a list"))
@@ -265,7 +299,7 @@ class Engine:
                prefix: str = "") -> None:
         self._check_links(conn, clinic_id, resource, values, version, problems, prefix)
         for name, items in children.items():
-            if before is None:
+            if before is None and isinstance(resource.field_map[name].type, Children):
                 field = resource.field_map[name]
                 child = self.registry[field.type.target]
                 for index, item in enumerate(items):

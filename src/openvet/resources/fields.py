@@ -272,10 +272,13 @@ class ChoiceList(FieldType):
 class Link(Integer):
     """The id of another record of the same clinic (``target`` is that resource's endpoint name)."""
 
-    def __init__(self, target: str):
+    def __init__(self, target: str, nested: bool = False):
         self.target = target
+        self.nested = nested  # writes may also send a whole new record (Contact's Address objects)
 
     def parse(self, value):
+        if isinstance(value, dict):
+            raise Invalid(f"must be the id of a {self.target}")
         if value in ("", None, 0, "0"):
             return None
         number = super().parse(value)

@@ -1,0 +1,161 @@
+"""One fixture per real component: the database (SQLite file and a real PostgreSQL), the app, clinics.
+
+Every test that takes ``api`` runs twice, once per database. PostgreSQL comes from
+``OPENVET_TEST_POSTGRES_URL`` (``bin/test`` starts a private server and sets it).
+Tests do not share records: each gets fresh clinics, and clinics never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+
+from openvet import demo
+from openvet.app import create_app
+from openvet.config import Settings
+from openvet.engine import Engine
+from openvet.services import credentials
+from openvet.store.database import connect
+from openvet.store.migrate import upgrade
+
+SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
+POSTGRES_URL = os.environ.get("OPENVET_TEST_POSTGRES_URL")
+_slugs = itertools.count(1)
+
+
+def _postgres_database(base_url: str) -> str:
+    """A fresh database on the test server for this session (xdist workers get one each)."""
+    name = f"openvet_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return sa.make_url(base_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'openvet.sqlite3'}"
+    else:
+        if not POSTGRES_URL:
+            pytest.skip("OPENVET_TEST_POSTGRES_URL is not set (bin/test sets it)")
+        url = _postgres_database(POSTGRES_URL)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url) -> Engine:
+    engine = Engine(connect(database_url))
+    yield engine
+    engine.db.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(engine, database_url, tmp_path_factory):
+    settings = Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"),
+                        public_url="http://testserver")
+    return create_app(settings, engine)
+
+
+@pytest.fixture(scope="session")
+def client(app) -> TestClient:
+    return TestClient(app)
+
+
+@dataclass
+class Clinic:
+    """A clinic with lookups, ezyVet credentials, a token with every scope, and a Provet token."""
+
+    id: int
+    slug: str
+    client: TestClient
+    ezyvet: dict
+    provet: dict
+    token: str = ""
+    lookups: dict = field(default_factory=dict)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    @property
+    def provet_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Token {self.provet['token']}"}
+
+    def request(self, method: str, path: str, **kwargs):
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.request(method, path, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, body: dict, **kwargs):
+        return self.request("POST", path, json=body, **kwargs)
+
+    def patch(self, path: str, body: dict, **kwargs):
+        return self.request("PATCH", path, json=body, **kwargs)
+
+    def delete(self, path: str, **kwargs):
+        return self.request("DELETE", path, **kwargs)
+
+    def token_for(self, scopes: list[str]) -> str:
+        response = self.client.post("/v1/oauth/access_token", data={
+            **self.ezyvet, "grant_type": "client_credentials", "scope": " ".join(scopes)})
+        assert response.status_code == 200, response.text
+        return response.json()["access_token"]
+
+    def first_id(self, endpoint: str, version: str = "v1") -> int:
+        """The id of a seeded record of ``endpoint`` (species, sex, contactdetailtype…)."""
+        response = self.get(f"/{version}/{endpoint}?limit=1")
+        assert response.status_code == 200, response.text
+        (item,) = response.json()["items"]
+        return int(item[endpoint]["id"])
+
+    def new_contact(self, version: str = "v1", **fields) -> dict:
+        body = {"first_name": "Ada", "last_name": "Lovelace", "contact_detail_list": [
+            {"name": "Email", "value": "ada@example.com", "contact_detail_type_id": self.first_id("contactdetailtype")}
+        ], **fields}
+        response = self.post("/v1/contact", body)
+        assert response.status_code == 200, response.text
+        return response.json()["items"][0]["contact"]
+
+    def new_animal(self, **fields) -> dict:
+        body = {"name": "Rex", "contact_id": fields.pop("contact_id", None) or self.new_contact()["id"], **fields}
+        response = self.post("/v1/animal", body)
+        assert response.status_code == 200, response.text
+        return response.json()["items"][0]["animal"]
+
+
+def make_clinic(engine: Engine, client: TestClient) -> Clinic:
+    slug = f"clinic-{os.getpid()}-{next(_slugs)}-{uuid.uuid4().hex[:6]}"
+    with engine.db.begin() as conn:
+        clinic_id = credentials.create_clinic(conn, slug, f"Clinic {slug}")
+    demo.seed_settings(engine, clinic_id, "Pacific/Auckland")
+    demo.seed_lookups(engine, clinic_id)
+    with engine.db.begin() as conn:
+        ezyvet = credentials.create_ezyvet_credentials(conn, clinic_id, [])
+        provet = credentials.create_provet_token(conn, clinic_id, [])
+    clinic = Clinic(clinic_id, slug, client, ezyvet, provet)
+    clinic.token = clinic.token_for([])
+    return clinic
+
+
+@pytest.fixture
+def api(engine, client) -> Clinic:
+    """A fresh clinic to call the API as (every scope)."""
+    return make_clinic(engine, client)
+
+
+@pytest.fixture
+def other(engine, client) -> Clinic:
+    """A second clinic, to prove that clinics are kept apart."""
+    return make_clinic(engine, client)
