@@ -62,8 +62,7 @@ def identify(request: Request) -> Identity:
         raise EzyvetError(401, "Send an access token: Authorization: Bearer <token>",
                           headers={"WWW-Authenticate": 'Bearer realm="openvet"'})
     try:
-        with request.app.state.engine.db.connect() as conn:
-            return credentials.authenticate(conn, token.strip(), "ezyvet")
+        return credentials.authenticate(None, token.strip(), "ezyvet", connect=request.app.state.engine.db.connect)
     except Refused as refused:
         raise EzyvetError(401, str(refused),
                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None

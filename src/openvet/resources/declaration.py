@@ -42,6 +42,11 @@ class Resource:
             declared = tuple(f for f in system_fields(self.title) if f.name not in names) + declared
         object.__setattr__(self, "fields", declared)
         object.__setattr__(self, "field_map", {f.name: f for f in declared})
+        # Asked on every request: worked out once.
+        object.__setattr__(self, "_children", tuple(f for f in declared if isinstance(f.type, Children)))
+        object.__setattr__(self, "_record_refs", tuple(f for f in declared if isinstance(f.type, RecordRef)))
+        object.__setattr__(self, "_wire_maps", {v: {f.wire_name(v): f for f in declared if v in f.versions}
+                                                for v in VERSIONS})
         for version in self.endpoints:
             assert version in VERSIONS, version
 
@@ -53,17 +58,17 @@ class Resource:
         return tuple(f for f in self.fields if f.stored)
 
     def children(self) -> tuple[Field, ...]:
-        return tuple(f for f in self.fields if isinstance(f.type, Children))
+        return self._children
 
     def record_refs(self) -> tuple[Field, ...]:
-        return tuple(f for f in self.fields if isinstance(f.type, RecordRef))
+        return self._record_refs
 
     def fields_for(self, version: str) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if version in f.versions)
 
     def wire_map(self, version: str) -> dict[str, Field]:
         """Wire name -> field, for one version."""
-        return {f.wire_name(version): f for f in self.fields if version in f.versions}
+        return self._wire_maps[version]
 
     def serves(self, version: str, operation: str) -> bool:
         endpoint = self.endpoints.get(version)

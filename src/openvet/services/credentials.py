@@ -98,10 +98,53 @@ def issue_token(conn: sa.Connection, partner_id: str, client_id: str, client_sec
     return token, granted
 
 
-def authenticate(conn: sa.Connection, token: str, kind: str) -> Identity:
-    row = accounts.token_by_hash(conn, token_digest(token))
-    if row is None or row.kind != kind:
+class TokenCache:
+    """Tokens recently seen valid, for a few seconds: most calls then need no token query at all.
+
+    Only valid tokens are kept, each with its own expiry, so an expired token is refused at once; a token
+    revoked in the database stops working within ``ttl`` seconds.
+    """
+
+    def __init__(self, ttl: float = 10.0, size: int = 10_000):
+        self.ttl = ttl
+        self.size = size
+        self._entries: dict[str, tuple[float, Identity, int | None]] = {}
+
+    def get(self, digest: str) -> tuple[Identity, int | None] | None:
+        entry = self._entries.get(digest)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1], entry[2]
+
+    def put(self, digest: str, identity: Identity, expires_at: int | None) -> None:
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        self._entries[digest] = (time.monotonic() + self.ttl, identity, expires_at)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+recent_tokens = TokenCache()
+
+
+def authenticate(conn: sa.Connection | None, token: str, kind: str, connect=None) -> Identity:
+    """The identity behind a token. ``connect`` opens a connection only when the cache cannot answer."""
+    digest = token_digest(token)
+    cached = recent_tokens.get(digest)
+    if cached is None:
+        if conn is None:
+            with connect() as opened:
+                row = accounts.token_by_hash(opened, digest)
+        else:
+            row = accounts.token_by_hash(conn, digest)
+        if row is None:
+            raise Refused("the access token is not valid")
+        cached = (Identity(row.clinic_id, frozenset(row.scopes.split()), row.kind), row.expires_at)
+        recent_tokens.put(digest, *cached)
+    identity, expires_at = cached
+    if identity.kind != kind:
         raise Refused("the access token is not valid")
-    if row.expires_at is not None and row.expires_at <= time.time():
+    if expires_at is not None and expires_at <= time.time():
         raise Refused("the access token has expired")
-    return Identity(row.clinic_id, frozenset(row.scopes.split()), row.kind)
+    return identity

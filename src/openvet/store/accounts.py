@@ -42,8 +42,9 @@ def insert_token(conn: sa.Connection, values: dict[str, Any]) -> None:
                          ":created_at)"), values)
 
 
+TOKEN_BY_HASH = sa.text("SELECT t.clinic_id, t.scopes, t.expires_at, c.kind FROM access_token t "
+                        "JOIN credential c ON c.id = t.credential_id WHERE t.token_hash = :h AND c.active")
+
+
 def token_by_hash(conn: sa.Connection, token_hash: str) -> sa.Row | None:
-    return conn.execute(
-        sa.text("SELECT t.clinic_id, t.scopes, t.expires_at, c.kind FROM access_token t "
-                "JOIN credential c ON c.id = t.credential_id WHERE t.token_hash = :h AND c.active"),
-        {"h": token_hash}).first()
+    return conn.execute(TOKEN_BY_HASH, {"h": token_hash}).first()

@@ -25,7 +25,9 @@ def connect(url: str) -> sa.Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, pool_size=8, max_overflow=16,
+        # Every connection is used in a ``with`` block that ends its transaction, so the pool need not
+        # roll back again on return (a measurable share of a single-record GET).
+        engine = sa.create_engine(url, pool_size=8, max_overflow=16, pool_reset_on_return=None,
                                   connect_args={"check_same_thread": False})
         sa.event.listen(engine, "connect", _tune_sqlite)
         return engine

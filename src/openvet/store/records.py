@@ -6,6 +6,7 @@ The functions take an open connection (the caller owns the transaction) and spea
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,10 +53,18 @@ def select_ids(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions:
     return list(conn.execute(query).scalars())
 
 
+@cache
+def _one_by_id(table: sa.Table) -> sa.Select:
+    """Built once per table: a reused statement skips SQLAlchemy's per-call construction and cache keying."""
+    return sa.select(table).where(table.c.clinic_id == sa.bindparam("clinic_id"), table.c.id == sa.bindparam("id"))
+
+
 def select_by_ids(conn: sa.Connection, table: sa.Table, clinic_id: int, ids: Iterable[int]) -> Sequence[sa.Row]:
     ids = list(ids)
     if not ids:
         return []
+    if len(ids) == 1:
+        return conn.execute(_one_by_id(table), {"clinic_id": clinic_id, "id": ids[0]}).all()
     query = sa.select(table).where(table.c.clinic_id == clinic_id, table.c.id.in_(ids)).order_by(table.c.id)
     return conn.execute(query).all()
 
@@ -108,14 +117,14 @@ def update(conn: sa.Connection, table: sa.Table, clinic_id: int, ids: list[int],
         conn.execute(table.update().where(table.c.clinic_id == clinic_id, table.c.id.in_(ids)).values(**values))
 
 
+ADD_TO_COUNT = sa.text(
+    "INSERT INTO record_count (clinic_id, resource, total) VALUES (:c, :r, :d) "
+    "ON CONFLICT (clinic_id, resource) DO UPDATE SET total = record_count.total + excluded.total"
+)  # the same upsert on SQLite and PostgreSQL; safe when two first inserts race
+
+
 def add_to_count(conn: sa.Connection, clinic_id: int, resource: str, delta: int) -> None:
-    updated = conn.execute(
-        sa.text("UPDATE record_count SET total = total + :d WHERE clinic_id = :c AND resource = :r"),
-        {"d": delta, "c": clinic_id, "r": resource},
-    ).rowcount
-    if not updated:
-        conn.execute(sa.text("INSERT INTO record_count (clinic_id, resource, total) VALUES (:c, :r, :d)"),
-                     {"d": delta, "c": clinic_id, "r": resource})
+    conn.execute(ADD_TO_COUNT, {"d": delta, "c": clinic_id, "r": resource})
 
 
 def record_event(conn: sa.Connection, clinic_id: int, event: str, resource: str, record_id: int, at: int) -> None:

@@ -277,7 +277,7 @@ def upgrade() -> None:
     sa.Column('client_id', sa.String(length=64), nullable=True),
     sa.Column('secret_hash', sa.String(length=255), nullable=True),
     sa.Column('scopes', sa.Text(), nullable=False),
-    sa.Column('active', sa.Boolean(), server_default=sa.text('1'), nullable=False),
+    sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('created_at', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
     sa.PrimaryKeyConstraint('id'),
