@@ -1,0 +1,185 @@
+"""Bulk writing for demo data: ids chosen ahead, rows made ahead, rows written straight through the driver.
+
+Owners, their addresses and their animals point at each other, so their ids are chosen before the rows
+are made (see ``NextIds``); a background thread makes the next chunk while the previous one is written
+(``made_ahead``); each chunk is one transaction that also keeps ``record_count`` right.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import TypeVar
+
+import sqlalchemy as sa
+
+from openvet.store import records
+
+T = TypeVar("T")
+
+
+def lock_for_writing(conn: sa.Connection, clinic_id: int, tables: list[sa.Table], counts: list[int]) -> None:
+    """Count the rows about to be written (which, on SQLite, takes the database's write lock)."""
+    for table, added in zip(tables, counts, strict=True):
+        if added:
+            records.add_to_count(conn, clinic_id, table.name, added)
+
+
+def reserve_ids(conn: sa.Connection, table: sa.Table, count: int) -> list[int]:
+    """``count`` ids from the table's own sequence (PostgreSQL)."""
+    if count == 0:
+        return []
+    query = sa.text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
+    return list(conn.execute(query, {"t": f'"{table.name}"', "n": count}).scalars())
+
+
+def insert_rows(conn: sa.Connection, table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Write rows (tuples in ``columns`` order, ids included) straight through the driver: one executemany
+    on SQLite, one COPY on PostgreSQL. Values are converted only where the column type must (exact
+    decimals on SQLite, JSON); record_count is the caller's."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    converters = []
+    for position, name in enumerate(columns):
+        kind = table.c[name].type
+        if isinstance(kind, sa.Boolean):
+            continue  # both drivers take Python booleans as they are
+        convert = kind._cached_bind_processor(dialect)
+        if convert is not None:
+            converters.append((position, convert))
+    if converters:
+        rows = [list(row) for row in rows]
+        for position, convert in converters:
+            for row in rows:
+                value = row[position]
+                if value is not None:
+                    row[position] = convert(value)
+    quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
+    target = dialect.identifier_preparer.format_table(table)
+    driver = conn.connection.driver_connection
+    if dialect.name == "postgresql":
+        with driver.cursor() as cursor, cursor.copy(f"COPY {target} ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" * len(columns))
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO {target} ({quoted}) VALUES ({marks})", rows)
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def loading_connection(engine: sa.Engine, cache_mebibytes: int = 1024) -> Iterator[sa.Connection]:
+    """A connection to load through. On SQLite it gets a bigger page cache while loading (the indexes of a
+    million rows stay in memory), and its usual size back afterwards, before it returns to the pool."""
+    with engine.connect() as conn:
+        if engine.dialect.name != "sqlite":
+            yield conn
+            return
+        driver = conn.connection.driver_connection
+        usual = driver.execute("PRAGMA cache_size").fetchone()[0]
+        driver.execute(f"PRAGMA cache_size=-{cache_mebibytes * 1024}")
+        try:
+            yield conn
+        finally:
+            driver.execute(f"PRAGMA cache_size={int(usual)}")
+
+
+class NextIds:
+    """Hands out ids for rows about to be made, before their transaction starts (so that rows can be made
+    while the previous chunk is being written).
+
+    PostgreSQL: from each table's sequence, on a connection of its own (safe beside other writers).
+    SQLite: counting on from the table's largest id; ``settle`` checks, under the write lock, that nobody
+    took those ids meanwhile, and says how far to move them if somebody did.
+    """
+
+    def __init__(self, engine: sa.Engine, tables: list[sa.Table]):
+        self.tables = {table.name: table for table in tables}
+        self.postgresql = engine.dialect.name == "postgresql"
+        self.conn = engine.connect() if self.postgresql else None
+        self.next: dict[str, int] = {}
+        if not self.postgresql:
+            with engine.connect() as conn:
+                for table in tables:
+                    self.next[table.name] = _largest_id(conn, table) + 1
+
+    def take(self, table: sa.Table, count: int) -> list[int]:
+        if self.conn is not None:
+            ids = reserve_ids(self.conn, table, count)
+            self.conn.commit()
+            return ids
+        start = self.next[table.name]
+        self.next[table.name] = start + count
+        return list(range(start, start + count))
+
+    def settle(self, conn: sa.Connection, firsts: dict[str, int], shift: dict[str, int]) -> dict[str, int]:
+        """How far to move each table's ids (on top of ``shift``, the move in force so far) so that they
+        stay above every id written meanwhile. SQLite only; call after ``lock_for_writing``."""
+        if self.postgresql:
+            return shift
+        settled = dict(shift)
+        for name, first in firsts.items():
+            largest = _largest_id(conn, self.tables[name])
+            if first + settled.get(name, 0) <= largest:
+                settled[name] = largest + 1 - first
+        return settled
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+def _largest_id(conn: sa.Connection, table: sa.Table) -> int:
+    return conn.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+
+
+_DONE = object()
+
+
+@contextmanager
+def made_ahead(chunks: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
+    """Iterate ``chunks`` while a background thread makes the next ones (the database driver lets go of
+    the GIL while it writes, so making and writing overlap). Errors of the maker surface in the reader."""
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def make() -> None:
+        try:
+            for chunk in chunks:
+                while not stop.is_set():
+                    try:
+                        ready.put(chunk, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(_DONE)
+        except BaseException as error:  # noqa: BLE001 - handed over to the reading thread
+            ready.put(error)
+
+    def read() -> Iterator[T]:
+        while True:
+            item = ready.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    maker = threading.Thread(target=make, name="openvet-demo-maker", daemon=True)
+    maker.start()
+    try:
+        yield read()
+    finally:
+        stop.set()
+        while maker.is_alive():
+            with suppress(queue.Empty):
+                ready.get(timeout=0.1)
+        maker.join()

@@ -1,0 +1,189 @@
+"""Demo data: lookups, then owners and animals in bulk, on SQLite and (when configured) PostgreSQL.
+
+Checked with SQL: counts, links between records, record_count, unique ids and microchips, and that one
+clinic's demo data never touches another's.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from openvet import demo
+from openvet.demo import bulk
+from openvet.engine import Engine
+from openvet.resources import REGISTRY
+from openvet.services.credentials import create_clinic
+from openvet.store import records
+from openvet.store.database import connect
+from openvet.store.migrate import upgrade
+
+POSTGRES_URL = os.environ.get("OPENVET_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not POSTGRES_URL, reason="OPENVET_TEST_POSTGRES_URL is not set"))]
+TABLES = [resource.table for resource in REGISTRY.values()]
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'demo.db'}"
+        upgrade(url)
+        made = Engine(connect(url))
+        yield made
+        made.db.dispose()
+        return
+    admin = sa.create_engine(sa.make_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    name = f"openvet_demo_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        made = Engine(connect(url))
+        yield made
+        made.db.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def new_clinic(engine: Engine, slug: str) -> int:
+    with engine.db.begin() as conn:
+        clinic_id = create_clinic(conn, slug, slug.title())
+    demo.seed_settings(engine, clinic_id, "Pacific/Auckland")
+    demo.seed_lookups(engine, clinic_id)
+    return clinic_id
+
+
+def scalar(engine: Engine, sql: str, **params) -> int:
+    with engine.db.connect() as conn:
+        return conn.execute(sa.text(sql), params).scalar_one()
+
+
+def clinic_rows(engine: Engine, clinic_id: int) -> dict[str, list[tuple]]:
+    with engine.db.connect() as conn:
+        return {name: [tuple(row) for row in conn.execute(
+                    sa.select(engine.tables[name]).where(engine.tables[name].c.clinic_id == clinic_id)
+                    .order_by(engine.tables[name].c.id))]
+                for name in TABLES}
+
+
+def check_clinic(engine: Engine, clinic_id: int, animals: int) -> None:
+    c = {"c": clinic_id}
+    assert scalar(engine, "SELECT count(*) FROM animal WHERE clinic_id = :c", **c) == animals
+    # every animal's owner is a contact of the same clinic
+    assert scalar(engine, "SELECT count(*) FROM animal a LEFT JOIN contact o ON o.id = a.contact_id "
+                          "AND o.clinic_id = a.clinic_id WHERE a.clinic_id = :c AND o.id IS NULL", **c) == 0
+    # every breed belongs to the animal's species, and lookups are the clinic's own
+    assert scalar(engine, "SELECT count(*) FROM animal a JOIN breed b ON b.id = a.breed_id "
+                          "WHERE a.clinic_id = :c AND (b.species_id <> a.species_id "
+                          "OR b.clinic_id <> a.clinic_id)", **c) == 0
+    assert scalar(engine, "SELECT count(*) FROM animal a LEFT JOIN species s ON s.id = a.species_id "
+                          "AND s.clinic_id = a.clinic_id WHERE a.clinic_id = :c AND s.id IS NULL", **c) == 0
+    assert scalar(engine, "SELECT count(*) FROM animal a LEFT JOIN sex s ON s.id = a.sex_id "
+                          "AND s.clinic_id = a.clinic_id WHERE a.clinic_id = :c AND s.id IS NULL", **c) == 0
+    # owners: one to three contact details each, of the seeded types, and a physical address of their own
+    owner = "o.clinic_id = :c AND EXISTS (SELECT 1 FROM animal a WHERE a.contact_id = o.id)"
+    assert scalar(engine, f"SELECT count(*) FROM contact o WHERE {owner} AND NOT EXISTS "
+                          "(SELECT 1 FROM contactdetail d WHERE d.contact_id = o.id)", **c) == 0
+    assert scalar(engine, "SELECT count(*) FROM contactdetail d LEFT JOIN contactdetailtype t "
+                          "ON t.id = d.contact_detail_type_id AND t.clinic_id = d.clinic_id "
+                          "WHERE d.clinic_id = :c AND t.id IS NULL", **c) == 0
+    assert scalar(engine, "SELECT count(*) FROM contact o LEFT JOIN address a ON a.id = o.address_physical "
+                          "AND a.for_resource_type = 'Contact' AND a.for_resource_id = o.id "
+                          f"AND a.clinic_id = o.clinic_id WHERE {owner} AND a.id IS NULL", **c) == 0
+    owners = scalar(engine, "SELECT count(DISTINCT contact_id) FROM animal WHERE clinic_id = :c", **c)
+    assert animals / 2.5 < owners < animals
+    # record_count says what is really there
+    with engine.db.connect() as conn:
+        query = sa.text("SELECT resource, total FROM record_count WHERE clinic_id = :c")
+        counted = dict(conn.execute(query, c).all())
+        for name in TABLES:
+            table = engine.tables[name]
+            real = conn.execute(sa.select(sa.func.count()).where(table.c.clinic_id == clinic_id)).scalar_one()
+            assert counted.get(name, 0) == real, name
+    # ids and microchips are unique, guids and uids are filled
+    for name in ("animal", "contact", "contactdetail", "address"):
+        assert scalar(engine, f"SELECT count(*) - count(DISTINCT id) FROM {name}") == 0
+    assert scalar(engine, "SELECT count(microchip_number) - count(DISTINCT microchip_number) "
+                          "FROM animal") == 0
+    assert scalar(engine, "SELECT count(*) FROM animal WHERE microchip_number IS NOT NULL "
+                          "AND length(microchip_number) <> 15") == 0
+    assert scalar(engine, "SELECT count(*) FROM animal WHERE clinic_id = :c AND (guid IS NULL "
+                          "OR length(guid) <> 36)", **c) == 0
+    assert scalar(engine, "SELECT count(*) FROM contact WHERE clinic_id = :c AND uid NOT LIKE 'contact\\_%' "
+                          "ESCAPE '\\'", **c) == 0
+    assert scalar(engine, "SELECT count(*) FROM animal WHERE clinic_id = :c AND (active IS NULL "
+                          "OR created_at IS NULL OR modified_at < created_at)", **c) == 0
+
+
+def test_lookups_are_seeded_once(engine):
+    clinic_id = new_clinic(engine, "riverside")
+    before = clinic_rows(engine, clinic_id)
+    demo.seed_lookups(engine, clinic_id)
+    demo.seed_settings(engine, clinic_id, "Europe/Helsinki")
+    assert clinic_rows(engine, clinic_id) == before
+    assert scalar(engine, "SELECT provet_code FROM species WHERE name = 'Canine'") == 22001
+    assert scalar(engine, "SELECT provet_code FROM sex WHERE abbreviation = 'F'") == 2
+    assert scalar(engine, "SELECT count(*) FROM systemsetting WHERE timezone = 'Pacific/Auckland'") == 1
+    assert scalar(engine, "SELECT count(*) FROM separation s JOIN separation p ON p.id = s.parent "
+                          "WHERE s.type = 'Location' AND p.type = 'Division'") == 3
+    assert scalar(engine, "SELECT count(*) FROM species s WHERE NOT EXISTS "
+                          "(SELECT 1 FROM breed b WHERE b.species_id = s.id)") == 0
+
+
+def test_load_animals(engine):
+    clinic_id = new_clinic(engine, "riverside")
+    demo.load_animals(engine, clinic_id, 300, show_progress=False)
+    check_clinic(engine, clinic_id, 300)
+    # the records read back through the engine, and new records still get fresh ids (sequences advanced)
+    animal_id = scalar(engine, "SELECT max(id) FROM animal WHERE clinic_id = :c", c=clinic_id)
+    animal = engine.get(clinic_id, REGISTRY["animal"], animal_id)
+    owner = engine.get(clinic_id, REGISTRY["contact"], animal["contact_id"])
+    assert owner["contact_detail_list"] and owner["last_name"]
+    with engine.db.begin() as conn:
+        added = records.insert(conn, engine.tables["contact"], clinic_id,
+                               {"last_name": "Walk-in", "active": True, "created_at": 0, "modified_at": 0})
+    assert added > scalar(engine, "SELECT max(id) FROM contact WHERE id <> :i", i=added)
+    demo.load_animals(engine, clinic_id, 50, show_progress=False)
+    check_clinic(engine, clinic_id, 350)
+
+
+def test_a_second_clinic_leaves_the_first_alone(engine):
+    first = new_clinic(engine, "riverside")
+    demo.load_animals(engine, first, 300, show_progress=False)
+    before = clinic_rows(engine, first)
+    second = new_clinic(engine, "hillcrest")
+    demo.load_animals(engine, second, 120, show_progress=False)
+    assert clinic_rows(engine, first) == before
+    check_clinic(engine, first, 300)
+    check_clinic(engine, second, 120)
+
+
+def test_ids_taken_meanwhile_are_skipped(engine, monkeypatch):
+    """If another writer takes the ids counted on (SQLite), the rows move past them, links included."""
+    clinic_id = new_clinic(engine, "riverside")
+    demo.load_animals(engine, clinic_id, 100, show_progress=False)
+    made = bulk.NextIds.__init__
+
+    def counting_from_one(self, *args):
+        made(self, *args)
+        self.next = dict.fromkeys(self.next, 1)
+
+    monkeypatch.setattr(bulk.NextIds, "__init__", counting_from_one)
+    monkeypatch.setattr(demo, "CHUNK", 40)
+    demo.load_animals(engine, clinic_id, 200, show_progress=False)
+    check_clinic(engine, clinic_id, 300)
+
+
+def test_progress_and_summary_go_to_stderr(engine, capsys):
+    clinic_id = new_clinic(engine, "riverside")
+    demo.load_animals(engine, clinic_id, 30, show_progress=True)
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "Loaded 30 animals" in err
