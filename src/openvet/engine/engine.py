@@ -100,9 +100,13 @@ class Engine:
 
     # writing -------------------------------------------------------------------------------------------
 
-    def create(self, clinic_id: int, resource: Resource, body: dict[str, Any], version: str | None) -> Record:
+    def create(self, clinic_id: int, resource: Resource, body: dict[str, Any], version: str | None,
+               enforce_mandatory: bool = True) -> Record:
+        """``enforce_mandatory=False`` lets a dialect apply its own required fields to the top record
+        (a Provet client needs no contact detail); children and rules are checked as always."""
         with self.db.begin() as conn:
-            record_id = self._create(conn, clinic_id, resource, body, version, int(time.time()))
+            record_id = self._create(conn, clinic_id, resource, body, version, int(time.time()),
+                                     enforce_mandatory=enforce_mandatory)
             return self._get(conn, clinic_id, resource, record_id)
 
     def update(self, clinic_id: int, resource: Resource, conditions: list[Condition], body: dict[str, Any],
@@ -153,7 +157,7 @@ class Engine:
 
     def _create(self, conn: sa.Connection, clinic_id: int, resource: Resource, body: dict[str, Any],
                 version: str | None, now: int, parent: tuple[str, int] | None = None,
-                prefix: str = "") -> int:
+                prefix: str = "", enforce_mandatory: bool = True) -> int:
         problems: list[Problem] = []
         values, children = self._parse(resource, body, version, "create", problems, prefix)
         if parent:
@@ -163,12 +167,12 @@ class Engine:
                 values[field.name] = field.default
         already = {p.field for p in problems}
         for field in resource.fields:
-            missing = field.mandatory and field.stored and values.get(field.name) in (None, "")
+            missing = enforce_mandatory and field.mandatory and field.stored and values.get(field.name) in (None, "")
             name = prefix + field.wire_name(version or "v1")
             if missing and name not in already and not (parent and field.name == parent[0]):
                 problems.append(Problem(name, "is required"))
         for field in resource.children():
-            if field.mandatory and not children.get(field.name):
+            if enforce_mandatory and field.mandatory and not children.get(field.name):
                 problems.append(Problem(prefix + field.wire_name(version or "v1"), "must list at least one item"))
         self._check(conn, clinic_id, resource, values, values, None, children, version, problems, prefix)
         if problems:
@@ -288,6 +292,9 @@ class Engine:
                     problems.append(Problem(where, "must be a list"))
                 else:
                     children[field.name] = raw
+                continue
+            if raw is None and (field.mandatory or field.default is not None):
+                problems.append(Problem(where, "cannot be null: it always has a value"))
                 continue
             try:
                 values[field.name] = None if raw is None else field.type.parse(raw)

@@ -1,7 +1,9 @@
-"""The Provet Cloud dialect (api/0.1): hyperlinked JSON over the same records as the ezyVet API."""
+"""The Provet Cloud dialect (api/0.1): hyperlinked JSON over the same records as the ezyVet API.
 
-from starlette.routing import Route
+It translates the wire format only (routing, Token authentication, DRF paging and errors, hyperlinks,
+codes and labels); every read and write goes through ``openvet.engine``.
+"""
 
+from openvet.provet.routes import routes
 
-def routes() -> list[Route]:
-    return []
+__all__ = ["routes"]

@@ -1,0 +1,197 @@
+"""Routing and handlers for ``/<provet_id>/api/0.1/{patient,client}/[<id>/]``.
+
+Collections answer GET (paged list) and POST (create, 201); members answer GET, PUT (every required
+field) and PATCH (partial). Paths are served with and without the trailing slash, without a redirect
+(a redirected POST loses its body in many clients). Every read and write goes through the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from openvet.engine import Condition, NotFound, Problem, ValidationFailed
+from openvet.provet.authentication import authenticate, permit
+from openvet.provet.exceptions import NON_FIELD, NOT_FOUND, ProvetError, detail, invalid, respond
+from openvet.provet.filters import CLIENT_FILTERS, PATIENT_FILTERS, RENDERING, Filter, parse_filters
+from openvet.provet.hyperlinks import API, MAX_ID, Links, base_url
+from openvet.provet.pagination import envelope, last_page, parse_paging
+from openvet.provet.serializers import CLIENT, PATIENT, Context, Serializer
+from openvet.resources import REGISTRY, Resource
+
+log = logging.getLogger("openvet.provet")
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+COLLECTION = ("GET", "POST")
+MEMBER = ("GET", "PUT", "PATCH")
+ENGINE_REASONS = {"is required": "This field is required."}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One Provet object kind: its serializer (which names the declared resource) and its filters."""
+
+    serializer: Serializer
+    filters: dict[str, Filter]
+
+    @property
+    def resource(self) -> Resource:
+        return REGISTRY[self.serializer.resource]
+
+
+KINDS = (Kind(PATIENT, PATIENT_FILTERS), Kind(CLIENT, CLIENT_FILTERS))
+
+
+def endpoint(kind: Kind, member: bool):
+    allowed = MEMBER if member else COLLECTION
+
+    async def handle(request: Request) -> Response:
+        try:
+            identity = authenticate(request)
+            method = "GET" if request.method == "HEAD" else request.method
+            if method not in allowed:
+                raise detail(405, f'Method "{request.method}" not allowed.', {"Allow": ", ".join(allowed)})
+            resource = kind.resource
+            permit(identity, resource.scope_read if method == "GET" else resource.scope_write)
+            ctx = Context.of(request.app.state.engine, identity.clinic_id,
+                             Links(base_url(request), identity.clinic_id))
+            if not member:
+                return await (_list if method == "GET" else _create)(request, kind, ctx)
+            record_id = _record_id(request)
+            if method == "GET":
+                _no_params(request)
+                record = ctx.engine.get(ctx.clinic_id, resource, record_id)
+                return respond(kind.serializer.read(ctx, [record])[0])
+            return await _update(request, kind, ctx, record_id, partial=method == "PATCH")
+        except ProvetError as error:
+            return respond(error.body, error.status, error.headers)
+        except NotFound:
+            return respond({"detail": NOT_FOUND}, 404)
+        except Exception:
+            log.exception("unexpected error on %s %s", request.method, request.url.path)
+            return respond({"detail": "A server error occurred."}, 500)
+
+    return handle
+
+
+async def _list(request: Request, kind: Kind, ctx: Context) -> Response:
+    params = dict(request.query_params.items())  # a repeated key: the last one wins
+    paging = parse_paging(params)
+    conditions = parse_filters(ctx, kind.filters, params)
+    page = ctx.engine.list(ctx.clinic_id, kind.resource, conditions, paging.page, paging.page_size)
+    if paging.page > last_page(page.total, paging):
+        raise detail(404, "Invalid page.")
+    url = f"{ctx.links.base}/{ctx.clinic_id}/{API}/{kind.serializer.kind}/"
+    return respond(envelope(url, params, paging, page.total, kind.serializer.read(ctx, page.records)))
+
+
+async def _create(request: Request, kind: Kind, ctx: Context) -> Response:
+    _no_params(request)
+    data = await _body(request)
+    errors: dict[str, list[str]] = {}
+    body = kind.serializer.write(ctx, data, None, False, errors)
+    if errors:
+        raise invalid(errors)
+    try:
+        record = ctx.engine.create(ctx.clinic_id, kind.resource, body, None, enforce_mandatory=False)
+    except ValidationFailed as failed:
+        raise invalid(_errors(kind.serializer, failed.problems, body)) from None
+    out = kind.serializer.read(ctx, [record])[0]
+    return respond(out, 201, {"Location": out["url"]})
+
+
+async def _update(request: Request, kind: Kind, ctx: Context, record_id: int, partial: bool) -> Response:
+    _no_params(request)
+    before = ctx.engine.get(ctx.clinic_id, kind.resource, record_id)
+    data = await _body(request)
+    errors: dict[str, list[str]] = {}
+    body = kind.serializer.write(ctx, data, before, partial, errors)
+    if errors:
+        raise invalid(errors)
+    try:
+        outcome = ctx.engine.update(ctx.clinic_id, kind.resource, [Condition("id", "eq", record_id)], body,
+                                    None, 1)
+    except ValidationFailed as failed:
+        raise invalid(_errors(kind.serializer, failed.problems, body)) from None
+    if not outcome.records:
+        raise NotFound(record_id)
+    return respond(kind.serializer.read(ctx, outcome.records)[0])
+
+
+def _record_id(request: Request) -> int:
+    raw = request.path_params["id"]
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+        raise detail(404, NOT_FOUND)
+    return int(raw)
+
+
+def _no_params(request: Request) -> None:
+    """Only lists take filters and paging; anything else in the query string is refused, not ignored."""
+    errors = {k: ["This query parameter applies to lists only."] for k in request.query_params if k not in RENDERING}
+    if errors:
+        raise invalid(errors)
+
+
+async def _body(request: Request) -> dict:
+    raw = await request.body()
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if raw.strip() and media and media != "application/json" and not media.endswith("+json"):
+        raise detail(415, f'Unsupported media type "{media}" in request.')
+    if not raw.strip():
+        return {}
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise detail(400, f"JSON parse error - {error}") from None
+    if not isinstance(data, dict):
+        raise invalid({NON_FIELD: [f"Invalid data. Expected a dictionary, but got {type(data).__name__}."]})
+    return data
+
+
+def _errors(serializer: Serializer, problems: list[Problem], body: dict) -> dict[str, list[str]]:
+    """The engine's problems (declaration field names) -> DRF errors in Provet field names."""
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        name = _provet_name(serializer, problem.field, body)
+        reason = _sentence(problem.reason)
+        if name == NON_FIELD and problem.field:
+            reason = f"{problem.field}: {reason}"
+        errors.setdefault(name, []).append(reason)
+    return errors
+
+
+def _provet_name(serializer: Serializer, field: str | None, body: dict) -> str:
+    if not field:
+        return NON_FIELD
+    head = re.split(r"[.\[]", field, maxsplit=1)[0]
+    if head == "contact_detail_list":
+        index = re.match(r"contact_detail_list\[(\d+)\]", field)
+        items = body.get(head) or []
+        item = items[int(index[1])] if index and int(index[1]) < len(items) else None
+        return "email" if isinstance(item, dict) and item.get("name") == "Email" else "phone_numbers"
+    if head == "address_physical" and "." in field:
+        inner = field.split(".", 1)[1]
+        return {"street_1": "street_address", "street_2": "street_address_2", "post_code": "zip_code",
+                "city": "city"}.get(inner, "street_address")
+    return serializer.field_names.get(head, NON_FIELD)
+
+
+def _sentence(reason: str) -> str:
+    reason = ENGINE_REASONS.get(reason, reason)
+    reason = reason[:1].upper() + reason[1:]
+    return reason if reason.endswith(".") else reason + "."
+
+
+def routes() -> list[Route]:
+    out = []
+    for kind in KINDS:
+        path = f"/{{provet_id:int}}/{API}/{kind.serializer.kind}"
+        for slash in ("/", ""):
+            out.append(Route(path + slash, endpoint(kind, member=False), methods=METHODS))
+            out.append(Route(path + "/{id}" + slash, endpoint(kind, member=True), methods=METHODS))
+    return out

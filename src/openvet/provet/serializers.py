@@ -1,0 +1,528 @@
+"""Records <-> Provet JSON: ``patient`` is an Animal, ``client`` is a Contact.
+
+Reading turns a page of records into Provet objects with a fixed number of queries per page (the lookups
+a page names, the owners' details and animals), never one per record. Writing turns a Provet body into a
+body keyed by the declaration's field names, which the engine validates and writes like any other; the
+engine's problems, which name declaration fields, are named back in Provet's words (``field_names``).
+
+Times go out as ISO-8601 in the clinic's timezone (its SystemSetting), dates as the clinic's calendar day.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from openvet.engine import Condition, Engine
+from openvet.provet.hyperlinks import MAX_ID, Links
+from openvet.resources import REGISTRY
+from openvet.resources.fields import Invalid
+
+Record = dict[str, Any]
+MISSING = object()
+EMPTY_VALUES = (None, "", False, [], {})
+KG_PER = {"kg": Decimal(1), "lb": Decimal("0.45359237"), "g": Decimal("0.001")}
+EMAIL_TYPES = ("email", "e-mail")
+PHONE_TYPES = ("mobile", "home", "business phone", "phone", "work")
+MANY = 1_000_000  # "every record" for engine.list
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What serialising needs besides the records: the engine, the clinic, its links and its timezone."""
+
+    engine: Engine
+    clinic_id: int
+    links: Links
+    timezone: ZoneInfo
+
+    @classmethod
+    def of(cls, engine: Engine, clinic_id: int, links: Links) -> Context:
+        setting = engine.first(clinic_id, REGISTRY["systemsetting"]) or {}
+        try:
+            zone = ZoneInfo(setting.get("timezone") or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        return cls(engine, clinic_id, links, zone)
+
+    def by_id(self, resource: str, ids: Iterable[int | None]) -> dict[int, Record]:
+        """Records of ``resource`` by id, in one query."""
+        wanted = sorted({i for i in ids if i is not None})
+        if not wanted:
+            return {}
+        page = self.engine.list(self.clinic_id, REGISTRY[resource], [Condition("id", "in", wanted)], 1, len(wanted))
+        return {r["id"]: r for r in page.records}
+
+    def where(self, resource: str, conditions: list[Condition]) -> list[Record]:
+        return self.engine.list(self.clinic_id, REGISTRY[resource], conditions, 1, MANY).records
+
+    # times ------------------------------------------------------------------------------------------
+
+    def _local(self, epoch: int | None) -> datetime | None:
+        """None for no time, and for an epoch no calendar can show (an ezyVet client may store any)."""
+        try:
+            return None if epoch is None else datetime.fromtimestamp(epoch, self.timezone)
+        except (OverflowError, ValueError, OSError):
+            return None
+
+    def moment(self, epoch: int | None) -> str | None:
+        local = self._local(epoch)
+        return local.isoformat() if local else None
+
+    def day(self, epoch: int | None) -> str | None:
+        local = self._local(epoch)
+        return local.date().isoformat() if local else None
+
+    def midnight(self, value: Any) -> int | None:
+        """An ISO date -> the epoch of that day's start in the clinic's timezone."""
+        if value is None or value == "":
+            return None
+        try:
+            day = date.fromisoformat(value) if isinstance(value, str) and len(value.strip()) == 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise Invalid("Date has wrong format. Use one of these formats instead: YYYY-MM-DD.")
+        return int(datetime.combine(day, time(0), self.timezone).timestamp())
+
+
+def epoch_of(value: str) -> int:
+    """An ISO-8601 date or time (a query filter) -> epoch seconds; a time without offset is UTC."""
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid("Enter a valid date/time (ISO 8601, e.g. 2024-03-21T16:50:10+02:00).") from None
+    if moment.tzinfo is None:
+        return calendar.timegm(moment.timetuple())
+    return int(moment.timestamp())
+
+
+# field parsers (DRF's wording) ----------------------------------------------------------------------
+
+def text(value: Any, *, blank: bool = True, null: bool = True, max_length: int = 255) -> str | None:
+    if value is None:
+        if not null:
+            raise Invalid("This field may not be null.")
+        return None
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise Invalid("Not a valid string.")
+    value = str(value).strip()
+    if "\x00" in value:
+        raise Invalid("Null characters are not allowed.")
+    if not value and not blank:
+        raise Invalid("This field may not be blank.")
+    if len(value) > max_length:
+        raise Invalid(f"Ensure this field has no more than {max_length} characters.")
+    return value
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1) or (isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0")):
+        return str(value).strip().lower() in ("true", "1")
+    raise Invalid("Must be a valid boolean.")
+
+
+def code(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+        raise Invalid(f'"{value}" is not a valid choice.')
+    if not 0 <= int(value) <= MAX_ID:
+        raise Invalid(f'"{value}" is not a valid choice.')
+    return int(value)
+
+
+def number(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise Invalid("A valid number is required.")
+    try:
+        parsed = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise Invalid("A valid number is required.") from None
+    if not parsed.is_finite():
+        raise Invalid("A valid number is required.")
+    if parsed < 0:
+        raise Invalid("Ensure this value is greater than or equal to 0.")
+    if parsed >= 10**13:
+        raise Invalid("Ensure that there are no more than 13 digits before the decimal point.")
+    return parsed
+
+
+def _empty(value: Any) -> bool:
+    return any(value is e or (value == e and type(value) is type(e)) for e in EMPTY_VALUES)
+
+
+def _plain(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+class Serializer:
+    """One Provet object kind over one declared resource."""
+
+    kind: str  # "patient"
+    resource: str  # "animal"
+    required: tuple[str, ...] = ()  # Provet fields a create or PUT must send
+    read_only: frozenset[str] = frozenset()  # served, ignored on write (as DRF ignores read-only fields)
+    unstored: frozenset[str] = frozenset()  # served empty; accepted on write only when empty
+    field_names: dict[str, str] = {}  # declaration field -> Provet field, for the engine's problems
+
+    def read(self, ctx: Context, records: list[Record]) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def write(self, ctx: Context, data: dict[str, Any], before: Record | None, partial: bool,
+              errors: dict[str, list[str]]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def screen(self, data: dict[str, Any], creating: bool, partial: bool, errors: dict[str, list[str]],
+               writable: Iterable[str]) -> dict[str, Any]:
+        """The fields to write: read-only ones dropped, unknown and non-empty unstored ones refused."""
+        known = set(writable)
+        kept = {}
+        for key, value in data.items():
+            if key in self.read_only:
+                continue
+            if key in self.unstored:
+                if not _empty(value) and not (key == "breed" and value == "None"):
+                    errors[key] = ["openvet does not store this field; send it empty or leave it out."]
+                continue
+            if key not in known:
+                errors[key] = [f"Unknown field: {self.kind} has no field {key!r}."]
+                continue
+            kept[key] = value
+        if creating or not partial:
+            for name in self.required:
+                if name not in data:
+                    errors.setdefault(name, ["This field is required."])
+        return kept
+
+
+# patient <-> Animal -----------------------------------------------------------------------------------
+
+PATIENT_EMPTY = {  # the example's empty values for what openvet does not keep (provet L63-L110)
+    "official_name": "", "old_patient_id": None, "insurance": None, "insurance_company": None,
+    "additional_identification": None, "stable_name": "", "street_address": "", "street_address_2": None,
+    "zip_code": "", "city": "", "not_for_food": False, "passport_number": "", "register_number": "",
+    "home_department": None, "date_imported": None, "imported": False, "tags_rel": [], "fields_rel": [],
+    "holding_place_number": None, "herd_size": None, "private": False, "visible_departments": [],
+    "visible_department_groups": [], "microchip_date": None, "picture": None, "patient_extras": None,
+    "breed": "None",
+}
+
+
+class PatientSerializer(Serializer):
+    kind = "patient"
+    resource = "animal"
+    required = ("name", "client")
+    read_only = frozenset({"id", "url", "created", "modified", "date_of_registration", "species_code",
+                           "gender_code", "breed_code", "last_consultation"})
+    unstored = frozenset(PATIENT_EMPTY)
+    field_names = {
+        "name": "name", "contact_id": "client", "species_id": "species", "sex_id": "gender", "breed_id": "breed",
+        "weight": "weight", "weight_unit": "weight", "notes": "remarks", "notes_important": "critical_notes",
+        "date_of_birth": "date_of_birth", "date_of_death": "deceased", "is_dead": "deceased",
+        "death_reason": "reason_of_death", "animalcolour_id": "color", "microchip_number": "microchip",
+        "active": "archived", "code": "animal_code",
+    }
+    writable = ("name", "client", "species", "gender", "weight", "remarks", "critical_notes", "date_of_birth",
+                "deceased", "reason_of_death", "color", "microchip", "archived", "animal_code")
+
+    def read(self, ctx: Context, records: list[Record]) -> list[dict[str, Any]]:
+        species = ctx.by_id("species", (r.get("species_id") for r in records))
+        sexes = ctx.by_id("sex", (r.get("sex_id") for r in records))
+        breeds = ctx.by_id("breed", (r.get("breed_id") for r in records))
+        colours = ctx.by_id("animalcolour", (r.get("animalcolour_id") for r in records))
+        return [self._patient(ctx, r, species.get(r.get("species_id")), sexes.get(r.get("sex_id")),
+                              breeds.get(r.get("breed_id")), colours.get(r.get("animalcolour_id")))
+                for r in records]
+
+    @staticmethod
+    def _patient(ctx: Context, r: Record, species, sex, breed, colour) -> dict[str, Any]:
+        weight = r.get("weight")
+        if weight is not None:
+            weight = (Decimal(weight) * KG_PER.get(r.get("weight_unit") or "kg", Decimal(1))).quantize(
+                Decimal("0.0001")).normalize()
+        notes = r.get("notes") or None
+        e = PATIENT_EMPTY
+        return {
+            "id": r["id"], "url": ctx.links.url("patient", r["id"]),
+            "client": ctx.links.url("client", r.get("contact_id")), "name": r.get("name") or "",
+            "official_name": e["official_name"], "species": species["name"] if species else None,
+            "breed": breed["name"] if breed else "None", "gender": sex["name"] if sex else None,
+            "weight": _plain(weight), "old_patient_id": e["old_patient_id"], "remarks": notes,
+            "date_of_registration": ctx.day(r.get("created_at")), "date_of_birth": ctx.day(r.get("date_of_birth")),
+            "deceased": ctx.day(r.get("date_of_death")), "insurance": e["insurance"],
+            "insurance_company": e["insurance_company"], "color": colour["name"] if colour else None,
+            "critical_notes": notes if r.get("notes_important") else None,
+            "microchip": r.get("microchip_number") or None,
+            "additional_identification": e["additional_identification"], "archived": not r.get("active", True),
+            "reason_of_death": r.get("death_reason") or None, "stable_name": e["stable_name"],
+            "street_address": e["street_address"], "street_address_2": e["street_address_2"],
+            "zip_code": e["zip_code"], "city": e["city"], "not_for_food": e["not_for_food"],
+            "passport_number": e["passport_number"], "register_number": e["register_number"],
+            "home_department": e["home_department"], "date_imported": e["date_imported"],
+            "imported": e["imported"], "tags_rel": [], "fields_rel": [],
+            "holding_place_number": e["holding_place_number"], "animal_code": r.get("code") or None,
+            "herd_size": e["herd_size"], "private": e["private"], "visible_departments": [],
+            "visible_department_groups": [], "microchip_date": e["microchip_date"], "last_consultation": None,
+            "created": ctx.moment(r.get("created_at")), "modified": ctx.moment(r.get("modified_at")),
+            "species_code": species.get("provet_code") if species else None, "breed_code": None,
+            "gender_code": sex.get("provet_code") if sex else None,
+            "picture": e["picture"], "patient_extras": e["patient_extras"],
+        }
+
+    def write(self, ctx: Context, data: dict[str, Any], before: Record | None, partial: bool,
+              errors: dict[str, list[str]]) -> dict[str, Any]:
+        kept = self.screen(data, before is None, partial, errors, self.writable)
+        body: dict[str, Any] = {}
+        for key, value in kept.items():
+            try:
+                self._field(ctx, key, value, body, before)
+            except Invalid as error:
+                errors[key] = [str(error)]
+        remarks, critical = kept.get("remarks", MISSING), kept.get("critical_notes", MISSING)
+        if critical not in (MISSING, None, "") and remarks not in (MISSING, None, "") and remarks != critical:
+            errors["critical_notes"] = ["openvet keeps one notes text per patient: when both are sent, "
+                                        "critical_notes must equal remarks."]
+        return body
+
+    @staticmethod
+    def _field(ctx: Context, key: str, value: Any, body: dict[str, Any], before: Record | None) -> None:
+        if key == "name":
+            body["name"] = text(value, blank=False, null=False)
+        elif key == "client":
+            if value is None:
+                raise Invalid("This field may not be null.")
+            contact_id = ctx.links.record_id(value, "client")
+            if not ctx.by_id("contact", [contact_id]):
+                raise Invalid("Invalid hyperlink - Object does not exist.")
+            body["contact_id"] = contact_id
+        elif key in ("species", "gender"):
+            resource, field = ("species", "species_id") if key == "species" else ("sex", "sex_id")
+            wanted = code(value)
+            found = ctx.where(resource, [Condition("provet_code", "eq", wanted)]) if wanted is not None else []
+            if wanted is not None and not found:
+                raise Invalid(f'"{value}" is not a valid choice.')
+            body[field] = found[0]["id"] if found else None
+        elif key == "weight":
+            body["weight"] = number(value)
+            body["weight_unit"] = "kg"
+        elif key == "remarks":
+            body["notes"] = text(value, max_length=65535)
+        elif key == "critical_notes":
+            notes = text(value, max_length=65535)
+            body["notes_important"] = bool(notes)
+            if notes:
+                body["notes"] = notes
+        elif key == "date_of_birth":
+            body["date_of_birth"] = ctx.midnight(value)
+        elif key == "deceased":
+            body["date_of_death"] = ctx.midnight(value)
+            body["is_dead"] = body["date_of_death"] is not None
+        elif key == "reason_of_death":
+            body["death_reason"] = text(value)
+        elif key == "microchip":
+            body["microchip_number"] = text(value)
+        elif key == "animal_code":
+            body["code"] = text(value)
+        elif key == "color":
+            name = text(value)
+            if not name:
+                body["animalcolour_id"] = None
+                return
+            matches = [c for c in ctx.where("animalcolour", []) if c["name"].lower() == name.lower()]
+            if not matches:
+                raise Invalid(f'"{name}" is not a colour of this clinic.')
+            body["animalcolour_id"] = matches[0]["id"]
+        elif key == "archived":
+            archived = boolean(value)
+            if before is None:
+                if archived:
+                    raise Invalid("A patient cannot be created archived; archive it with PATCH.")
+                return
+            body["active"] = not archived
+
+
+# client <-> Contact -----------------------------------------------------------------------------------
+
+CLIENT_EMPTY = {"title": ""}
+
+
+class ClientSerializer(Serializer):
+    kind = "client"
+    resource = "contact"
+    read_only = frozenset({"id", "url", "created", "modified", "patients"})
+    unstored = frozenset(CLIENT_EMPTY)
+    field_names = {
+        "first_name": "firstname", "last_name": "lastname", "business_name": "organization_name",
+        "is_business": "organization_name", "active": "archived", "address_physical": "street_address",
+    }
+    writable = ("firstname", "lastname", "organization_name", "email", "phone_numbers", "street_address",
+                "street_address_2", "zip_code", "city", "archived")
+    address_fields = {"street_address": "street_1", "street_address_2": "street_2", "zip_code": "post_code",
+                      "city": "city"}
+
+    def read(self, ctx: Context, records: list[Record]) -> list[dict[str, Any]]:
+        addresses = ctx.by_id("address", (r.get("address_physical") for r in records))
+        types = ctx.by_id("contactdetailtype", (d.get("contact_detail_type_id")
+                                                for r in records for d in r.get("contact_detail_list") or []))
+        animals: dict[int, list[str]] = {r["id"]: [] for r in records}
+        if animals:
+            for animal in ctx.where("animal", [Condition("contact_id", "in", sorted(animals))]):
+                animals[animal["contact_id"]].append(ctx.links.url("patient", animal["id"]))
+        return [self._client(ctx, r, addresses.get(r.get("address_physical")), types, animals[r["id"]])
+                for r in records]
+
+    @staticmethod
+    def _client(ctx: Context, r: Record, address: Record | None, types: dict[int, Record],
+                patients: list[str]) -> dict[str, Any]:
+        details = r.get("contact_detail_list") or []
+        emails = [d["value"] for d in details if _kind(types, d) == "email"]
+        phones = [{"phone_number": d["value"], "description": d.get("name") or ""}
+                  for d in details if _kind(types, d) == "phone"]
+        address = address or {}
+        return {
+            "id": r["id"], "url": ctx.links.url("client", r["id"]), "title": CLIENT_EMPTY["title"],
+            "firstname": r.get("first_name") or "", "lastname": r.get("last_name") or "",
+            "organization_name": r.get("business_name") or "", "email": emails[0] if emails else "",
+            "phone_numbers": phones, "street_address": address.get("street_1") or "",
+            "street_address_2": address.get("street_2") or "", "zip_code": address.get("post_code") or "",
+            "city": address.get("city") or "", "archived": not r.get("active", True), "patients": patients,
+            "created": ctx.moment(r.get("created_at")), "modified": ctx.moment(r.get("modified_at")),
+        }
+
+    def write(self, ctx: Context, data: dict[str, Any], before: Record | None, partial: bool,
+              errors: dict[str, list[str]]) -> dict[str, Any]:
+        kept = self.screen(data, before is None, partial, errors, self.writable)
+        body: dict[str, Any] = {}
+        for key, name in (("firstname", "first_name"), ("lastname", "last_name"),
+                          ("organization_name", "business_name")):
+            if key in kept:
+                try:
+                    body[name] = text(kept[key])
+                except Invalid as error:
+                    errors[key] = [str(error)]
+        if before is None or not partial:  # Provet's own requirement, instead of ezyVet's last_name
+            merged = {**(before or {}), **body}
+            if not (merged.get("last_name") or merged.get("business_name")) and "lastname" not in errors:
+                errors["lastname"] = ["This field is required unless organization_name is given."]
+        if "business_name" in body:
+            body["is_business"] = bool(body["business_name"]) and not (body.get("last_name") or
+                                                                        (before or {}).get("last_name"))
+        if before is None:
+            body["is_customer"] = True
+        if "archived" in kept:
+            try:
+                archived = boolean(kept["archived"])
+                if before is not None:
+                    body["active"] = not archived
+                elif archived:
+                    errors["archived"] = ["A client cannot be created archived; archive it with PATCH."]
+            except Invalid as error:
+                errors["archived"] = [str(error)]
+        details = self._details(ctx, kept, before, errors)
+        if details is not None:
+            body["contact_detail_list"] = details
+        address = self._address(ctx, kept, before, errors)
+        if address is not None:
+            body["address_physical"] = address
+        return body
+
+    @staticmethod
+    def _details(ctx: Context, kept: dict[str, Any], before: Record | None,
+                 errors: dict[str, list[str]]) -> list | None:
+        """The new ContactDetail set: other details kept by id, the email and phones as sent."""
+        if "email" not in kept and "phone_numbers" not in kept:
+            return None
+        types = {t["name"].lower(): t["id"] for t in ctx.where("contactdetailtype", [])}
+        current = (before or {}).get("contact_detail_list") or []
+        by_id = ctx.by_id("contactdetailtype", (d.get("contact_detail_type_id") for d in current))
+        items: list = []
+        email_done = "email" not in kept
+        email = phones = None
+        try:
+            email = text(kept.get("email"))
+            if email and ("@" not in email or email.startswith("@") or email.endswith("@")):
+                raise Invalid("Enter a valid email address.")
+        except Invalid as error:
+            errors["email"] = [str(error)]
+        try:
+            phones = _phone_numbers(kept.get("phone_numbers", []))
+        except Invalid as error:
+            errors["phone_numbers"] = [str(error)]
+        for detail in current:
+            kind = _kind(by_id, detail)
+            if kind == "email" and not email_done:
+                email_done = True
+                if email:
+                    items.append({"id": detail["id"], "value": email})
+            elif kind == "phone" and "phone_numbers" in kept:
+                if phones and detail["value"] in phones:
+                    phones.remove(detail["value"])
+                    items.append(detail["id"])
+            else:
+                items.append(detail["id"])
+        if email and not email_done:
+            if "email" not in types:
+                errors["email"] = ["This clinic has no contact detail type named Email."]
+            items.append({"name": "Email", "value": email, "contact_detail_type_id": types.get("email")})
+        for phone in phones or []:
+            if "mobile" not in types:
+                errors["phone_numbers"] = ["This clinic has no contact detail type named Mobile."]
+                break
+            items.append({"name": "Mobile", "value": phone, "contact_detail_type_id": types["mobile"]})
+        return items
+
+    def _address(self, ctx: Context, kept: dict[str, Any], before: Record | None,
+                 errors: dict[str, list[str]]) -> dict[str, Any] | None:
+        """A new physical Address when any of its fields is sent (the old one is left as it was)."""
+        sent = {k: v for k, v in kept.items() if k in self.address_fields}
+        if not sent:
+            return None
+        old = ctx.by_id("address", [(before or {}).get("address_physical")])
+        address = {k: v for k, v in next(iter(old.values()), {}).items()
+                   if k in ("street_1", "street_2", "post_code", "city", "suburb", "region", "state", "country_id")}
+        for key, value in sent.items():
+            try:
+                address[self.address_fields[key]] = text(value, max_length=32 if key == "zip_code" else 255)
+            except Invalid as error:
+                errors[key] = [str(error)]
+        if not old and not any(address.values()):
+            return None
+        return {"name": "Physical", **address}
+
+
+def _kind(types: dict[int, Record], detail: Record) -> str | None:
+    kind = types.get(detail.get("contact_detail_type_id"))
+    name = (kind or {}).get("name", "").lower()
+    if name in EMAIL_TYPES:
+        return "email"
+    if name in PHONE_TYPES or "phone" in name:
+        return "phone"
+    return None
+
+
+def _phone_numbers(value: Any) -> list[str]:
+    """A list of numbers, as strings or as ``{"phone_number": ...}`` objects."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Invalid(f'Expected a list of items but got type "{type(value).__name__}".')
+    numbers = []
+    for item in value:
+        number = item.get("phone_number") if isinstance(item, dict) else item
+        number = text(number, blank=False, null=False, max_length=64)
+        numbers.append(number)
+    return numbers
+
+
+PATIENT = PatientSerializer()
+CLIENT = ClientSerializer()

@@ -1,0 +1,295 @@
+"""The Provet Cloud API (0.1): patients and clients over the same records as the ezyVet API.
+
+Read against ``shared/spec/provet-cloud-api-examples.txt`` (the create-patient example, L40-L110) and
+docs/provet.md (the mapping, paging and errors openvet chose where the examples say nothing).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "provet-cloud-api-examples.txt"
+
+
+def base(clinic) -> str:
+    return f"/{clinic.provet['provet_id']}/api/0.1"
+
+
+def url(clinic, kind: str, record_id: int) -> str:
+    return f"http://testserver{base(clinic)}/{kind}/{record_id}/"
+
+
+def provet(clinic, method: str, path: str, body=None, **kwargs):
+    headers = {**clinic.provet_headers, **kwargs.pop("headers", {})}
+    return clinic.client.request(method, base(clinic) + path, json=body, headers=headers, **kwargs)
+
+
+def example_response_fields() -> list[str]:
+    """The field names of the create-patient response, in the example's order."""
+    text = SPEC.read_text()
+    response = text[text.index("Create new patient"):text.index("Provet Pay payment links")]
+    body = response[response.rindex("Body:"):]
+    return re.findall(r'^"([a-z_0-9]+)":', body, flags=re.M)
+
+
+def new_client(clinic, **fields) -> dict:
+    body = {"firstname": "Ada", "lastname": "Lovelace", **fields}
+    response = provet(clinic, "POST", "/client/", body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def new_patient(clinic, **fields) -> dict:
+    owner = fields.pop("client", None) or new_client(clinic)["url"]
+    response = provet(clinic, "POST", "/patient/", {"name": "Fenton", "client": owner, **fields})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_a_patient_created_like_the_example_is_an_animal_on_v1(api):
+    owner = api.new_contact()
+    response = provet(api, "POST", "/patient/", {"name": "Fenton", "client": url(api, "client", int(owner["id"])),
+                                                 "species": 22001, "gender": 2})
+    assert response.status_code == 201, response.text
+    patient = response.json()
+    assert patient["url"] == url(api, "patient", patient["id"]) == response.headers["location"]
+    assert patient["client"] == url(api, "client", int(owner["id"]))
+    assert (patient["species_code"], patient["gender_code"]) == (22001, 2)
+    assert (patient["species"], patient["gender"], patient["breed"], patient["breed_code"]) == (
+        "Canine", "Female", "None", None)
+    animal = api.get(f"/v1/animal/{patient['id']}").json()["items"][0]["animal"]
+    species = api.get(f"/v1/species/{animal['species_id']}").json()["items"][0]["species"]
+    sex = api.get(f"/v1/sex/{animal['sex_id']}").json()["items"][0]["sex"]
+    assert (animal["name"], animal["contact_id"], species["name"], sex["name"]) == (
+        "Fenton", owner["id"], "Canine", "Female")
+
+
+def test_a_patient_has_every_field_of_the_example_response_in_its_order(api):
+    patient = new_patient(api, species=22001, gender=2)
+    assert list(patient) == example_response_fields()
+    assert patient["official_name"] == "" and patient["tags_rel"] == [] and patient["archived"] is False
+    assert patient["date_of_registration"] == patient["created"][:10]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", patient["created"])
+
+
+def test_an_animal_made_on_v1_reads_as_a_patient_with_labels_and_codes(api):
+    species_id = next(int(item["species"]["id"]) for item in api.get("/v1/species?name=Feline").json()["items"])
+    sex_id = next(int(item["sex"]["id"]) for item in api.get("/v1/sex?name=Male Neutered").json()["items"])
+    colour_id = api.get("/v1/animalcolour?name=Tabby").json()["items"][0]["animalcolour"]["id"]
+    born = int(datetime(2020, 5, 17, 12, tzinfo=UTC).timestamp())
+    animal = api.new_animal(name="Miso", species_id=species_id, sex_id=sex_id, animalcolour_id=colour_id,
+                            weight="11", weight_unit="lb", microchip_number="985112345678901",
+                            date_of_birth=born, notes="Bites", notes_important=1)
+    response = provet(api, "GET", f"/patient/{animal['id']}/")
+    assert response.status_code == 200, response.text
+    patient = response.json()
+    assert patient["client"] == url(api, "client", int(animal["contact_id"]))
+    assert (patient["species"], patient["species_code"], patient["gender"], patient["gender_code"]) == (
+        "Feline", 22002, "Male Neutered", 3)
+    assert patient["color"] == "Tabby" and patient["microchip"] == "985112345678901"
+    assert patient["weight"] == pytest.approx(4.9895, abs=1e-4)  # 11 lb in kg
+    assert patient["date_of_birth"] == "2020-05-18"  # the clinic's day (Pacific/Auckland)
+    assert patient["remarks"] == patient["critical_notes"] == "Bites"
+
+
+def test_patient_dates_and_weight_written_on_provet_read_back_on_both_apis(api):
+    patient = new_patient(api, date_of_birth="2019-02-03", weight=12.5, microchip="123", remarks="Calm",
+                          color="Black", animal_code="F-1")
+    assert (patient["date_of_birth"], patient["weight"], patient["remarks"], patient["color"]) == (
+        "2019-02-03", 12.5, "Calm", "Black")
+    animal = api.get(f"/v1/animal/{patient['id']}").json()["items"][0]["animal"]
+    assert (animal["weight"], animal["weight_unit"], animal["microchip_number"], animal["notes"], animal["code"]) == (
+        "12.5000", "kg", "123", "Calm", "F-1")
+    assert datetime.fromtimestamp(int(animal["date_of_birth"]), UTC).isoformat() == "2019-02-02T11:00:00+00:00"
+
+
+def test_patients_are_paged_with_count_next_and_previous(api):
+    owner = new_client(api)["url"]
+    ids = [new_patient(api, client=owner, name=f"Pet {n}")["id"] for n in range(5)]
+    first = provet(api, "GET", "/patient/?page_size=2").json()
+    assert first["count"] == 5 and [p["id"] for p in first["results"]] == ids[:2]
+    assert first["previous"] is None
+    assert first["next"] == f"http://testserver{base(api)}/patient/?page_size=2&page=2"
+    second = api.client.get(first["next"].removeprefix("http://testserver"), headers=api.provet_headers).json()
+    assert [p["id"] for p in second["results"]] == ids[2:4]
+    assert second["previous"] == f"http://testserver{base(api)}/patient/?page_size=2"
+    last = provet(api, "GET", "/patient/?page_size=2&page=3").json()
+    assert last["next"] is None and [p["id"] for p in last["results"]] == ids[4:]
+    assert provet(api, "GET", "/patient/?page=4&page_size=2").json() == {"detail": "Invalid page."}
+    assert provet(api, "GET", "/patient/?page=abc").status_code == 404
+    assert provet(api, "GET", "/patient/?page_size=1000").json()["count"] == 5  # served at the maximum
+
+
+def test_patients_filter_by_client_name_microchip_species_and_modified(api):
+    owner, other_owner = new_client(api), new_client(api, lastname="Babbage")
+    rex = new_patient(api, client=owner["url"], name="Rex", microchip="999", species=22001)
+    new_patient(api, client=other_owner["url"], name="Tom", species=22002)
+
+    def names(query: str) -> list[str]:
+        response = provet(api, "GET", f"/patient/?{query}")
+        assert response.status_code == 200, response.text
+        return [p["name"] for p in response.json()["results"]]
+
+    assert names(f"client={owner['id']}") == ["Rex"]
+    assert names(f"client={owner['url']}") == ["Rex"]
+    assert names("name=Tom") == ["Tom"] and names("microchip=999") == ["Rex"]
+    assert names("species=22002") == ["Tom"]
+    assert names("modified__gte=2000-01-01T00:00:00%2B00:00") == ["Rex", "Tom"]
+    future = datetime.fromtimestamp(time.time() + 3600, UTC).isoformat().replace("+", "%2B")
+    assert names(f"modified__gte={future}") == []
+    assert rex["id"]
+
+
+def test_an_unknown_query_parameter_is_refused_naming_it(api):
+    response = provet(api, "GET", "/patient/?colour=Black")
+    assert response.status_code == 400
+    assert list(response.json()) == ["colour"]
+    bad = provet(api, "GET", "/patient/?modified__gte=yesterday")
+    assert bad.status_code == 400 and "modified__gte" in bad.json()
+
+
+def test_a_client_is_created_listed_and_read_with_its_details_and_patients(api):
+    client = new_client(api, email="ada@example.com", phone_numbers=["021 555 0101"], street_address="1 Main St",
+                        zip_code="3204", city="Hamilton")
+    assert (client["email"], client["phone_numbers"][0]["phone_number"]) == ("ada@example.com", "021 555 0101")
+    assert (client["street_address"], client["zip_code"], client["city"]) == ("1 Main St", "3204", "Hamilton")
+    patient = new_patient(api, client=client["url"])
+    detail = provet(api, "GET", f"/client/{client['id']}/").json()
+    assert detail["patients"] == [patient["url"]]
+    listed = provet(api, "GET", f"/client/?id__in={client['id']}").json()
+    assert listed["count"] == 1 and listed["results"][0] == detail
+    contact = api.get(f"/v2/contact/{client['id']}").json()["items"][0]["contact"]
+    assert (contact["first_name"], contact["last_name"]) == ("Ada", "Lovelace")
+    assert sorted(d["value"] for d in contact["contact_detail_list"]) == ["021 555 0101", "ada@example.com"]
+
+
+def test_a_client_needs_no_contact_detail_but_a_lastname_or_an_organization(api):
+    business = new_client(api, firstname="", lastname="", organization_name="Farm Ltd")
+    assert (business["organization_name"], business["email"], business["phone_numbers"]) == ("Farm Ltd", "", [])
+    response = provet(api, "POST", "/client/", {"firstname": "Nobody"})
+    assert response.status_code == 400
+    assert response.json() == {"lastname": ["This field is required unless organization_name is given."]}
+
+
+def test_patch_and_put_update_a_patient(api):
+    patient = new_patient(api, species=22001, gender=2)
+    response = provet(api, "PATCH", f"/patient/{patient['id']}/", {"gender": 4, "deceased": "2024-01-02",
+                                                                  "reason_of_death": "Age"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["gender"], response.json()["deceased"]) == ("Female Spayed", "2024-01-02")
+    animal = api.get(f"/v1/animal/{patient['id']}").json()["items"][0]["animal"]
+    assert (animal["is_dead"], animal["death_reason"]) == ("1", "Age")
+    archived = provet(api, "PATCH", f"/patient/{patient['id']}", {"archived": True}).json()
+    assert archived["archived"] is True
+    assert api.get(f"/v1/animal/{patient['id']}").json()["items"][0]["animal"]["active"] == "0"
+    incomplete = provet(api, "PUT", f"/patient/{patient['id']}/", {"name": "Fenton II"})
+    assert incomplete.status_code == 400 and incomplete.json() == {"client": ["This field is required."]}
+    full = provet(api, "PUT", f"/patient/{patient['id']}/", {**archived, "name": "Fenton II", "species": 22001,
+                                                             "gender": 4, "breed": "None"})
+    assert full.status_code == 200, full.text
+    assert full.json()["name"] == "Fenton II" and full.json()["id"] == patient["id"]
+
+
+def test_patch_a_client_replaces_its_email_and_keeps_other_details(api):
+    client = new_client(api, email="old@example.com", phone_numbers=["021 1"])
+    response = provet(api, "PATCH", f"/client/{client['id']}/", {"email": "new@example.com", "lastname": "King"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["email"], body["lastname"], body["phone_numbers"]) == (
+        "new@example.com", "King", client["phone_numbers"])
+    blank = provet(api, "PATCH", f"/client/{client['id']}/", {"lastname": ""})
+    assert blank.status_code == 400 and list(blank.json()) == ["lastname"]
+
+
+@pytest.mark.parametrize(("body", "field", "reason"), [
+    ({"species": 99999}, "species", '"99999" is not a valid choice.'),
+    ({"gender": "x"}, "gender", '"x" is not a valid choice.'),
+    ({"client": "https://elsewhere.example/api/client/1/"}, "client", "Invalid hyperlink - No URL match."),
+    ({"client": 5}, "client", "Incorrect type. Expected URL string, received int."),
+    ({"date_of_birth": "17/05/2020"}, "date_of_birth",
+     "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."),
+    ({"colour": "Black"}, "colour", "Unknown field: patient has no field 'colour'."),
+    ({"passport_number": "P-1"}, "passport_number",
+     "openvet does not store this field; send it empty or leave it out."),
+])
+def test_a_bad_patient_field_is_refused_naming_it(api, body, field, reason):
+    owner = new_client(api)["url"]
+    response = provet(api, "POST", "/patient/", {"name": "Fenton", "client": owner, **body})
+    assert response.status_code == 400, response.text
+    assert response.json() == {field: [reason]}
+
+
+def test_a_client_url_of_another_clinic_is_refused(api, other):
+    theirs = new_client(other)
+    response = provet(api, "POST", "/patient/", {"name": "Fenton", "client": theirs["url"]})
+    assert response.status_code == 400
+    assert response.json() == {"client": ["Invalid hyperlink - Incorrect URL match."]}
+    forged = url(api, "client", theirs["id"])  # their client's id under our provet_id
+    response = provet(api, "POST", "/patient/", {"name": "Fenton", "client": forged})
+    assert response.status_code == 400
+    assert response.json() == {"client": ["Invalid hyperlink - Object does not exist."]}
+
+
+def test_authentication_errors_are_drf_shaped(api, other):
+    assert api.client.get(base(api) + "/patient/").json() == {
+        "detail": "Authentication credentials were not provided."}
+    assert api.client.get(base(api) + "/patient/").status_code == 401
+    wrong = api.client.get(base(api) + "/patient/", headers={"Authorization": "Token nope"})
+    assert (wrong.status_code, wrong.json()) == (401, {"detail": "Invalid token."})
+    bearer = api.client.get(base(api) + "/patient/", headers=api.headers)  # an ezyVet token is not a key
+    assert bearer.status_code == 401
+    elsewhere = api.client.get(base(other) + "/patient/", headers=api.provet_headers)
+    assert (elsewhere.status_code, elsewhere.json()) == (404, {"detail": "Not found."})
+
+
+def test_malformed_json_unknown_ids_and_methods(api):
+    bad = provet(api, "POST", "/patient/", content=b'{"name": ', headers={"Content-Type": "application/json"})
+    assert bad.status_code == 400 and bad.json()["detail"].startswith("JSON parse error - ")
+    listed = provet(api, "POST", "/patient/", [1, 2])
+    assert listed.status_code == 400
+    assert listed.json() == {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}
+    assert provet(api, "GET", "/patient/999999999/").json() == {"detail": "Not found."}
+    assert provet(api, "GET", "/patient/abc/").status_code == 404
+    deleted = provet(api, "DELETE", "/patient/1/")
+    assert (deleted.status_code, deleted.json()) == (405, {"detail": 'Method "DELETE" not allowed.'})
+    assert provet(api, "PUT", "/client/").status_code == 405
+
+
+def test_a_key_of_one_clinic_never_reaches_another_clinics_records(api, other):
+    patient, client = new_patient(other), new_client(other)
+    for path in (f"/patient/{patient['id']}/", f"/client/{client['id']}/"):
+        assert provet(api, "GET", path).status_code == 404
+        assert provet(api, "PATCH", path, {"name": "Mine", "lastname": "Mine"}).status_code in (400, 404)
+        assert provet(api, "PATCH", path, {}).status_code == 404
+    for kind in ("patient", "client"):
+        ours = provet(api, "GET", f"/{kind}/?page_size=100").json()
+        assert all(r["id"] not in (patient["id"], client["id"]) for r in ours["results"])
+        across = api.client.get(f"{base(other)}/{kind}/{patient['id']}/", headers=api.provet_headers)
+        assert across.status_code == 404
+    assert provet(other, "GET", f"/patient/{patient['id']}/").json()["name"] == "Fenton"
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("GET", "/patient/99999999999999999999999/", None),
+    ("GET", "/patient/?client=99999999999999999999999", None),
+    ("GET", "/patient/?id__in=1,99999999999999999999999", None),
+    ("GET", "/patient/?species=99999999999999999999999", None),
+    ("GET", "/patient/?client=http://x/1/api/0.1/client/99999999999999999999999/", None),
+    ("POST", "/patient/", {"name": ["Rex"], "weight": "1e30", "species": -1, "archived": "maybe"}),
+    ("POST", "/patient/", {"name": "Rex", "client": "http://x/1/api/0.1/client/99999999999999999999999/"}),
+    ("POST", "/client/", {"lastname": {"a": 1}, "phone_numbers": "021", "email": "not-an-email"}),
+    ("PATCH", "/client/1/", {"phone_numbers": [{"phone_number": None}]}),
+    ("POST", "/client/", {"lastname": "Nul\u0000", "email": "a\u0000@b.c", "city": "\u0000"}),
+    ("GET", "/patient/?name=Rex%00", None),
+    ("GET", "/patient/?page=99999999999999999999999", None),
+    ("GET", "/client/?page=92233720368547758&page_size=100", None),
+])
+def test_odd_input_gets_an_answer_never_a_500(api, method, path, body):
+    response = provet(api, method, path, body)
+    assert response.status_code < 500, response.text
+    assert isinstance(response.json(), dict) and response.json()
