@@ -1,0 +1,189 @@
+"""Bench databases: one SQLite file per animal count, loaded once with the CLI and reused.
+
+A loaded database is kept in ``<cache>/animals-<N>/`` with a ``bench.json`` naming the migration head it
+was built at; it is reused while the code's head is unchanged (``--fresh`` rebuilds). Each run works on a
+copy, so the POST scenario's new animals never leak into the next run's "1,000 animals".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+CLINIC = "bench"
+DB_FILE = "openvet.sqlite3"
+
+
+def openvet_command() -> list[str]:
+    """The ``openvet`` entry point of the interpreter running the bench (the project's venv)."""
+    script = Path(sys.executable).with_name("openvet")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("openvet")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "openvet"]
+
+
+def environment(folder: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["OPENVET_DATA_DIR"] = str(folder)
+    env["OPENVET_DATABASE_URL"] = f"sqlite:///{folder / DB_FILE}"
+    return env
+
+
+def migration_head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from openvet.store.migrate import alembic_config
+
+    return "+".join(sorted(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()))
+
+
+def openvet(args: list[str], folder: Path, capture: bool = False) -> str:
+    """Run one ``openvet`` CLI command against the database in ``folder``; its output when captured."""
+    done = subprocess.run([*openvet_command(), *args], env=environment(folder), check=False,
+                          stdout=subprocess.PIPE if capture else None, stderr=subprocess.PIPE if capture else None,
+                          text=True)
+    if done.returncode != 0:
+        detail = (done.stderr or "").strip() if capture else ""
+        raise RuntimeError(f"openvet {' '.join(args)} failed (exit {done.returncode}) {detail}")
+    return done.stdout or ""
+
+
+def cached_database(animals: int, cache: Path, fresh: bool, console: Console) -> Path:
+    """The folder of a loaded database with ``animals`` animals, built when missing, stale or ``fresh``."""
+    head = migration_head()
+    folder = cache / f"animals-{animals}"
+    stamp = folder / "bench.json"
+    if not fresh and stamp.exists() and (folder / DB_FILE).exists():
+        saved = json.loads(stamp.read_text())
+        if saved.get("head") == head and saved.get("animals") == animals:
+            console.print(f"[dim]reusing the {animals:,}-animal database in {folder} (migration head {head})[/]")
+            return folder
+        console.print(f"[yellow]the {animals:,}-animal database was built at head {saved.get('head')}; "
+                      f"the code is at {head}: rebuilding[/]")
+    building = cache / f".building-{animals}"
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    console.print(f"[bold]building a {animals:,}-animal database[/] in {folder} (migration head {head})")
+    began = time.perf_counter()
+    openvet(["migrate"], building, capture=True)
+    openvet(["clinic", "create", CLINIC, "--name", "Bench clinic"], building, capture=True)
+    openvet(["demo-data", "--clinic", CLINIC, "--animals", str(animals)], building)
+    _checkpoint(building / DB_FILE)
+    (building / "bench.json").write_text(json.dumps(
+        {"head": head, "animals": animals, "clinic": CLINIC, "built_at": int(time.time()),
+         "build_seconds": round(time.perf_counter() - began, 1)}, indent=2))
+    shutil.rmtree(folder, ignore_errors=True)
+    building.rename(folder)
+    return folder
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold the WAL into the main file so that one file is the whole database."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def working_copy(source: Path, work: Path) -> Path:
+    """A throw-away copy of a cached database folder (the run writes into it)."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    for name in (DB_FILE, DB_FILE + "-wal"):
+        if (source / name).exists():
+            shutil.copyfile(source / name, work / name)
+    return work
+
+
+@dataclass
+class Fixture:
+    """What the scenarios need from one database: ids to ask for and filter values that fill a page."""
+
+    clinic_id: int
+    animals: int
+    animal_ids: tuple[int, int]  # lowest and highest id of the clinic's animals
+    contacts: int
+    contact_ids: list[int]  # a random sample, owners for POSTed animals
+    kinds: list[tuple]  # (species_id, breed_id, sex_id, animalcolour_id) combinations that exist
+    windows: dict[str, tuple[int, int, int]]  # table -> (A, B, rows with A <= modified_at < B)
+    prefixes: dict[str, tuple[str, int]]  # table -> (prefix, rows whose name column starts with it)
+
+
+NAME_COLUMN = {"animal": "name", "contact": "last_name"}
+WINDOW_ROWS = 500  # rows a modified_at window matches, at every scale (a sync client's "what changed")
+
+
+def read_fixture(folder: Path, needed: dict[str, int], preferred: dict[str, str]) -> Fixture:
+    """Pick ids and filter values; ``needed`` is the largest page asked of each table, ``preferred`` the
+    name prefixes chosen on a smaller database (kept when they still fill a page, so scales compare)."""
+    conn = sqlite3.connect(f"file:{folder / DB_FILE}?mode=ro", uri=True)
+    try:
+        clinic_id = conn.execute("SELECT id FROM clinic WHERE slug = ?", (CLINIC,)).fetchone()[0]
+        low, high, animals = conn.execute(
+            "SELECT min(id), max(id), count(*) FROM animal WHERE clinic_id = ?", (clinic_id,)).fetchone()
+        contacts = conn.execute("SELECT count(*) FROM contact WHERE clinic_id = ?", (clinic_id,)).fetchone()[0]
+        contact_ids = [row[0] for row in conn.execute(
+            "SELECT contact_id FROM animal WHERE clinic_id = ? AND id IN "
+            "(SELECT abs(random()) % (? - ? + 1) + ? FROM animal LIMIT 1000)",
+            (clinic_id, high, low, low))]
+        kinds = [tuple(row) for row in conn.execute(
+            "SELECT DISTINCT species_id, breed_id, sex_id, animalcolour_id FROM animal "
+            "WHERE clinic_id = ? AND id <= ? AND species_id IS NOT NULL LIMIT 200", (clinic_id, low + 5000))]
+        windows = {table: _window(conn, table, clinic_id) for table in needed}
+        prefixes = {table: _prefix(conn, table, clinic_id, limit, preferred.get(table))
+                    for table, limit in needed.items()}
+    finally:
+        conn.close()
+    return Fixture(clinic_id, animals, (low, high), contacts, sorted(set(contact_ids)), kinds, windows, prefixes)
+
+
+def _window(conn: sqlite3.Connection, table: str, clinic_id: int) -> tuple[int, int, int]:
+    """A modified_at range [A, B) around the middle of the table matching about WINDOW_ROWS rows."""
+    total = conn.execute(f"SELECT count(*) FROM {table} WHERE clinic_id = ?", (clinic_id,)).fetchone()[0]
+    wanted = min(WINDOW_ROWS, max(total // 2, 1))
+    start = max((total - wanted) // 2, 0)
+
+    def at(offset: int) -> int | None:
+        row = conn.execute(f"SELECT modified_at FROM {table} WHERE clinic_id = ? ORDER BY modified_at "
+                           "LIMIT 1 OFFSET ?", (clinic_id, offset)).fetchone()
+        return row[0] if row else None
+
+    low = at(start)
+    high = at(start + wanted)
+    if high is None or high <= low:
+        high = conn.execute(f"SELECT max(modified_at) FROM {table} WHERE clinic_id = ?",
+                            (clinic_id,)).fetchone()[0] + 1
+    count = conn.execute(f"SELECT count(*) FROM {table} WHERE clinic_id = ? AND modified_at >= ? "
+                         "AND modified_at < ?", (clinic_id, low, high)).fetchone()[0]
+    return low, high, count
+
+
+def _prefix(conn: sqlite3.Connection, table: str, clinic_id: int, needed: int,
+            preferred: str | None) -> tuple[str, int]:
+    """A name prefix matching at least ``needed`` rows: the preferred one, else the commonest, shortest last."""
+    column = NAME_COLUMN[table]
+
+    def matches(prefix: str) -> int:
+        return conn.execute(f"SELECT count(*) FROM {table} WHERE clinic_id = ? AND {column} LIKE ?",
+                            (clinic_id, prefix + "%")).fetchone()[0]
+
+    for candidate in (preferred, "Bel"):
+        if candidate and (count := matches(candidate)) >= needed:
+            return candidate, count
+    for length in (3, 2, 1):
+        row = conn.execute(f"SELECT substr({column}, 1, ?) AS p, count(*) AS n FROM {table} WHERE clinic_id = ? "
+                           f"AND {column} IS NOT NULL GROUP BY p ORDER BY n DESC LIMIT 1",
+                           (length, clinic_id)).fetchone()
+        if row and row[1] >= needed and "%" not in row[0] and "_" not in row[0]:
+            return row[0], row[1]
+    return "", matches("")
