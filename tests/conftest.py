@@ -40,6 +40,17 @@ def _postgres_database(base_url: str) -> str:
     return sa.make_url(base_url).set(database=name).render_as_string(hide_password=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Cheap argon2 parameters for the tests' many credentials (as Django's test hasher); same algorithm."""
+    from argon2 import PasswordHasher
+
+    kept = credentials._hasher
+    credentials._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    credentials._hasher = kept
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory) -> str:
     if request.param == "sqlite":

@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qsl
 
 import orjson
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -31,10 +32,15 @@ async def access_token(request: Request) -> Response:
         scope = " ".join(map(str, scope))
     requested = [s for s in re.split(r"[\s,]+", str(scope)) if s]
     engine = request.app.state.engine
-    try:
+
+    def issue() -> tuple[str, list[str]]:
         with engine.db.begin() as conn:
-            token, granted = credentials.issue_token(conn, str(form["partner_id"]), str(form["client_id"]),
-                                                     str(form["client_secret"]), requested)
+            return credentials.issue_token(conn, str(form["partner_id"]), str(form["client_id"]),
+                                           str(form["client_secret"]), requested)
+
+    try:
+        # argon2 is slow on purpose: verify in a worker thread, so other requests go on meanwhile.
+        token, granted = await run_in_threadpool(issue)
     except Refused as refused:
         raise EzyvetError(401, str(refused)) from None
     return respond({"access_token": token, "token_type": "Bearer", "expires_in": credentials.TOKEN_LIFETIME,

@@ -7,7 +7,6 @@ silently dropped.
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -75,7 +74,8 @@ def _compare(field: Field, op: str, value: Any) -> list[Condition]:
     if op == "in":
         if not isinstance(value, list):
             raise Invalid("the in comparator takes a JSON list, like {\"in\": [1, 2]}")
-        return [Condition(column, "in", [_value(field, v) for v in value])]
+        # A value off the field's grid (a fraction for a whole number) can equal nothing: it is dropped.
+        return [Condition(column, "in", [_value(field, v) for v in value if _off_grid(field, v) is None])]
     if op == "like":
         if not kind.likeable:
             raise Invalid("like compares text only")
@@ -84,11 +84,15 @@ def _compare(field: Field, op: str, value: Any) -> list[Condition]:
         return [Condition(column, "like", value.strip())]
     if op in ("lt", "lte", "gt", "gte") and not kind.comparable:
         raise Invalid(f"{op} does not apply to this field")
-    if isinstance(kind, (Integer, Epoch)) and not isinstance(value, bool):
-        fractional = _fraction(value)
-        if fractional is not None:
-            return _fractional(column, op, fractional)
-    return [Condition(column, op, _value(field, value))]
+    if op in ("lt", "lte", "gt", "gte") and value is None:
+        raise Invalid(f"{op} needs a value; to find unset fields use {{\"eq\": null}}")
+    off_grid = _off_grid(field, value)
+    if off_grid is not None:
+        return _between_steps(column, op, *off_grid)
+    parsed = _value(field, value)
+    if parsed is None and op in ("lt", "lte", "gt", "gte") and isinstance(field.type, Integer):
+        parsed = Integer.parse(field.type, value)  # a link's 0 means "none" when written, 0 when compared
+    return [Condition(column, op, parsed)]
 
 
 def _value(field: Field, value: Any) -> Any:
@@ -98,31 +102,43 @@ def _value(field: Field, value: Any) -> Any:
         return None
     if isinstance(field.type, Boolean) and isinstance(value, str) and value == "":
         raise Invalid("must be a boolean (true/false or 1/0)")
-    if isinstance(field.type, Number) and isinstance(value, float) and not math.isfinite(value):
-        raise Invalid("must be a finite number")
     return field.type.parse(value)
 
 
-def _fraction(value: Any) -> Decimal | None:
-    """A non-integral number given for a whole-number field (``1479954983.5``), or None."""
-    if isinstance(value, int):
+def _off_grid(field: Field, value: Any) -> tuple[Decimal, Decimal] | None:
+    """(value, step) when a number falls between the values the field can hold, else None.
+
+    Whole numbers (ids, epochs) step by 1, decimals by their scale (0.0001 for a weight): ``1479954983.5``
+    or ``weight 10.50004`` are valid to compare with, and are compared exactly.
+    """
+    if isinstance(field.type, (Integer, Epoch)):
+        step = Decimal(1)
+    elif isinstance(field.type, Number):
+        step = Decimal(1).scaleb(-field.type.scale)
+    else:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         return None
-    if not number.is_finite() or number == number.to_integral_value():
+    if not number.is_finite():
         return None
-    return number
+    field.type.parse(value)  # first refuse what the field refuses (out of range…)
+    if number % step == 0:
+        return None
+    return number, step
 
 
-def _fractional(column: str, op: str, number: Decimal) -> list[Condition]:
-    """Compare whole numbers with a fraction exactly: x < 5.5 is x <= 5; x = 5.5 matches nothing."""
-    floor = int(number.to_integral_value(rounding="ROUND_FLOOR"))
+def _between_steps(column: str, op: str, number: Decimal, step: Decimal) -> list[Condition]:
+    """Compare with a value between two steps exactly: x < 5.5 is x <= 5; x = 5.5 matches nothing."""
+    below = (number / step).to_integral_value(rounding="ROUND_FLOOR") * step
+    below = int(below) if step == 1 else below
     if op in ("lt", "lte"):
-        return [Condition(column, "lte", floor)]
+        return [Condition(column, "lte", below)]
     if op in ("gt", "gte"):
-        return [Condition(column, "gt", floor)]
+        return [Condition(column, "gt", below)]
     if op == "eq":
         return [Condition(column, "in", [])]
-    return []  # neq: every record differs from a fraction
+    return []  # neq: every record differs from a value it cannot hold

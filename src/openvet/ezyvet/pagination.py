@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from openvet.engine import Problem
 
 DEFAULT_LIMIT = 10
+MAX_PAGE = 2**31 - 1  # keeps (page - 1) * limit a 64-bit offset on every database
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,8 +22,8 @@ def parse_paging(params: dict[str, str], maximum: int) -> tuple[Paging, list[Pro
     if limit is not None and not 1 <= limit <= maximum:
         problems.append(Problem("limit", f"must be between 1 and {maximum} for this endpoint"))
     page = _whole(params, "page", 1, problems)
-    if page is not None and page < 1:
-        problems.append(Problem("page", "must be 1 or more"))
+    if page is not None and not 1 <= page <= MAX_PAGE:
+        problems.append(Problem("page", f"must be between 1 and {MAX_PAGE}"))
     return Paging(page or 1, limit or DEFAULT_LIMIT), problems
 
 

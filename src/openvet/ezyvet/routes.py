@@ -17,6 +17,7 @@ from openvet.ezyvet.filters import FilterError, parse_filters
 from openvet.ezyvet.pagination import Paging, page_meta, parse_paging
 from openvet.resources import REGISTRY, Resource
 from openvet.resources.declaration import METHOD_OF
+from openvet.resources.fields import BIGINT_MAX
 
 log = logging.getLogger("openvet.ezyvet")
 VERSIONS = ("v1", "v2")
@@ -81,9 +82,9 @@ def _params(request: Request) -> dict[str, str]:
 
 def _record_id(request: Request) -> int:
     raw = request.path_params["id"]
-    if not raw.isdigit() or int(raw) < 1:
+    if not raw.isdigit() or not 1 <= int(raw) <= BIGINT_MAX:
         raise EzyvetError(400, "The record id in the path must be a positive whole number",
-                          [Problem("id", "must be a positive whole number")])
+                          [Problem("id", "must be a positive whole number of at most 64 bits")])
     return int(raw)
 
 

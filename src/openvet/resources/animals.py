@@ -8,7 +8,7 @@ The lookups are records, not enums: a clinic keeps its own lists and the ezyVet 
 from openvet.resources.declaration import Endpoint, Resource
 from openvet.resources.fields import Boolean, Choice, Epoch, Field, Guid, Integer, Link, Number, Text
 
-LOOKUP = Endpoint(("list", "get"), page_limit=10)
+LOOKUP = Endpoint(("list", "get"))
 READ_WRITE = ("list", "get", "create", "update", "delete")
 WEIGHT_UNIT = Choice("kg", "lb", "g", aliases={"Kilogram": "kg", "Pounds": "lb", "Grams": "g"})
 RESUSCITATE = Choice("0", "1", "3", aliases={"No": "0", "Yes": "1", "Advanced Life Support": "3"})
@@ -18,7 +18,7 @@ ANIMAL = Resource(
     title="Animal",
     spec_line=632,
     rules=("animal_has_owner", "animal_breed_matches_species"),
-    endpoints={"v1": Endpoint(READ_WRITE, page_limit=10)},
+    endpoints={"v1": Endpoint(READ_WRITE)},
     fields=(
         Field("name", Text(), index=True, doc="The name of the Animal."),
         Field("code", Text(), index=True, doc="The custom code override for the Animal."),

@@ -8,7 +8,7 @@ records, so a clinic's setup is data in the same store, scoped by clinic like ev
 from openvet.resources.declaration import Endpoint, Resource
 from openvet.resources.fields import Boolean, Choice, Field, Integer, Link, Text, Timezone, Uid, UidRef
 
-LOOKUP = Endpoint(("list", "get"), page_limit=10)
+LOOKUP = Endpoint(("list", "get"))
 
 COUNTRY = Resource(
     name="country",
@@ -67,7 +67,7 @@ TAG_NAME = Resource(
     name="tagname",
     title="Tag Name",
     spec_line=13161,
-    endpoints={"v1": Endpoint(("list", "get"), page_limit=50)},
+    endpoints={"v1": Endpoint(("list", "get"))},
     fields=(
         Field("name", Text(), filter=False, doc="The Tag Name's name, e.g. Canine."),
         Field("category_id", Link("tagcategory"), doc="The ID of the TagCategory the Tag Name is part of."),

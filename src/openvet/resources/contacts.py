@@ -29,7 +29,7 @@ CONTACT = Resource(
     spec_line=3386,
     rules=("contact_requires_details",),
     # v1: "(up to 10)" in the caption but the limit parameter says "range: 1 - 50" (L3482): serve 50.
-    endpoints={"v1": Endpoint(READ_WRITE, page_limit=50), "v2": Endpoint(("list", "get"), page_limit=10)},
+    endpoints={"v1": Endpoint(READ_WRITE, page_limit=50), "v2": Endpoint(("list", "get"))},
     fields=(
         Field("uid", Uid("contact"), create=False, update=False, versions=("v2",), index=True,
               doc="Identifies the Contact across all ezyVet sites."),
@@ -73,8 +73,8 @@ CONTACT_DETAIL = Resource(
     spec_line=3969,
     rules=("contactdetail_names_contact",),  # v2 create: one of contact_id or contact_uid (L4389)
     endpoints={
-        "v1": Endpoint(("list", "get", "create", "update"), page_limit=10),
-        "v2": Endpoint(("list", "get", "create"), page_limit=10),
+        "v1": Endpoint(("list", "get", "create", "update")),
+        "v2": Endpoint(("list", "get", "create")),
     },
     fields=(
         Field("name", Text(), doc='The name of the ContactDetail, e.g. "Home Phone" or "Business E-mail".'),
@@ -100,7 +100,7 @@ CONTACT_DETAIL_TYPE = Resource(
     name="contactdetailtype",
     title="ContactDetailType",
     spec_line=4413,
-    endpoints={"v1": Endpoint(("list", "get"), page_limit=10)},
+    endpoints={"v1": Endpoint(("list", "get"))},
     fields=(Field("name", Text(), index=True, doc='The name of the ContactDetailType, e.g. "Mobile".'),),
 )
 
@@ -109,7 +109,7 @@ CONTACT_ASSOCIATION = Resource(
     title="ContactAssociation",
     spec_line=3887,
     # No "(up to N)" for this list: the global limit range 1 - 200 applies (L153).
-    endpoints={"v1": Endpoint(("list", "get"), page_limit=200)},
+    endpoints={"v1": Endpoint(("list", "get"))},
     fields=(
         Field("contact_id", Link("contact"), index=True, doc="The Contact whose associations these are."),
         Field("associatedcontact_id", Link("contact"), filter=False, doc="The id of the Contact associated."),
@@ -122,7 +122,7 @@ ADDRESS = Resource(
     name="address",
     title="Address",
     spec_line=289,
-    endpoints={"v1": Endpoint(READ_WRITE, page_limit=10)},
+    endpoints={"v1": Endpoint(READ_WRITE)},
     fields=(
         Field("name", Text(), doc="The Address's name, e.g. Physical."),
         Field("street_1", Text(), doc="The Address's first street line."),

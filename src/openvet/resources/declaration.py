@@ -20,7 +20,7 @@ class Endpoint:
     """What one API version serves of a resource."""
 
     operations: tuple[str, ...] = ("list", "get")
-    page_limit: int = 10
+    page_limit: int = 200  # "limit: range 1 - 200" (L153) unless the endpoint states a narrower range
     singleton: bool = False  # e.g. SystemSetting: one object, not a list
 
 

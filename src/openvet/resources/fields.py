@@ -8,6 +8,7 @@ validation, serialisation, OpenAPI) is derived from these declarations.
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 import uuid
@@ -67,6 +68,16 @@ class FieldType:
         return {"type": [self.json_type, "null"]}
 
 
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+
+
+def _in_range(number: int) -> int:
+    """Whole numbers are stored as 64-bit integers on both databases; anything larger is refused."""
+    if not BIGINT_MIN <= number <= BIGINT_MAX:
+        raise Invalid("is out of range (a 64-bit integer)")
+    return number
+
+
 class Integer(FieldType):
     json_type = "integer"
 
@@ -77,11 +88,11 @@ class Integer(FieldType):
         if isinstance(value, bool):
             raise Invalid("must be an integer")
         if isinstance(value, int):
-            return value
+            return _in_range(value)
         if isinstance(value, float) and value.is_integer():
-            return int(value)
+            return _in_range(int(value))
         if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-            return int(value)
+            return _in_range(int(value))
         raise Invalid("must be an integer")
 
 
@@ -106,7 +117,19 @@ class Number(FieldType):
             raise Invalid("must be a number") from None
         if not number.is_finite():
             raise Invalid("must be a finite number")
+        if abs(number) >= self.limit:
+            raise Invalid(f"must be less than {self.limit:,} in magnitude")
         return number.quantize(Decimal(1).scaleb(-self.scale))
+
+    @property
+    def limit(self) -> Decimal:
+        """Numbers are NUMERIC(precision, scale): their magnitude stays under 10^(precision - scale)."""
+        return Decimal(10) ** (self.precision - self.scale)
+
+    def parse_exact(self, value) -> Decimal:
+        """A filter value, not rounded to the scale (``weight < 10.50004`` must still find 10.5)."""
+        rounded = self.parse(value)
+        return Decimal(str(value).strip()) if isinstance(value, (str, int, float)) else rounded
 
     def to_v1(self, value):
         if value is None:
@@ -134,6 +157,8 @@ class Text(FieldType):
             text = "1" if value else "0"
         if len(text) > self.max_length:
             raise Invalid(f"must be at most {self.max_length} characters")
+        if "\x00" in text:
+            raise Invalid("must not contain NUL characters")
         return text
 
     def openapi(self):
@@ -177,13 +202,17 @@ class Epoch(FieldType):
     def parse(self, value):
         if isinstance(value, bool):
             raise Invalid("must be an epoch time in seconds")
-        if isinstance(value, (int, float)):
-            return int(value // 1)
         if isinstance(value, str):
             try:
-                return int(float(value.strip()) // 1)
-            except ValueError:
-                pass
+                value = Decimal(value.strip())
+            except InvalidOperation:
+                raise Invalid("must be an epoch time in seconds") from None
+        if isinstance(value, float):
+            value = Decimal(repr(value))
+        if isinstance(value, (int, Decimal)):
+            if isinstance(value, Decimal) and not value.is_finite():
+                raise Invalid("must be an epoch time in seconds")
+            return _in_range(math.floor(value))
         raise Invalid("must be an epoch time in seconds")
 
 

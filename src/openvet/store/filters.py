@@ -48,8 +48,10 @@ def clause(table: sa.Table, condition: Condition, dialect: str) -> sa.ColumnElem
     if op == "like":
         # Case-insensitive on both databases, and served by an index for a fixed prefix ("Bel%"):
         # SQLite's LIKE is case-insensitive and uses the NOCASE index; PostgreSQL uses lower(column).
+        # No escape character on either database: % and _ are always wildcards, a backslash is a backslash.
+        # (PostgreSQL's default escape is the backslash: doubling it keeps the pattern a plain, indexable one.)
         if dialect == "postgresql":
-            return sa.func.lower(column).like(str(value).lower())
+            return sa.func.lower(column).like(str(value).lower().replace("\\", "\\\\"))
         return column.like(str(value))
     raise ValueError(f"unknown operator {op}")
 

@@ -1,0 +1,242 @@
+"""OAuth 2.0 client credentials on ``POST /v1/oauth/access_token`` and Bearer tokens on every call (L200-L240).
+
+A token names one clinic and a set of scopes (``<access>-<resource>``, e.g. ``read-animal``). Secrets and
+tokens are kept hashed: a copy of the database does not give them away.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from openvet.services import credentials
+
+TOKEN_URL = "/v1/oauth/access_token"
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def token_request(api, **overrides) -> dict:
+    return {**api.ezyvet, "grant_type": "client_credentials", **overrides}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_error_envelope(response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert HEX64.fullmatch(body["meta"]["transaction_id"])
+    assert body["items"] == []
+    assert body["messages"] and all(m["level"] == "error" for m in body["messages"])
+    return body
+
+
+def error_text(response) -> str:
+    return " ".join(m["text"] + " " + " ".join(m.get("fields") or {}) for m in response.json()["messages"])
+
+
+def restricted_credentials(engine, clinic_id: int, scopes: list[str]) -> dict:
+    with engine.db.begin() as conn:
+        return credentials.create_ezyvet_credentials(conn, clinic_id, scopes)
+
+
+# fetching a token ---------------------------------------------------------------------------------------
+
+
+def test_token_is_issued_for_a_form_encoded_request(api):
+    response = api.client.post(TOKEN_URL, data=token_request(api, scope="read-animal"))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 1209600
+    assert isinstance(body["access_token"], str) and len(body["access_token"]) >= 32
+    assert api.client.get("/v1/animal", headers=bearer(body["access_token"])).status_code == 200
+
+
+def test_token_is_issued_for_a_json_request(api):
+    response = api.client.post(TOKEN_URL, json=token_request(api, scope="read-animal"))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 1209600
+    assert api.client.get("/v1/animal", headers=bearer(body["access_token"])).status_code == 200
+
+
+def test_scopes_may_be_separated_by_commas_or_spaces(api):
+    for scope in ("read-animal,write-animal", "read-animal write-animal", "read-animal, write-animal"):
+        response = api.client.post(TOKEN_URL, data=token_request(api, scope=scope))
+        assert response.status_code == 200, (scope, response.text)
+        token = response.json()["access_token"]
+        assert set(response.json()["scope"].split()) == {"read-animal", "write-animal"}
+        contact_id = api.new_contact()["id"]
+        created = api.client.post("/v1/animal", json={"name": "Rex", "contact_id": contact_id},
+                                  headers=bearer(token))
+        assert created.status_code == 200, (scope, created.text)
+        assert api.client.get("/v1/animal", headers=bearer(token)).status_code == 200
+        assert api.client.get("/v1/contact", headers=bearer(token)).status_code == 403
+
+
+def test_a_credential_may_hold_several_live_tokens(api):
+    tokens = [api.token_for(["read-animal"]) for _ in range(3)]
+    assert len(set(tokens)) == 3
+    for token in tokens:  # the newest token does not revoke the older ones
+        assert api.client.get("/v1/animal", headers=bearer(token)).status_code == 200
+
+
+def test_wrong_secret_is_refused_with_401(api):
+    response = api.client.post(TOKEN_URL, data=token_request(api, client_secret="not-the-secret"))
+    assert_error_envelope(response, 401)
+    assert "access_token" not in response.json()
+
+
+def test_wrong_client_id_is_refused_with_401(api):
+    response = api.client.post(TOKEN_URL, data=token_request(api, client_id="nobody"))
+    assert_error_envelope(response, 401)
+
+
+def test_wrong_partner_id_is_refused_with_401(api):
+    response = api.client.post(TOKEN_URL, data=token_request(api, partner_id="someone-else"))
+    assert_error_envelope(response, 401)
+
+
+def test_secret_of_another_clinic_is_refused_with_401(api, other):
+    response = api.client.post(TOKEN_URL, data=token_request(api, client_secret=other.ezyvet["client_secret"]))
+    assert_error_envelope(response, 401)
+
+
+def test_token_request_without_credentials_is_refused_naming_what_is_missing(api):
+    response = api.client.post(TOKEN_URL, data={"grant_type": "client_credentials"})
+    assert response.status_code in (400, 401), response.text
+    assert "client_secret" in error_text(response)
+
+
+def test_token_request_with_another_grant_type_is_refused(api):
+    response = api.client.post(TOKEN_URL, data=token_request(api, grant_type="password"))
+    assert response.status_code == 400, response.text
+    assert "grant_type" in error_text(response)
+
+
+def test_token_request_with_malformed_json_is_a_400(api):
+    response = api.client.post(TOKEN_URL, content=b'{"partner_id": ', headers={"Content-Type": "application/json"})
+    assert_error_envelope(response, 400)
+
+
+# using a token ------------------------------------------------------------------------------------------
+
+
+def test_request_without_a_token_is_a_401_in_the_envelope(api):
+    assert_error_envelope(api.client.get("/v1/animal"), 401)
+
+
+def test_request_with_an_unknown_token_is_a_401(api):
+    assert_error_envelope(api.client.get("/v1/animal", headers=bearer("0" * 64)), 401)
+
+
+def test_request_with_a_token_in_another_scheme_is_a_401(api):
+    response = api.client.get("/v1/animal", headers={"Authorization": f"Basic {api.token}"})
+    assert_error_envelope(response, 401)
+
+
+def test_provet_api_key_is_not_an_ezyvet_bearer_token(api):
+    assert_error_envelope(api.client.get("/v1/animal", headers=bearer(api.provet["token"])), 401)
+
+
+def expire(engine, token: str) -> None:
+    with engine.db.begin() as conn:
+        changed = conn.execute(sa.text("UPDATE access_token SET expires_at = :t WHERE token_hash = :h"),
+                               {"t": 1_000_000, "h": credentials.token_digest(token)}).rowcount
+    assert changed == 1
+
+
+def test_expired_token_is_a_401(api, engine):
+    token = api.token_for(["read-animal"])
+    expire(engine, token)
+    response = api.client.get("/v1/animal", headers=bearer(token))
+    assert_error_envelope(response, 401)
+    assert "expired" in error_text(response)
+
+
+def test_token_that_expires_while_in_use_is_refused_once_the_token_cache_lapses(api, engine):
+    token = api.token_for(["read-animal"])
+    assert api.client.get("/v1/animal", headers=bearer(token)).status_code == 200
+    expire(engine, token)
+    credentials.recent_tokens.clear()  # what the cache's few seconds of life do
+    assert_error_envelope(api.client.get("/v1/animal", headers=bearer(token)), 401)
+
+
+def test_token_expires_fourteen_days_after_it_is_issued(api, engine):
+    token = api.token_for(["read-animal"])
+    with engine.db.connect() as conn:
+        row = conn.execute(sa.text("SELECT expires_at, created_at FROM access_token WHERE token_hash = :h"),
+                           {"h": credentials.token_digest(token)}).one()
+    assert row.expires_at - row.created_at == 1209600
+
+
+def test_token_without_write_scope_cannot_create_but_can_read(api):
+    contact_id = api.new_contact()["id"]
+    token = api.token_for(["read-animal"])
+    response = api.client.post("/v1/animal", json={"name": "Rex", "contact_id": contact_id},
+                               headers=bearer(token))
+    assert_error_envelope(response, 403)
+    assert "write-animal" in error_text(response)
+    assert api.get(f"/v1/animal?contact_id={contact_id}").json()["items"] == []  # nothing was created
+    assert api.client.get("/v1/animal", headers=bearer(token)).status_code == 200
+
+
+def test_token_without_write_scope_cannot_update_or_delete(api):
+    animal = api.new_animal()
+    token = api.token_for(["read-animal"])
+    patched = api.client.patch(f"/v1/animal/{animal['id']}", json={"name": "Max"}, headers=bearer(token))
+    assert_error_envelope(patched, 403)
+    deleted = api.client.delete(f"/v1/animal/{animal['id']}", headers=bearer(token))
+    assert_error_envelope(deleted, 403)
+    after = api.get(f"/v1/animal/{animal['id']}").json()["items"][0]["animal"]
+    assert after["name"] == "Rex" and after["active"] == "1"
+
+
+def test_token_scoped_to_animals_cannot_read_contacts(api):
+    token = api.token_for(["read-animal"])
+    response = api.client.get("/v1/contact", headers=bearer(token))
+    assert_error_envelope(response, 403)
+    assert "read-contact" in error_text(response)
+
+
+def test_requesting_a_scope_the_credential_lacks_is_refused(api, engine):
+    limited = restricted_credentials(engine, api.id, ["read-animal"])
+    response = api.client.post(TOKEN_URL, data={**limited, "grant_type": "client_credentials",
+                                                "scope": "read-animal write-animal"})
+    assert response.status_code in (400, 401, 403), response.text
+    assert "access_token" not in response.json()
+    assert "write-animal" in error_text(response)
+
+
+def test_token_without_requested_scope_gets_only_the_scopes_the_credential_holds(api, engine):
+    limited = restricted_credentials(engine, api.id, ["read-animal"])
+    response = api.client.post(TOKEN_URL, data={**limited, "grant_type": "client_credentials"})
+    assert response.status_code == 200, response.text
+    token = response.json()["access_token"]
+    assert api.client.get("/v1/animal", headers=bearer(token)).status_code == 200
+    contact_id = api.new_contact()["id"]
+    refused = api.client.post("/v1/animal", json={"name": "Rex", "contact_id": contact_id}, headers=bearer(token))
+    assert refused.status_code == 403
+
+
+# storage ------------------------------------------------------------------------------------------------
+
+
+def test_client_secrets_and_tokens_are_stored_hashed(api, engine):
+    token = api.token_for(["read-animal"])
+    plaintexts = [api.ezyvet["client_secret"], api.token, token, api.provet["token"]]
+    with engine.db.connect() as conn:
+        rows = [*conn.execute(sa.text("SELECT * FROM credential WHERE clinic_id = :c"), {"c": api.id}).all(),
+                *conn.execute(sa.text("SELECT * FROM access_token WHERE clinic_id = :c"), {"c": api.id}).all()]
+    assert len(rows) >= 5  # two credentials, at least three tokens
+    stored = repr([tuple(row) for row in rows])
+    for plaintext in plaintexts:
+        assert plaintext not in stored
+    with engine.db.connect() as conn:
+        hashes = set(conn.execute(sa.text("SELECT token_hash FROM access_token WHERE clinic_id = :c"),
+                                  {"c": api.id}).scalars())
+    assert credentials.token_digest(token) in hashes  # kept as a digest, looked up by it

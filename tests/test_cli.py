@@ -1,0 +1,185 @@
+"""The ``openvet`` command: migrate, clinics and credentials, against a throw-away SQLite database.
+
+Credentials the command prints must work against the app on that database, and restrict what they say.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
+
+from openvet.app import create_app
+from openvet.cli import app as cli
+from openvet.config import Settings
+from openvet.services import credentials
+
+
+class Command:
+    """``openvet`` run in-process with its environment pointing at one database."""
+
+    def __init__(self, data_dir: Path, database_url: str | None):
+        self.data_dir = data_dir
+        self.database_url = database_url or f"sqlite:///{data_dir / 'openvet.sqlite3'}"
+        self.env = {"OPENVET_DATA_DIR": str(data_dir), "OPENVET_DATABASE_URL": database_url or ""}
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, expect: int = 0):
+        result = self.runner.invoke(cli, list(args), env=self.env)
+        assert result.exit_code == expect, (args, result.exit_code, result.output, result.exception)
+        return result
+
+    def json(self, *args: str) -> dict:
+        return json.loads(self(*args).stdout)
+
+    def client(self) -> TestClient:
+        settings = Settings(database_url=self.database_url, data_dir=self.data_dir, public_url="http://testserver")
+        return TestClient(create_app(settings))
+
+    def rows(self, sql: str, **params) -> list:
+        engine = sa.create_engine(self.database_url)
+        try:
+            with engine.connect() as conn:
+                return conn.execute(sa.text(sql), params).all()
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
+def openvet(tmp_path) -> Command:
+    """The command on a fresh SQLite file named by OPENVET_DATABASE_URL."""
+    return Command(tmp_path / "data", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+
+
+@pytest.fixture
+def migrated(openvet) -> Command:
+    openvet("migrate")
+    openvet("clinic", "create", "riverside", "--name", "Riverside Vets")
+    return openvet
+
+
+def token(client: TestClient, made: dict, scope: str | None = None):
+    data = {**made, "grant_type": "client_credentials", **({"scope": scope} if scope else {})}
+    return client.post("/v1/oauth/access_token", data=data)
+
+
+def bearer(response) -> dict[str, str]:
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_migrate_creates_the_schema(openvet):
+    openvet("migrate")
+    tables = set(sa.inspect(sa.create_engine(openvet.database_url)).get_table_names())
+    assert {"clinic", "credential", "access_token", "animal", "contact"} <= tables
+    openvet("migrate")  # a second run has nothing to do and succeeds
+
+
+def test_migrate_uses_the_data_dir_when_no_database_url_is_given(tmp_path):
+    openvet = Command(tmp_path / "data", None)
+    openvet("migrate")
+    assert (tmp_path / "data" / "openvet.sqlite3").exists()
+
+
+def test_clinic_create_adds_a_clinic(migrated):
+    (row,) = migrated.rows("SELECT slug, name FROM clinic")
+    assert (row.slug, row.name) == ("riverside", "Riverside Vets")
+    listed = migrated("clinic", "list").stdout
+    assert "riverside" in listed and "Riverside Vets" in listed
+
+
+def test_clinic_create_refuses_a_slug_in_use(migrated):
+    migrated("clinic", "create", "riverside", "--name", "Another", expect=1)
+    assert len(migrated.rows("SELECT id FROM clinic")) == 1
+
+
+def test_clinic_create_requires_a_name(migrated):
+    migrated("clinic", "create", "hillside", expect=2)
+    assert len(migrated.rows("SELECT id FROM clinic")) == 1
+
+
+def test_ezyvet_credentials_as_json_work_against_the_app(migrated):
+    made = migrated.json("credentials", "create", "--clinic", "riverside", "--json")
+    assert set(made) == {"partner_id", "client_id", "client_secret"}
+    assert all(isinstance(value, str) and value for value in made.values())
+    with migrated.client() as client:
+        headers = bearer(token(client, made))
+        assert client.get("/v1/animal", headers=headers).status_code == 200
+        assert client.get("/v1/contact", headers=headers).status_code == 200
+        setting = client.get("/v1/systemsetting", headers=headers).json()["items"][0]["systemsetting"]
+        assert setting["timezone"]["name"] == "UTC"  # the clinic create default
+        wrong = token(client, {**made, "client_secret": "guess"})
+        assert wrong.status_code == 401
+
+
+def test_credentials_belong_to_the_clinic_named(migrated):
+    migrated("clinic", "create", "hillside", "--name", "Hillside Vets", "--timezone", "Europe/Helsinki")
+    riverside = migrated.json("credentials", "create", "--clinic", "riverside", "--json")
+    hillside = migrated.json("credentials", "create", "--clinic", "hillside", "--json")
+    with migrated.client() as client:
+        zones = {}
+        for slug, made in (("riverside", riverside), ("hillside", hillside)):
+            response = client.get("/v1/systemsetting", headers=bearer(token(client, made)))
+            zones[slug] = response.json()["items"][0]["systemsetting"]["timezone"]["name"]
+    assert zones == {"riverside": "UTC", "hillside": "Europe/Helsinki"}
+
+
+def test_credentials_with_scopes_are_restricted_to_them(migrated):
+    made = migrated.json("credentials", "create", "--clinic", "riverside", "--scope", "read-animal",
+                         "--scope", "write-animal", "--json")
+    with migrated.client() as client:
+        headers = bearer(token(client, made))
+        assert client.get("/v1/animal", headers=headers).status_code == 200
+        refused = client.get("/v1/contact", headers=headers)
+        assert refused.status_code == 403
+        assert "read-contact" in refused.text
+        assert token(client, made, "read-animal write-animal").status_code == 200
+        asked_more = token(client, made, "read-animal read-contact")
+        assert asked_more.status_code != 200 and "read-contact" in asked_more.text
+    (row,) = migrated.rows("SELECT scopes FROM credential WHERE client_id = :c", c=made["client_id"])
+    assert set(row.scopes.split()) == {"read-animal", "write-animal"}
+
+
+def test_provet_credentials_as_json_are_a_stored_hashed_token_of_the_clinic(migrated):
+    made = migrated.json("credentials", "create", "--clinic", "riverside", "--kind", "provet", "--json")
+    assert set(made) == {"provet_id", "token"}
+    (clinic,) = migrated.rows("SELECT id FROM clinic WHERE slug = 'riverside'")
+    assert int(made["provet_id"]) == clinic.id
+    rows = migrated.rows("SELECT t.clinic_id, t.token_hash, t.expires_at, c.kind FROM access_token t "
+                         "JOIN credential c ON c.id = t.credential_id")
+    assert [(r.clinic_id, r.token_hash, r.expires_at, r.kind) for r in rows] == [
+        (clinic.id, credentials.token_digest(made["token"]), None, "provet")]
+    with migrated.client() as client:  # a Provet key is not an ezyVet bearer token
+        assert client.get("/v1/animal", headers={"Authorization": f"Bearer {made['token']}"}).status_code == 401
+
+
+def test_provet_token_works_against_the_provet_api(migrated):
+    made = migrated.json("credentials", "create", "--clinic", "riverside", "--kind", "provet", "--json")
+    with migrated.client() as client:
+        response = client.get(f"/{made['provet_id']}/api/0.1/patient/",
+                              headers={"Authorization": f"Token {made['token']}"})
+        assert response.status_code == 200, response.text
+        refused = client.get(f"/{made['provet_id']}/api/0.1/patient/", headers={"Authorization": "Token nope"})
+        assert refused.status_code == 401
+
+
+def test_credentials_secret_is_printed_once_and_stored_hashed(migrated):
+    made = migrated.json("credentials", "create", "--clinic", "riverside", "--json")
+    stored = repr([tuple(row) for row in migrated.rows("SELECT * FROM credential")])
+    assert made["client_secret"] not in stored
+    assert made["client_id"] in stored
+
+
+def test_credentials_for_an_unknown_clinic_fail(migrated):
+    result = migrated("credentials", "create", "--clinic", "nowhere", "--json", expect=1)
+    assert "nowhere" in result.output
+    assert migrated.rows("SELECT id FROM credential") == []
+
+
+def test_credentials_of_an_unknown_kind_fail(migrated):
+    migrated("credentials", "create", "--clinic", "riverside", "--kind", "oauth1", "--json", expect=2)
+    assert migrated.rows("SELECT id FROM credential") == []

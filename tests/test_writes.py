@@ -1,0 +1,553 @@
+"""Writes on the ezyVet API: POST creates, PATCH updates, DELETE deactivates (summary section 4, L153, L3622).
+
+PATCH and DELETE act on one record (``/x/{id}``) or on every record a filter matches, bounded by ``limit``,
+and say so in ``meta.items_matched`` / ``items_processed``. A refused write answers 422 naming every bad
+field at once, and changes nothing. A record of another clinic does not exist, as far as a link goes.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+
+
+def fields_named(response) -> set[str]:
+    return {name for message in response.json()["messages"] for name in message.get("fields") or {}}
+
+
+def reasons(response) -> dict[str, str]:
+    return {name: reason for message in response.json()["messages"]
+            for name, reason in (message.get("fields") or {}).items()}
+
+
+def total(api, path: str) -> int:
+    response = api.get(path)
+    assert response.status_code == 200, response.text
+    return int(response.json()["meta"]["items_total"])
+
+
+def item(response, name: str) -> dict:
+    assert response.status_code == 200, response.text
+    (wrapped,) = response.json()["items"]
+    return wrapped[name]
+
+
+def lookup_id(api, endpoint: str, name: str) -> int:
+    items = api.get(f"/v1/{endpoint}?name={name}").json()["items"]
+    assert items, (endpoint, name)
+    return int(items[0][endpoint]["id"])
+
+
+def detail_body(api, value: str, **fields) -> dict:
+    return {"name": "Email", "value": value, "contact_detail_type_id": api.first_id("contactdetailtype"), **fields}
+
+
+def age_record(engine, table: str, record_id: int) -> None:
+    """Move a record's modified_at into the past, so that a write in the same second shows."""
+    with engine.db.begin() as conn:
+        conn.execute(sa.text(f"UPDATE {table} SET modified_at = 1000 WHERE id = :i"), {"i": record_id})
+
+
+# create -------------------------------------------------------------------------------------------------
+
+
+def test_post_creates_a_record_that_can_be_read_back(api):
+    contact_id = api.new_contact()["id"]
+    created = item(api.post("/v1/animal", {"name": "Bella", "contact_id": contact_id, "weight": "12.5",
+                                           "weight_unit": "kg", "is_hostile": True}), "animal")
+    assert created["name"] == "Bella" and created["contact_id"] == str(contact_id)
+    assert created["weight"] == "12.5000" and created["is_hostile"] == "1" and created["active"] == "1"
+    assert int(created["id"]) > 0 and int(created["created_at"]) > 0
+    assert item(api.get(f"/v1/animal/{created['id']}"), "animal") == created
+
+
+def test_post_takes_no_query_parameters(api):
+    contact_id = api.new_contact()["id"]
+    response = api.post("/v1/animal?name=Bella", {"name": "Bella", "contact_id": contact_id})
+    assert response.status_code == 400
+    assert "name" in fields_named(response)
+
+
+def test_animal_guid_is_a_uuid_and_unique(api):
+    first, second = api.new_animal(), api.new_animal()
+    assert str(uuid.UUID(first["guid"])) == first["guid"].lower()
+    assert first["guid"] != second["guid"]
+
+
+def test_client_cannot_set_read_only_fields(api):
+    contact_id = api.new_contact()["id"]
+    response = api.post("/v1/animal", {"name": "Rex", "contact_id": contact_id, "id": 5, "guid": "x",
+                                       "created_at": 1})
+    assert response.status_code == 422
+    assert {"id", "guid", "created_at"} <= fields_named(response)
+
+
+def test_contact_v2_uid_is_present_and_unique(api):
+    first, second = api.new_contact(), api.new_contact()
+    uids = []
+    for contact in (first, second):
+        v2 = item(api.get(f"/v2/contact/{contact['id']}"), "contact")
+        assert isinstance(v2["uid"], str) and len(v2["uid"]) > 8
+        uids.append(v2["uid"])
+    assert uids[0] != uids[1]
+    assert "uid" not in first  # v1 has no uid
+    assert total(api, f"/v2/contact?uid={uids[0]}") == 1
+
+
+# update -------------------------------------------------------------------------------------------------
+
+
+def test_patch_by_id_updates_that_record_only(api):
+    contact_id = api.new_contact()["id"]
+    first, second = api.new_animal(contact_id=contact_id), api.new_animal(contact_id=contact_id)
+    response = api.patch(f"/v1/animal/{first['id']}", {"name": "Max", "microchip_number": "985112345678901"})
+    updated = item(response, "animal")
+    assert updated["name"] == "Max" and updated["microchip_number"] == "985112345678901"
+    assert response.json()["meta"]["items_matched"] == "1"
+    assert response.json()["meta"]["items_processed"] == "1"
+    assert item(api.get(f"/v1/animal/{first['id']}"), "animal")["name"] == "Max"
+    assert item(api.get(f"/v1/animal/{second['id']}"), "animal") == second
+
+
+def test_patch_moves_modified_at(api, engine):
+    animal = api.new_animal()
+    age_record(engine, "animal", int(animal["id"]))
+    updated = item(api.patch(f"/v1/animal/{animal['id']}", {"notes": "Limps"}), "animal")
+    assert int(updated["modified_at"]) > 1000
+    assert updated["created_at"] == animal["created_at"]
+
+
+def test_patch_of_a_missing_record_is_a_404(api):
+    response = api.patch("/v1/animal/999999999", {"name": "Ghost"})
+    assert response.status_code == 404, response.text
+
+
+def test_patch_by_filter_updates_every_match_bounded_by_limit(api):
+    contact_id = api.new_contact()["id"]
+    ids = [int(api.new_animal(contact_id=contact_id, name="Batch")["id"]) for _ in range(3)]
+    untouched = api.new_animal(contact_id=contact_id, name="Solo")
+    response = api.patch("/v1/animal?name=Batch&limit=2", {"notes": "Vaccinated"})
+    assert response.status_code == 200, response.text
+    meta = response.json()["meta"]
+    assert (meta["items_matched"], meta["items_processed"]) == ("3", "2")
+    assert sorted(int(i["animal"]["id"]) for i in response.json()["items"]) == ids[:2]
+    notes = {i: item(api.get(f"/v1/animal/{i}"), "animal")["notes"] for i in ids}
+    assert notes == {ids[0]: "Vaccinated", ids[1]: "Vaccinated", ids[2]: ""}
+    assert item(api.get(f"/v1/animal/{untouched['id']}"), "animal")["notes"] == ""
+
+    response = api.patch("/v1/animal?name=Batch", {"notes": "All"})  # default limit 10 takes all three
+    assert (response.json()["meta"]["items_matched"], response.json()["meta"]["items_processed"]) == ("3", "3")
+    assert total(api, "/v1/animal?notes=All") == 3
+
+
+def test_patch_by_filter_that_matches_nothing_changes_nothing(api):
+    response = api.patch("/v1/animal?name=Nobody", {"notes": "x"})
+    assert response.status_code == 200, response.text
+    assert response.json()["meta"]["items_matched"] == "0"
+    assert response.json()["items"] == []
+
+
+def test_patch_without_id_or_filter_is_refused(api):
+    api.new_animal()
+    response = api.patch("/v1/animal", {"notes": "everyone"})
+    assert response.status_code == 400
+    assert total(api, "/v1/animal?notes=everyone") == 0
+
+
+def test_refused_patch_by_filter_changes_no_record(api):
+    contact_id = api.new_contact()["id"]
+    for _ in range(2):
+        api.new_animal(contact_id=contact_id, name="Pair")
+    response = api.patch("/v1/animal?name=Pair", {"notes": "x", "weight_unit": "stone"})
+    assert response.status_code == 422
+    assert total(api, "/v1/animal?notes=x") == 0
+
+
+# delete -------------------------------------------------------------------------------------------------
+
+
+def test_delete_deactivates_rather_than_erases(api, engine):
+    animal = api.new_animal()
+    before = total(api, "/v1/animal")
+    age_record(engine, "animal", int(animal["id"]))
+    response = api.delete(f"/v1/animal/{animal['id']}")
+    deleted = item(response, "animal")
+    assert deleted["active"] == "0"
+    assert response.json()["meta"]["items_processed"] == "1"
+    after = item(api.get(f"/v1/animal/{animal['id']}"), "animal")
+    assert after["active"] == "0" and after["name"] == animal["name"]
+    assert int(after["modified_at"]) > 1000
+    assert total(api, "/v1/animal") == before  # still counted: nothing was erased
+    assert total(api, f"/v1/animal?id={animal['id']}&active=0") == 1
+
+
+def test_delete_of_a_missing_record_is_a_404(api):
+    assert api.delete("/v1/animal/999999999").status_code == 404
+
+
+def test_delete_by_filter_deactivates_every_match(api):
+    contact_id = api.new_contact()["id"]
+    gone = [int(api.new_animal(contact_id=contact_id, name="Gone")["id"]) for _ in range(2)]
+    kept = api.new_animal(contact_id=contact_id, name="Kept")
+    response = api.delete("/v1/animal?name=Gone")
+    assert response.status_code == 200, response.text
+    assert (response.json()["meta"]["items_matched"], response.json()["meta"]["items_processed"]) == ("2", "2")
+    for record_id in gone:
+        assert item(api.get(f"/v1/animal/{record_id}"), "animal")["active"] == "0"
+    assert item(api.get(f"/v1/animal/{kept['id']}"), "animal")["active"] == "1"
+
+
+def test_delete_by_filter_is_bounded_by_limit(api):
+    contact_id = api.new_contact()["id"]
+    ids = [int(api.new_animal(contact_id=contact_id, name="Many")["id"]) for _ in range(3)]
+    response = api.delete("/v1/animal?name=Many&limit=1")
+    assert (response.json()["meta"]["items_matched"], response.json()["meta"]["items_processed"]) == ("3", "1")
+    states = [item(api.get(f"/v1/animal/{i}"), "animal")["active"] for i in ids]
+    assert states == ["0", "1", "1"]
+
+
+# validation ---------------------------------------------------------------------------------------------
+
+
+def test_422_names_every_bad_field_at_once_and_creates_nothing(api):
+    contact_id = api.new_contact()["id"]
+    before = total(api, "/v1/animal")
+    response = api.post("/v1/animal", {
+        "name": "Rex",
+        "contact_id": contact_id,
+        "weight": "heavy",  # type
+        "date_of_birth": "yesterday",  # type
+        "is_dead": "perhaps",  # type
+        "weight_unit": "stone",  # enum
+        "resuscitate": "Maybe",  # enum
+        "colour": "black",  # unknown field
+        "species_id": 999999999,  # missing linked record
+        "sex_id": "abc",  # type of a link
+    })
+    assert response.status_code == 422, response.text
+    assert {"weight", "date_of_birth", "is_dead", "weight_unit", "resuscitate", "colour", "species_id",
+            "sex_id"} <= fields_named(response)
+    assert total(api, "/v1/animal") == before
+
+
+def test_422_on_contact_names_missing_mandatory_fields_with_the_others(api):
+    before = total(api, "/v1/contact")
+    response = api.post("/v1/contact", {"first_name": "Ada", "stop_credit": "MAYBE", "hobby": "chess",
+                                        "ownership_id": 999999999, "is_vet": "sometimes"})
+    assert response.status_code == 422, response.text
+    assert {"last_name", "contact_detail_list", "stop_credit", "hobby", "ownership_id",
+            "is_vet"} <= fields_named(response)
+    assert total(api, "/v1/contact") == before
+
+
+def test_422_names_mistakes_inside_the_child_list(api):
+    before = (total(api, "/v1/contact"), total(api, "/v1/contactdetail"))
+    response = api.post("/v1/contact", {"last_name": "Lovelace", "contact_detail_list": [
+        {"name": "Email", "contact_detail_type_id": 999999999, "colour": "x"}]})
+    assert response.status_code == 422, response.text
+    named = fields_named(response)
+    assert any("contact_detail_list" in name and "value" in name for name in named), named
+    assert any("contact_detail_list" in name and "contact_detail_type_id" in name for name in named), named
+    assert (total(api, "/v1/contact"), total(api, "/v1/contactdetail")) == before
+
+
+def test_refused_patch_names_every_bad_field_and_changes_nothing(api):
+    animal = api.new_animal()
+    response = api.patch(f"/v1/animal/{animal['id']}", {"name": "Max", "weight": "heavy", "weight_unit": "stone",
+                                                        "colour": "black", "sex_id": 999999999})
+    assert response.status_code == 422, response.text
+    assert {"weight", "weight_unit", "colour", "sex_id"} <= fields_named(response)
+    assert item(api.get(f"/v1/animal/{animal['id']}"), "animal") == animal
+
+
+def test_link_to_a_record_of_another_clinic_is_refused_as_not_existing(api, other):
+    foreign = other.new_contact()["id"]
+    missing = api.post("/v1/animal", {"name": "Rex", "contact_id": 999999999})
+    response = api.post("/v1/animal", {"name": "Rex", "contact_id": foreign})
+    assert response.status_code == 422, response.text
+    assert "contact_id" in fields_named(response)
+    # the same answer as for an id that exists nowhere: nothing tells that the record exists elsewhere
+    assert reasons(response)["contact_id"] == reasons(missing)["contact_id"].replace("999999999", str(foreign))
+    own = api.new_animal()
+    patched = api.patch(f"/v1/animal/{own['id']}", {"residence_contact_id": foreign})
+    assert patched.status_code == 422
+    assert item(api.get(f"/v1/animal/{own['id']}"), "animal") == own
+
+
+def test_lookup_of_another_clinic_cannot_be_linked(api, other):
+    foreign_species = other.first_id("species")
+    contact_id = api.new_contact()["id"]
+    response = api.post("/v1/animal", {"name": "Rex", "contact_id": contact_id, "species_id": foreign_species})
+    assert response.status_code == 422
+    assert "species_id" in fields_named(response)
+
+
+def test_animal_must_have_an_owner_contact(api):
+    before = total(api, "/v1/animal")
+    for body in ({"name": "Stray"}, {"name": "Stray", "contact_id": None}, {"name": "Stray", "contact_id": 0}):
+        response = api.post("/v1/animal", body)
+        assert response.status_code == 422, (body, response.text)
+        assert "contact_id" in fields_named(response)
+    assert total(api, "/v1/animal") == before
+    animal = api.new_animal()
+    response = api.patch(f"/v1/animal/{animal['id']}", {"contact_id": None})
+    assert response.status_code == 422
+    assert item(api.get(f"/v1/animal/{animal['id']}"), "animal")["contact_id"] == animal["contact_id"]
+
+
+def test_breed_must_belong_to_the_species(api):
+    canine, feline = lookup_id(api, "species", "Canine"), lookup_id(api, "species", "Feline")
+    labrador, siamese = lookup_id(api, "breed", "Labrador Retriever"), lookup_id(api, "breed", "Siamese")
+    contact_id = api.new_contact()["id"]
+    refused = api.post("/v1/animal", {"name": "Rex", "contact_id": contact_id, "species_id": canine,
+                                      "breed_id": siamese})
+    assert refused.status_code == 422
+    assert "breed_id" in fields_named(refused)
+    dog = item(api.post("/v1/animal", {"name": "Rex", "contact_id": contact_id, "species_id": canine,
+                                       "breed_id": labrador}), "animal")
+    # changing the species alone makes the breed wrong as well
+    assert api.patch(f"/v1/animal/{dog['id']}", {"species_id": feline}).status_code == 422
+    assert api.patch(f"/v1/animal/{dog['id']}", {"breed_id": siamese}).status_code == 422
+    cat = item(api.patch(f"/v1/animal/{dog['id']}", {"species_id": feline, "breed_id": siamese}), "animal")
+    assert (cat["species_id"], cat["breed_id"]) == (str(feline), str(siamese))
+
+
+def test_contact_create_requires_last_name(api):
+    body = {"first_name": "Ada", "contact_detail_list": [detail_body(api, "ada@example.com")]}
+    for last_name in (None, ""):
+        response = api.post("/v1/contact", {**body, **({} if last_name is None else {"last_name": last_name})})
+        assert response.status_code == 422, response.text
+        assert "last_name" in fields_named(response)
+
+
+def test_contact_create_requires_a_contact_detail(api):
+    for details in ({}, {"contact_detail_list": []}):
+        response = api.post("/v1/contact", {"last_name": "Lovelace", **details})
+        assert response.status_code == 422, response.text
+        assert "contact_detail_list" in fields_named(response)
+
+
+def test_patch_cannot_blank_the_last_name_of_a_person(api):
+    contact = api.new_contact()
+    response = api.patch(f"/v1/contact/{contact['id']}", {"last_name": ""})
+    assert response.status_code == 422
+    assert "last_name" in fields_named(response)
+
+
+def test_stop_credit_accepts_ok_warning_and_stop(api):
+    for value in ("OK", "WARNING", "STOP"):
+        contact = api.new_contact(stop_credit=value)
+        assert contact["stop_credit"] == value
+        assert item(api.get(f"/v2/contact/{contact['id']}"), "contact")["stop_credit"] == value
+    patched = item(api.patch(f"/v1/contact/{contact['id']}", {"stop_credit": "WARNING"}), "contact")
+    assert patched["stop_credit"] == "WARNING"
+
+
+def test_stop_credit_refuses_anything_else(api):
+    contact = api.new_contact()
+    before = total(api, "/v1/contact")
+    wrong = {}
+    for value in ("BLOCKED", "", "1", None, True, ["OK"]):
+        body = {"last_name": "Lovelace", "stop_credit": value, "contact_detail_list": [detail_body(api, "a@b.c")]}
+        created = api.post("/v1/contact", body)
+        patched = api.patch(f"/v1/contact/{contact['id']}", {"stop_credit": value})
+        if created.status_code != 422 or "stop_credit" not in fields_named(created) or patched.status_code != 422:
+            wrong[repr(value)] = (created.status_code, patched.status_code)
+    assert not wrong
+    assert total(api, "/v1/contact") == before
+    assert item(api.get(f"/v1/contact/{contact['id']}"), "contact")["stop_credit"] == "OK"
+
+
+# child lists --------------------------------------------------------------------------------------------
+
+
+def test_contact_detail_list_on_patch_replaces_the_set(api):
+    contact = api.new_contact(contact_detail_list=[detail_body(api, "one@example.com"),
+                                                   detail_body(api, "two@example.com")])
+    kept, removed = contact["contact_detail_list"]
+    response = api.patch(f"/v1/contact/{contact['id']}", {"contact_detail_list": [
+        {"id": kept}, detail_body(api, "three@example.com")]})
+    listed = item(response, "contact")["contact_detail_list"]
+    assert kept in listed and removed not in listed and len(listed) == 2
+    new = next(detail_id for detail_id in listed if detail_id != kept)
+    assert item(api.get(f"/v1/contactdetail/{new}"), "contactdetail")["value"] == "three@example.com"
+    assert item(api.get(f"/v1/contact/{contact['id']}"), "contact")["contact_detail_list"] == listed
+    v2 = item(api.get(f"/v2/contact/{contact['id']}"), "contact")["contact_detail_list"]
+    assert sorted(d["value"] for d in v2) == ["one@example.com", "three@example.com"]
+    listed_active = api.get(f"/v1/contactdetail?contact_id={contact['id']}&active=1").json()["items"]
+    assert sorted(i["contactdetail"]["id"] for i in listed_active) == sorted(listed)
+
+
+def test_contact_detail_list_on_patch_updates_listed_objects(api):
+    contact = api.new_contact()
+    (detail_id,) = contact["contact_detail_list"]
+    response = api.patch(f"/v1/contact/{contact['id']}", {"contact_detail_list": [
+        {"id": detail_id, "value": "new@example.com"}]})
+    assert item(response, "contact")["contact_detail_list"] == [detail_id]
+    assert item(api.get(f"/v1/contactdetail/{detail_id}"), "contactdetail")["value"] == "new@example.com"
+
+
+def test_contact_detail_list_cannot_claim_a_detail_of_another_contact(api):
+    first, second = api.new_contact(), api.new_contact()
+    response = api.patch(f"/v1/contact/{first['id']}", {"contact_detail_list": [
+        {"id": second["contact_detail_list"][0]}]})
+    assert response.status_code == 422, response.text
+    assert item(api.get(f"/v1/contact/{first['id']}"), "contact") == first
+    assert item(api.get(f"/v1/contact/{second['id']}"), "contact") == second
+
+
+def test_refused_child_list_patch_changes_nothing(api):
+    contact = api.new_contact()
+    response = api.patch(f"/v1/contact/{contact['id']}", {"first_name": "Augusta", "contact_detail_list": [
+        detail_body(api, "new@example.com"), {"id": "not-a-number"}]})
+    assert response.status_code == 422, response.text
+    assert item(api.get(f"/v1/contact/{contact['id']}"), "contact") == contact
+
+
+# polymorphic and uid links ------------------------------------------------------------------------------
+
+
+def test_address_for_resource_round_trip(api):
+    contact_id = int(api.new_contact()["id"])
+    created = item(api.post("/v1/address", {"name": "Physical", "street_1": "1 Queen Street", "city": "Auckland",
+                                            "for_resource": {"Contact": {"id": contact_id}}}), "address")
+    assert created["for_resource"] == {"Contact": {"id": str(contact_id)}}
+    assert item(api.get(f"/v1/address/{created['id']}"), "address")["for_resource"] == created["for_resource"]
+    also = item(api.post("/v1/address", {"name": "Postal", "for_resource": {"Contact": {"id": str(contact_id)}}}),
+                "address")
+    assert also["for_resource"] == {"Contact": {"id": str(contact_id)}}
+
+
+def test_address_for_a_record_that_does_not_exist_is_refused(api, other):
+    foreign = other.new_contact()["id"]
+    before = total(api, "/v1/address")
+    for ref in ({"Contact": {"id": 999999999}}, {"Contact": {"id": foreign}}, {"Invoice": {"id": 1}},
+                {"Contact": {"id": "x"}}, "Contact 5", {"Contact": {"id": 1}, "Animal": {"id": 1}}):
+        response = api.post("/v1/address", {"name": "Physical", "for_resource": ref})
+        assert response.status_code == 422, (ref, response.text)
+        assert "for_resource" in fields_named(response)
+    assert total(api, "/v1/address") == before
+
+
+def test_contactdetail_v2_is_created_with_contact_uid(api):
+    contact = api.new_contact()
+    uid = item(api.get(f"/v2/contact/{contact['id']}"), "contact")["uid"]
+    created = item(api.post("/v2/contactdetail", {"name": "Mobile", "value": "021 555 0101", "contact_uid": uid,
+                                                  "type_id": api.first_id("contactdetailtype")}), "contactdetail")
+    assert created["contact_id"] == int(contact["id"])
+    assert created["contact_uid"] == uid
+    listed = item(api.get(f"/v1/contact/{contact['id']}"), "contact")["contact_detail_list"]
+    assert str(created["id"]) in listed
+
+
+def test_contactdetail_v2_with_an_unknown_or_foreign_uid_is_refused(api, other):
+    foreign = other.new_contact()
+    foreign_uid = item(other.get(f"/v2/contact/{foreign['id']}"), "contact")["uid"]
+    before = total(api, "/v1/contactdetail")
+    for uid in ("contact_doesnotexist", foreign_uid):
+        response = api.post("/v2/contactdetail", {"value": "021 555 0101", "contact_uid": uid,
+                                                  "type_id": api.first_id("contactdetailtype")})
+        assert response.status_code == 422, response.text
+        assert "contact_uid" in fields_named(response)
+    missing = api.post("/v2/contactdetail", {"value": "021", "type_id": api.first_id("contactdetailtype")})
+    assert missing.status_code == 422
+    assert total(api, "/v1/contactdetail") == before
+
+
+# nasty input --------------------------------------------------------------------------------------------
+
+
+NASTY_ANIMALS = [
+    [],
+    [{"name": "Rex"}],
+    "Rex",
+    123,
+    None,
+    {"name": {"first": ["R", "e", "x"]}},
+    {"name": ["Rex"]},
+    {"name": "x" * 100_000},
+    {"name": None, "contact_id": None, "weight": None, "is_dead": None},
+    {"contact_id": {"id": 5}},
+    {"contact_id": [1, 2]},
+    {"contact_id": 99999999999999999999999},
+    {"contact_id": -5},
+    {"contact_id": 1.5},
+    {"date_of_birth": 10**30},
+    {"date_of_birth": -(10**30)},
+    {"date_of_birth": 1e300},
+    {"weight": 1e300},
+    {"weight": "NaN"},
+    {"weight": "Infinity"},
+    {"weight": "1e999999"},
+    {"weight": 10**40},
+    {"is_dead": {"value": True}},
+    {"": "empty key"},
+    {"name": "\u0000\ud7ff\U0001f415"},
+]
+
+
+def test_nasty_animal_bodies_never_give_a_500(api):
+    animal = api.new_animal()
+    before = total(api, "/v1/animal")
+    wrong = {}
+    for index, body in enumerate(NASTY_ANIMALS):
+        created = api.request("POST", "/v1/animal", json=body)
+        patched = api.request("PATCH", f"/v1/animal/{animal['id']}", json=body)
+        if created.status_code not in (400, 422) or patched.status_code not in (200, 400, 422):
+            wrong[f"{index}: {str(body)[:60]}"] = (created.status_code, patched.status_code)
+    assert not wrong
+    assert total(api, "/v1/animal") == before  # none of these bodies names an owner: nothing was created
+
+
+NASTY_CONTACTS = [
+    {"last_name": "L", "contact_detail_list": "not a list"},
+    {"last_name": "L", "contact_detail_list": [1, "x", None]},
+    {"last_name": "L", "contact_detail_list": [[{"value": "a"}]]},
+    {"last_name": "L", "contact_detail_list": [{"value": [], "contact_detail_type_id": {"id": 1}}]},
+    {"last_name": "L", "contact_detail_list": [{"id": 99999999999999999999999}]},
+    {"last_name": "L", "contact_detail_list": [{"value": "a", "contact_detail_type_id": 10**30}]},
+    {"last_name": "L", "contact_detail_list": [{"value": "a", "subscription_groups": {"x": 1}}]},
+    {"last_name": "L", "contact_detail_list": [{"contact_detail_list": [{"value": "deep"}]}]},
+    {"last_name": {"$ne": None}, "contact_detail_list": [{"value": "a"}]},
+    {"last_name": "L" * 10_000, "first_name": "F" * 10_000, "contact_detail_list": [{"value": "v" * 100_000}]},
+]
+
+
+def test_nasty_contact_bodies_never_give_a_500(api):
+    contact = api.new_contact()
+    before = (total(api, "/v1/contact"), total(api, "/v1/contactdetail"))
+    wrong = {}
+    for index, body in enumerate(NASTY_CONTACTS):
+        created = api.post("/v1/contact", body)
+        patched = api.patch(f"/v1/contact/{contact['id']}", {"contact_detail_list": body["contact_detail_list"]})
+        if created.status_code not in (400, 422) or patched.status_code not in (400, 422):
+            wrong[f"{index}: {str(body)[:60]}"] = (created.status_code, patched.status_code)
+    assert not wrong
+    assert (total(api, "/v1/contact"), total(api, "/v1/contactdetail")) == before
+    assert item(api.get(f"/v1/contact/{contact['id']}"), "contact") == contact
+
+
+NASTY_REFERENCES = [
+    {"Contact": None}, {"Contact": []}, {"Contact": {"id": None}}, {"Contact": {"id": {"id": 1}}},
+    {"Contact": {"id": 99999999999999999999999}}, {}, [], {"contact": {"id": 1}}, {"Contact": {"id": -1}},
+]
+
+
+def test_nasty_for_resource_never_gives_a_500(api):
+    wrong = {}
+    for ref in NASTY_REFERENCES:
+        response = api.post("/v1/address", {"name": "Physical", "for_resource": ref})
+        if response.status_code not in (400, 422):
+            wrong[repr(ref)] = response.status_code
+    assert not wrong
+
+
+def test_nasty_contact_uid_never_gives_a_500(api):
+    wrong = {}
+    for uid in (None, "", 5, ["contact_x"], {"uid": "x"}, "x" * 10_000):
+        response = api.post("/v2/contactdetail", {"value": "021", "contact_uid": uid,
+                                                  "type_id": api.first_id("contactdetailtype")})
+        if response.status_code not in (400, 422):
+            wrong[repr(uid)[:40]] = response.status_code
+    assert not wrong
