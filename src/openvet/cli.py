@@ -60,11 +60,15 @@ def serve(
     """Migrate the database, then serve the ezyVet and Provet APIs."""
     import uvicorn
 
+    from openvet.store.database import refresh_statistics
     from openvet.store.migrate import upgrade
 
     upgrade(Settings.from_environment().database_url)
     if demo:
-        _print_demo(_ensure_demo(), host, port)
+        made = _ensure_demo()
+    refresh_statistics(_engine().db)
+    if demo:
+        _print_demo(made, host, port)
     uvicorn.run("openvet.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)
 
@@ -136,11 +140,13 @@ def demo_data_command(
 ) -> None:
     """Add realistic demo animals and their owners to a clinic, in bulk, with a progress bar."""
     from openvet import demo as demo_data
+    from openvet.store.database import refresh_statistics
 
     engine = _engine()
     clinic_id = _clinic_id(engine, clinic)
     demo_data.seed_lookups(engine, clinic_id)
     demo_data.load_animals(engine, clinic_id, animals, show_progress=True)
+    refresh_statistics(engine.db)
 
 
 def _ensure_demo() -> dict:
