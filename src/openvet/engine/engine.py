@@ -73,7 +73,16 @@ class Engine:
 
     def _records(self, conn: sa.Connection, clinic_id: int, resource: Resource,
                  rows: Iterable[sa.Row]) -> list[Record]:
-        found = [self._record(resource, row._mapping) for row in rows]
+        rows = list(rows)
+        if not rows:
+            return []
+        keys = rows[0]._fields
+        found = [dict(zip(keys, row, strict=True)) for row in rows]  # much cheaper than row._mapping
+        refs = resource.record_refs()
+        if refs:
+            for record in found:
+                for field in refs:
+                    record[field.name] = field.type.from_columns(field.name, record)
         for field in resource.fields:
             if isinstance(field.type, UidRef):
                 target = self.tables[self.registry[field.type.target].table]
@@ -342,8 +351,10 @@ class Engine:
                 target = next((r.name for r in self.registry.values() if r.title == ref[0]), None)
                 if target:
                     wanted.setdefault(target, set()).add(ref[1])
-        found = {target: records.existing_ids(conn, self.tables[self.registry[target].table], clinic_id, ids)
-                 for target, ids in wanted.items() if target in self.registry}
+        tables = {self.tables[self.registry[target].table]: ids for target, ids in wanted.items()
+                  if target in self.registry}
+        existing = records.existing(conn, clinic_id, tables)
+        found = {target: existing.get(self.registry[target].table, set()) for target in wanted}
         for field in resource.fields:
             if isinstance(field.type, Link) and values.get(field.name) is not None:
                 target = self.registry.get(field.type.target)

@@ -18,18 +18,19 @@ DEEP_OFFSET = 2000  # past this, page through the (clinic_id, id) index first, t
 
 def select_page(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions: list[Condition],
                 offset: int, limit: int | None) -> Sequence[sa.Row]:
-    """Rows in id order. Deep pages find their first id on the index alone (a deferred join)."""
+    """Rows in id order.
+
+    With filters, or deep in the table, the page's ids are found first on an index alone (a deferred
+    join): sorting and skipping ids is much cheaper than sorting and skipping whole rows.
+    """
     dialect = conn.dialect.name
     condition = where(table, clinic_id, conditions, dialect)
-    query = sa.select(table).where(condition).order_by(table.c.id)
-    if offset > DEEP_OFFSET:
-        first = (sa.select(table.c.id).where(condition).order_by(table.c.id)
-                 .offset(offset).limit(1).scalar_subquery())
-        query = query.where(table.c.id >= first)
-    elif offset:
-        query = query.offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
+    if not conditions and offset <= DEEP_OFFSET:
+        query = sa.select(table).where(condition).order_by(table.c.id).offset(offset or None).limit(limit)
+        return conn.execute(query).all()
+    ids = sa.select(table.c.id).where(condition).order_by(table.c.id).offset(offset or None).limit(limit)
+    query = (sa.select(table).where(table.c.clinic_id == clinic_id, table.c.id.in_(ids.scalar_subquery()))
+             .order_by(table.c.id))
     return conn.execute(query).all()
 
 
@@ -82,10 +83,32 @@ def select_children(conn: sa.Connection, table: sa.Table, clinic_id: int, via: s
 
 
 def existing_ids(conn: sa.Connection, table: sa.Table, clinic_id: int, ids: set[int]) -> set[int]:
-    if not ids:
-        return set()
-    query = sa.select(table.c.id).where(table.c.clinic_id == clinic_id, table.c.id.in_(sorted(ids)))
-    return set(conn.execute(query).scalars())
+    return existing(conn, clinic_id, {table: ids}).get(table.name, set())
+
+
+def existing(conn: sa.Connection, clinic_id: int, wanted: dict[sa.Table, set[int]]) -> dict[str, set[int]]:
+    """Which of these ids exist in this clinic, for several tables in one query (a write checks every link)."""
+    wanted = {table: sorted(ids) for table, ids in wanted.items() if ids}
+    if not wanted:
+        return {}
+    shape = tuple((table.name, len(ids)) for table, ids in wanted.items())
+    params: dict[str, Any] = {"clinic_id": clinic_id}
+    for n, ids in enumerate(wanted.values()):
+        params.update({f"i{n}_{k}": value for k, value in enumerate(ids)})
+    found: dict[str, set[int]] = {}
+    for name, record_id in conn.execute(_existing_query(shape), params):
+        found.setdefault(name, set()).add(record_id)
+    return found
+
+
+@cache
+def _existing_query(shape: tuple[tuple[str, int], ...]) -> sa.TextClause:
+    """One UNION ALL per shape (tables and id counts), built once: no statement is constructed per write."""
+    parts = []
+    for n, (name, count) in enumerate(shape):
+        marks = ", ".join(f":i{n}_{k}" for k in range(count))
+        parts.append(f"SELECT '{name}' AS t, id FROM \"{name}\" WHERE clinic_id = :clinic_id AND id IN ({marks})")
+    return sa.text(" UNION ALL ".join(parts))
 
 
 def select_uids(conn: sa.Connection, table: sa.Table, clinic_id: int, ids: set[int]) -> Sequence[sa.Row]:
@@ -99,10 +122,15 @@ def id_by_uid(conn: sa.Connection, table: sa.Table, clinic_id: int, uid: str) ->
 
 
 def insert(conn: sa.Connection, table: sa.Table, clinic_id: int, values: dict[str, Any]) -> int:
-    result = conn.execute(table.insert().values(clinic_id=clinic_id, **values).returning(table.c.id))
-    record_id = result.scalar_one()
+    record_id = conn.execute(_insert_returning(table), {**values, "clinic_id": clinic_id}).scalar_one()
     add_to_count(conn, clinic_id, table.name, 1)
     return record_id
+
+
+@cache
+def _insert_returning(table: sa.Table) -> sa.Insert:
+    """Built once per table; the columns come from each call's parameters (compiled once per column set)."""
+    return table.insert().returning(table.c.id)
 
 
 def insert_many(conn: sa.Connection, table: sa.Table, clinic_id: int, rows: list[dict[str, Any]]) -> None:
@@ -114,7 +142,13 @@ def insert_many(conn: sa.Connection, table: sa.Table, clinic_id: int, rows: list
 
 def update(conn: sa.Connection, table: sa.Table, clinic_id: int, ids: list[int], values: dict[str, Any]) -> None:
     if ids and values:
-        conn.execute(table.update().where(table.c.clinic_id == clinic_id, table.c.id.in_(ids)).values(**values))
+        conn.execute(_update_by_ids(table), {**values, "_clinic_id": clinic_id, "_ids": list(ids)})
+
+
+@cache
+def _update_by_ids(table: sa.Table) -> sa.Update:
+    return table.update().where(table.c.clinic_id == sa.bindparam("_clinic_id"),
+                                table.c.id.in_(sa.bindparam("_ids", expanding=True)))
 
 
 ADD_TO_COUNT = sa.text(
