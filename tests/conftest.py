@@ -25,7 +25,10 @@ from openvet.services import credentials
 from openvet.store.database import connect
 from openvet.store.migrate import upgrade
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
+# The specifications live in the workspace's shared/spec, beside the checkout; OPENVET_SPEC_DIR overrides.
+SPEC = Path(os.environ.get("OPENVET_SPEC_DIR") or Path(__file__).resolve().parents[2] / "shared" / "spec")
+if not (SPEC / "ezyvet_catalog.json").is_file():
+    raise pytest.UsageError(f"the API specifications are not at {SPEC}: set OPENVET_SPEC_DIR to shared/spec")
 POSTGRES_URL = os.environ.get("OPENVET_TEST_POSTGRES_URL")
 _slugs = itertools.count(1)
 

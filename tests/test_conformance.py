@@ -13,15 +13,14 @@ import copy
 import json
 import re
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import SPEC  # shared/spec, or OPENVET_SPEC_DIR
 from openvet.resources import REGISTRY, Resource
 from openvet.resources.fields import Children, Epoch, Integer, Link, Number, RecordRef, UidRef
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
 CATALOG = json.loads((SPEC / "ezyvet_catalog.json").read_text())
 KINDS = ("list", "singleton", "retrieve", "create", "update", "delete")
 PAGING = {"limit", "page"}

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "provet-cloud-api-examples.txt"
+from conftest import SPEC as SPEC_DIR  # shared/spec, or OPENVET_SPEC_DIR
+
+SPEC = SPEC_DIR / "provet-cloud-api-examples.txt"
 
 
 def base(clinic) -> str:

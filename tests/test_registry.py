@@ -7,19 +7,12 @@ wire. Where the document contradicts itself, the exceptions below say which read
 
 import json
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[1] / "src"
-if str(SRC) not in sys.path:  # the package may not be installed in the venv
-    sys.path.insert(0, str(SRC))
-
-from openvet.resources import REGISTRY  # noqa: E402
-from openvet.resources.fields import Children, Link, UidRef  # noqa: E402
-
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
+from conftest import SPEC  # shared/spec, or OPENVET_SPEC_DIR
+from openvet.resources import REGISTRY
+from openvet.resources.fields import Children, Link, UidRef
 
 COVERED = {
     "Contact", "ContactDetail", "ContactDetailType", "ContactAssociation", "Address",
