@@ -181,3 +181,10 @@ def test_provet_codes_are_stored_but_not_on_the_ezyvet_wire():
         field = REGISTRY[name].field_map["provet_code"]
         assert field.stored and field.versions == ()
         assert all("provet_code" not in REGISTRY[name].wire_map(v) for v in ("v1", "v2"))
+
+
+def test_every_rule_a_declaration_names_exists():
+    from openvet import services
+
+    named = {rule for resource in REGISTRY.values() for rule in resource.rules}
+    assert named <= set(services.RULES), named - set(services.RULES)

@@ -42,6 +42,9 @@ class Engine:
         self.metadata = build_metadata(registry.values())
         self.tables = self.metadata.tables
         self.dialect = db.dialect.name
+        unknown = {f"{r.name}: {rule}" for r in registry.values() for rule in r.rules if rule not in services.RULES}
+        if unknown:  # a declaration names a rule nobody wrote: refuse to start rather than fail on a write
+            raise LookupError("no such rule in openvet.services: " + ", ".join(sorted(unknown)))
 
     # reading -------------------------------------------------------------------------------------------
 
