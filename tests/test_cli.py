@@ -183,3 +183,20 @@ def test_credentials_for_an_unknown_clinic_fail(migrated):
 def test_credentials_of_an_unknown_kind_fail(migrated):
     migrated("credentials", "create", "--clinic", "riverside", "--kind", "oauth1", "--json", expect=2)
     assert migrated.rows("SELECT id FROM credential") == []
+
+
+def test_credentials_with_an_unknown_scope_fail(migrated):
+    result = migrated("credentials", "create", "--clinic", "riverside", "--scope", "read-animals", "--json", expect=2)
+    assert "read-animals" in result.output
+    assert migrated.rows("SELECT id FROM credential") == []
+
+
+@pytest.mark.parametrize("slug", ["Riverside Vets", "-riverside", "a/b", ""])
+def test_clinic_create_refuses_an_unusable_slug(migrated, slug):
+    migrated("clinic", "create", slug, "--name", "Another", expect=2)
+    assert len(migrated.rows("SELECT id FROM clinic")) == 1
+
+
+def test_clinic_create_refuses_an_unknown_timezone(migrated):
+    migrated("clinic", "create", "hillside", "--name", "Hillside", "--timezone", "Mars/Olympus", expect=2)
+    assert len(migrated.rows("SELECT id FROM clinic")) == 1

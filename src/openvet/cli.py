@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.console import Console
@@ -83,6 +85,15 @@ def clinic_create(
     from openvet import demo as demo_data
     from openvet.services import credentials
 
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", slug):
+        console.print(f"[red]{slug!r} is not a usable slug:[/] lower-case letters, digits and dashes, "
+                      "starting with a letter or digit, at most 63 characters.")
+        raise typer.Exit(2)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        console.print(f"[red]{timezone!r} is not an IANA timezone[/] (e.g. Pacific/Auckland, Europe/London).")
+        raise typer.Exit(2) from None
     engine = _engine()
     try:
         with engine.db.begin() as conn:
@@ -123,6 +134,11 @@ def credentials_create(
     engine = _engine()
     clinic_id = _clinic_id(engine, clinic)
     scopes = [s for item in scope or [] for s in item.replace(",", " ").split()]
+    unknown = [s for s in scopes if s not in known_scopes()]
+    if unknown:
+        console.print(f"[red]Unknown scope {', '.join(unknown)}.[/] Scopes are read-<endpoint> and "
+                      "write-<endpoint>, e.g. read-animal, write-contact (see /docs).")
+        raise typer.Exit(2)
     with engine.db.begin() as conn:
         made = (credentials.create_ezyvet_credentials(conn, clinic_id, scopes) if kind == "ezyvet"
                 else credentials.create_provet_token(conn, clinic_id, scopes))
@@ -147,6 +163,12 @@ def demo_data_command(
     demo_data.seed_lookups(engine, clinic_id)
     demo_data.load_animals(engine, clinic_id, animals, show_progress=True)
     refresh_statistics(engine.db)
+
+
+def known_scopes() -> set[str]:
+    from openvet.resources import REGISTRY
+
+    return {scope for r in REGISTRY.values() for scope in (r.scope_read, r.scope_write)}
 
 
 def _ensure_demo() -> dict:
