@@ -10,9 +10,12 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import hypothesis
 import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
@@ -32,38 +35,45 @@ if not (SPEC / "ezyvet_catalog.json").is_file():
 POSTGRES_URL = os.environ.get("OPENVET_TEST_POSTGRES_URL")
 _slugs = itertools.count(1)
 
+# Property tests draw new examples on a developer's machine, but the same ones in CI, so that a CI failure
+# can be reproduced (and a red build is never a roll of the dice).
+hypothesis.settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis.settings.load_profile("ci")
 
-def _postgres_database(base_url: str) -> str:
-    """A fresh database on the test server for this session (xdist workers get one each)."""
-    name = f"openvet_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
+
+@contextmanager
+def migrated_database(backend: str, folder: Path) -> Iterator[str]:
+    """A new database of ``backend`` with the migrations applied; a PostgreSQL one is dropped afterwards.
+
+    PostgreSQL comes from OPENVET_TEST_POSTGRES_URL; each call makes its own database there, so xdist
+    workers and tests that need an empty database never meet.
+    """
+    if backend == "sqlite":
+        url = f"sqlite:///{folder / 'openvet.sqlite3'}"
+        upgrade(url)
+        yield url
+        return
+    if not POSTGRES_URL:
+        pytest.skip("OPENVET_TEST_POSTGRES_URL is not set (bin/test sets it)")
+    name = f"openvet_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return sa.make_url(base_url).set(database=name).render_as_string(hide_password=False)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def quick_password_hashing():
-    """Cheap argon2 parameters for the tests' many credentials (as Django's test hasher); same algorithm."""
-    from argon2 import PasswordHasher
-
-    kept = credentials._hasher
-    credentials._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    yield
-    credentials._hasher = kept
+    try:
+        url = sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory) -> str:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'openvet.sqlite3'}"
-    else:
-        if not POSTGRES_URL:
-            pytest.skip("OPENVET_TEST_POSTGRES_URL is not set (bin/test sets it)")
-        url = _postgres_database(POSTGRES_URL)
-    upgrade(url)
-    return url
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    with migrated_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

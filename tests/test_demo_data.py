@@ -6,12 +6,12 @@ clinic's demo data never touches another's.
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
 import sqlalchemy as sa
 
+from conftest import migrated_database
 from openvet import demo
 from openvet.demo import bulk
 from openvet.engine import Engine
@@ -19,37 +19,18 @@ from openvet.resources import REGISTRY
 from openvet.services.credentials import create_clinic
 from openvet.store import records
 from openvet.store.database import connect
-from openvet.store.migrate import upgrade
 
-POSTGRES_URL = os.environ.get("OPENVET_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not POSTGRES_URL, reason="OPENVET_TEST_POSTGRES_URL is not set"))]
 TABLES = [resource.table for resource in REGISTRY.values()]
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'demo.db'}"
-        upgrade(url)
+    """Bulk loading is checked against row counts: every test here gets an empty database of its own
+    (this overrides the shared, session-wide ``engine`` of conftest.py for this module only)."""
+    with migrated_database(request.param, tmp_path) as url:
         made = Engine(connect(url))
         yield made
         made.db.dispose()
-        return
-    admin = sa.create_engine(sa.make_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
-    name = f"openvet_demo_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        made = Engine(connect(url))
-        yield made
-        made.db.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def new_clinic(engine: Engine, slug: str) -> int:
@@ -187,3 +168,15 @@ def test_progress_and_summary_go_to_stderr(engine, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert "Loaded 30 animals" in err
+
+
+def test_loading_twice_never_repeats_a_guid(engine):
+    from openvet.services import clinics
+
+    clinic_id = clinics.create_clinic(engine, f"guids-{uuid.uuid4().hex[:8]}", "Guids", "UTC")
+    for _ in range(2):
+        demo.load_animals(engine, clinic_id, 40, show_progress=False)
+    table = engine.tables["animal"]
+    with engine.db.connect() as conn:
+        guids = [row.guid for row in conn.execute(sa.select(table.c.guid).where(table.c.clinic_id == clinic_id))]
+    assert len(guids) == 80 and len(set(guids)) == 80

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Annotated
@@ -81,39 +82,37 @@ def clinic_create(
     name: Annotated[str, typer.Option(help="The clinic's display name.")],
     timezone: Annotated[str, typer.Option(help="IANA timezone of the clinic.")] = "UTC",
 ) -> None:
-    """Create a clinic (a tenant: its records and credentials are its own)."""
-    from openvet import demo as demo_data
-    from openvet.services import credentials
+    """Create a clinic (a tenant: its records and credentials are its own) with its standard lists."""
+    from openvet.services import clinics
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", slug):
         console.print(f"[red]{slug!r} is not a usable slug:[/] lower-case letters, digits and dashes, "
                       "starting with a letter or digit, at most 63 characters.")
+        raise typer.Exit(2)
+    if not name.strip():
+        console.print("[red]--name cannot be empty.[/]")
         raise typer.Exit(2)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         console.print(f"[red]{timezone!r} is not an IANA timezone[/] (e.g. Pacific/Auckland, Europe/London).")
         raise typer.Exit(2) from None
-    engine = _engine()
     try:
-        with engine.db.begin() as conn:
-            clinic_id = credentials.create_clinic(conn, slug, name)
+        clinic_id = clinics.create_clinic(_engine(), slug, name.strip(), timezone)
     except ValueError as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(1) from None
-    demo_data.seed_settings(engine, clinic_id, timezone)
-    console.print(f"[green]Clinic {slug} created[/] (provet_id {clinic_id})")
+    console.print(f"[green]Clinic {slug} created[/] (provet_id {clinic_id}), with species, breeds, sexes, "
+                  "colours, countries and contact detail types.")
 
 
 @clinic_app.command("list")
 def clinic_list() -> None:
     """List the clinics."""
-    import sqlalchemy as sa
+    from openvet.services import clinics
 
-    engine = _engine()
-    with engine.db.connect() as conn:
-        for row in conn.execute(sa.text("SELECT id, slug, name FROM clinic ORDER BY id")):
-            typer.echo(f"{row.slug}\t{row.name}\tprovet_id={row.id}")
+    for row in clinics.list_clinics(_engine()):
+        typer.echo(f"{row.slug}\t{row.name}\tprovet_id={row.id}")
 
 
 @credentials_app.command("create")
@@ -152,7 +151,7 @@ def credentials_create(
 @app.command("demo-data")
 def demo_data_command(
     clinic: Annotated[str, typer.Option(help="Slug of the clinic.")],
-    animals: Annotated[int, typer.Option(help="How many animals (each with an owner) to add.")] = 1000,
+    animals: Annotated[int, typer.Option(min=1, help="How many animals (each with an owner) to add.")] = 1000,
 ) -> None:
     """Add realistic demo animals and their owners to a clinic, in bulk, with a progress bar."""
     from openvet import demo as demo_data
@@ -172,21 +171,26 @@ def known_scopes() -> set[str]:
 
 
 def _ensure_demo() -> dict:
-    """The demo clinic and its credentials, made on first run and kept in ./data/demo-credentials.json."""
+    """The demo clinic and its credentials, made on first run and kept in <data dir>/demo-credentials.json.
+
+    Saved credentials are reused only while they still open this database (the database URL may have
+    changed under the same data directory); otherwise new ones are made and saved.
+    """
     from openvet import demo as demo_data
-    from openvet.services import credentials
+    from openvet.services import clinics, credentials
     from openvet.store import accounts
 
     engine = _engine()
     saved = Path(Settings.from_environment().data_dir) / "demo-credentials.json"
     with engine.db.connect() as conn:
         existing = accounts.clinic_by_slug(conn, DEMO_SLUG)
-    if existing and saved.exists():
-        return json.loads(saved.read_text())
+        if existing and saved.exists():
+            made = json.loads(saved.read_text())
+            found = accounts.credential_by_client_id(conn, made.get("ezyvet", {}).get("client_id", ""))
+            if found is not None and found.clinic_id == existing.id:
+                return made
     if existing is None:
-        with engine.db.begin() as conn:
-            clinic_id = credentials.create_clinic(conn, DEMO_SLUG, "Riverside Veterinary Clinic (demo)")
-        demo_data.seed_settings(engine, clinic_id, "Pacific/Auckland")
+        clinic_id = clinics.create_clinic(engine, DEMO_SLUG, "Riverside Veterinary Clinic (demo)", "Pacific/Auckland")
         demo_data.seed_lookups(engine, clinic_id)
         demo_data.load_animals(engine, clinic_id, 250, show_progress=False)
     else:
@@ -195,8 +199,9 @@ def _ensure_demo() -> dict:
         made = {"ezyvet": credentials.create_ezyvet_credentials(conn, clinic_id, []),
                 "provet": credentials.create_provet_token(conn, clinic_id, [])}
     saved.parent.mkdir(parents=True, exist_ok=True)
-    saved.write_text(json.dumps(made, indent=2))
-    saved.chmod(0o600)
+    # Secrets inside: the file is created readable by its owner only, never world-readable for a moment.
+    with os.fdopen(os.open(saved, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
+        file.write(json.dumps(made, indent=2))
     return made
 
 

@@ -146,6 +146,7 @@ ANIMAL_COLUMNS = ("id", "clinic_id", "active", "created_at", "modified_at", "nam
                   "weight_unit", "resuscitate", "notes", "notes_important", "guid")
 SUBSCRIBED = (["General", "Reminders"], ["General"])
 VARIANT = "89ab"  # the RFC 4122 variant digit of a version-4 uuid
+_GUIDS = random.Random()  # seeded from the OS: GUIDs differ between runs, unlike the repeatable demo data
 
 
 @dataclass
@@ -301,7 +302,7 @@ class Households:
         hostile = rand() < 0.03
         vaccinated = species.name in ("Canine", "Feline") and rand() < 0.08
         breeds, colours = species.breeds, species.colours
-        guid = f"{self.rng.getrandbits(128):032x}"
+        guid = f"{_GUIDS.getrandbits(128):032x}"  # never from the seeded generator: a rerun must not repeat
         return (
             animal_id, self.clinic_id, not dead or rand() < 0.5, created, modified,
             PET_NAMES[int(rand() * len(PET_NAMES))], self.c.sex[sex_name], dead, hostile,

@@ -16,6 +16,10 @@ def clinic_by_id(conn: sa.Connection, clinic_id: int) -> sa.Row | None:
                         {"i": clinic_id}).first()
 
 
+def list_clinics(conn: sa.Connection) -> list[sa.Row]:
+    return list(conn.execute(sa.text("SELECT id, slug, name FROM clinic ORDER BY id")))
+
+
 def insert_clinic(conn: sa.Connection, slug: str, name: str, now: int) -> int:
     return conn.execute(
         sa.text("INSERT INTO clinic (slug, name, created_at) VALUES (:s, :n, :c) RETURNING id"),

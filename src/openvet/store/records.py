@@ -46,11 +46,15 @@ def count(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions: list
 
 
 def select_ids(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions: list[Condition],
-               limit: int | None) -> list[int]:
+               limit: int | None, lock: bool = False) -> list[int]:
+    """``lock``: hold the rows until the transaction ends (``FOR UPDATE``), so that a write that reads a
+    record before changing it cannot lose another's change. PostgreSQL only: SQLite has no row locks."""
     condition = where(table, clinic_id, conditions, conn.dialect.name)
     query = sa.select(table.c.id).where(condition).order_by(table.c.id)
     if limit is not None:
         query = query.limit(limit)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
     return list(conn.execute(query).scalars())
 
 
@@ -109,6 +113,19 @@ def _existing_query(shape: tuple[tuple[str, int], ...]) -> sa.TextClause:
         marks = ", ".join(f":i{n}_{k}" for k in range(count))
         parts.append(f"SELECT '{name}' AS t, id FROM \"{name}\" WHERE clinic_id = :clinic_id AND id IN ({marks})")
     return sa.text(" UNION ALL ".join(parts))
+
+
+def has_rows(conn: sa.Connection, table: sa.Table, clinic_id: int) -> bool:
+    return conn.execute(sa.select(table.c.id).where(table.c.clinic_id == clinic_id).limit(1)).first() is not None
+
+
+def ids_by_name(conn: sa.Connection, table: sa.Table, clinic_id: int) -> dict[str, int]:
+    """Name -> id of a lookup table (the first record of each name)."""
+    query = sa.select(table.c.name, table.c.id).where(table.c.clinic_id == clinic_id).order_by(table.c.id)
+    found: dict[str, int] = {}
+    for name, record_id in conn.execute(query):
+        found.setdefault(name, record_id)
+    return found
 
 
 def select_uids(conn: sa.Connection, table: sa.Table, clinic_id: int, ids: set[int]) -> Sequence[sa.Row]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from openvet.config import Settings
 from openvet.resources import REGISTRY
 from openvet.store.database import connect
 from openvet.store.schema import build_metadata
@@ -19,7 +20,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = connect(config.get_main_option("sqlalchemy.url"))
+    engine = connect(config.get_main_option("sqlalchemy.url") or Settings.from_environment().database_url)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
@@ -28,7 +29,8 @@ def run_migrations_online() -> None:
 
 
 if context.is_offline_mode():
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata)
+    context.configure(url=config.get_main_option("sqlalchemy.url") or Settings.from_environment().database_url,
+                      target_metadata=target_metadata)
     with context.begin_transaction():
         context.run_migrations()
 else:

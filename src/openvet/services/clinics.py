@@ -1,0 +1,122 @@
+"""Opening a clinic: the tenant itself, its settings, and the lists every practice starts with.
+
+A new clinic gets its SystemSetting (timezone) and the standard vocabularies: species (with their Provet
+codes), breeds, sexes (with Provet gender codes), colours, countries and contact detail types, so that both
+APIs can be used at once. Seeding is idempotent table by table: a table the clinic already has rows in is
+left as it is.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import sqlalchemy as sa
+
+from openvet.services import credentials
+from openvet.store import accounts, records
+
+# name, Provet species code (22001 = Dog (Canine - Domestic), the Provet example)
+SPECIES = (
+    ("Canine", 22001), ("Feline", 22002), ("Equine", 22003), ("Bovine", 22004), ("Avian", 22005),
+    ("Rabbit", 22006), ("Guinea Pig", 22007), ("Ferret", 22008), ("Ovine", 22009), ("Caprine", 22010),
+    ("Porcine", 22011), ("Reptile", 22012),
+)
+
+BREEDS = {
+    "Canine": (
+        "Labrador Retriever", "German Shepherd", "Golden Retriever", "Border Collie", "Jack Russell Terrier",
+        "Staffordshire Bull Terrier", "Huntaway", "Cavalier King Charles Spaniel", "Beagle", "Dachshund",
+        "French Bulldog", "Boxer", "Miniature Schnauzer", "Poodle (Toy)", "Cocker Spaniel", "Rottweiler",
+        "Shih Tzu", "Bichon Frise", "Pug", "Siberian Husky", "Heading Dog", "Mixed Breed",
+    ),
+    "Feline": (
+        "Domestic Shorthair", "Domestic Longhair", "Domestic Medium Hair", "Siamese", "Burmese", "Persian",
+        "Maine Coon", "Ragdoll", "British Shorthair", "Bengal", "Birman", "Abyssinian",
+    ),
+    "Equine": (
+        "Thoroughbred", "Standardbred", "Quarter Horse", "Arabian", "Clydesdale", "Welsh Pony",
+        "Shetland Pony", "Warmblood", "Kaimanawa",
+    ),
+    "Bovine": ("Friesian", "Jersey", "Angus", "Hereford", "Kiwicross", "Ayrshire", "Simmental"),
+    "Avian": ("Budgerigar", "Cockatiel", "Sulphur-crested Cockatoo", "Eclectus Parrot", "Lovebird",
+              "Domestic Chicken", "African Grey Parrot"),
+    "Rabbit": ("Netherland Dwarf", "Mini Lop", "Holland Lop", "Lionhead", "Flemish Giant", "Rex"),
+    "Guinea Pig": ("American", "Abyssinian", "Peruvian", "Teddy", "Texel"),
+    "Ferret": ("Sable", "Albino", "Cinnamon"),
+    "Ovine": ("Romney", "Merino", "Corriedale", "Perendale", "Texel", "Suffolk"),
+    "Caprine": ("Saanen", "Boer", "Nubian", "Toggenburg", "Angora"),
+    "Porcine": ("Kunekune", "Large White", "Berkshire", "Duroc"),
+    "Reptile": ("Bearded Dragon", "Blue-tongued Skink", "Leopard Gecko", "Red-eared Slider"),
+}
+
+# name, abbreviation, is_desexed, Provet gender code (2 = Female, the Provet example)
+SEXES = (
+    ("Male", "M", False, 1), ("Female", "F", False, 2), ("Male Neutered", "MN", True, 3),
+    ("Female Spayed", "FS", True, 4), ("Unknown", "U", False, 0),
+)
+
+COLOURS = (
+    "Black", "White", "Black & White", "Tan", "Black & Tan", "Brown", "Chocolate", "Brindle", "Golden",
+    "Cream", "Red", "Liver", "Tricolour", "Blue Merle", "Grey", "Tabby", "Ginger", "Tortoiseshell",
+    "Calico", "Seal Point", "Bay", "Chestnut", "Palomino", "Dun", "Roan", "Piebald", "Sable", "Fawn",
+)
+
+COUNTRIES = (
+    "New Zealand", "Australia", "United Kingdom", "Ireland", "United States", "Canada", "South Africa",
+    "Finland", "Sweden", "Germany", "Netherlands", "Singapore", "Fiji",
+)
+
+CONTACT_DETAIL_TYPES = ("Email", "Mobile", "Home", "Business Phone", "Fax", "Website")
+
+# name, type, parent name, separation_type
+
+
+def create_clinic(engine, slug: str, name: str, timezone: str) -> int:
+    """A new clinic with its settings and standard lists; ValueError if the slug is taken."""
+    with engine.db.begin() as conn:
+        clinic_id = credentials.create_clinic(conn, slug, name)
+    seed_settings(engine, clinic_id, timezone)
+    seed_vocabularies(engine, clinic_id)
+    return clinic_id
+
+
+def list_clinics(engine) -> list[sa.Row]:
+    with engine.db.connect() as conn:
+        return accounts.list_clinics(conn)
+
+
+def stamp(now: int) -> dict[str, Any]:
+    return {"active": True, "created_at": now, "modified_at": now}
+
+
+def seed_settings(engine, clinic_id: int, timezone: str) -> None:
+    """The clinic's one SystemSetting row, unless it has one already."""
+    table = engine.tables["systemsetting"]
+    with engine.db.begin() as conn:
+        if records.has_rows(conn, table, clinic_id):
+            return
+        values: dict[str, Any] = {"timezone": timezone}
+        if "active" in table.c:
+            values.update(stamp(int(time.time())))
+        records.insert(conn, table, clinic_id, values)
+
+
+def seed_vocabularies(engine, clinic_id: int) -> None:
+    """Species, breeds, sexes, colours, countries and contact detail types, where the clinic has none."""
+    now = int(time.time())
+    t = engine.tables
+    with engine.db.begin() as conn:
+        def seed(name: str, rows: list[dict[str, Any]]) -> None:
+            if not records.has_rows(conn, t[name], clinic_id):
+                records.insert_many(conn, t[name], clinic_id, [dict(row, **stamp(now)) for row in rows])
+
+        seed("species", [{"name": name, "provet_code": code} for name, code in SPECIES])
+        species = records.ids_by_name(conn, t["species"], clinic_id)
+        seed("breed", [{"name": breed, "species_id": species[name]}
+                       for name, breeds in BREEDS.items() if name in species for breed in breeds])
+        seed("sex", [{"name": n, "abbreviation": a, "is_desexed": d, "provet_code": c}
+                     for n, a, d, c in SEXES])
+        seed("animalcolour", [{"name": name} for name in COLOURS])
+        seed("country", [{"name": name} for name in COUNTRIES])
+        seed("contactdetailtype", [{"name": name} for name in CONTACT_DETAIL_TYPES])
