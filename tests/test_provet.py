@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -129,21 +130,22 @@ def test_patients_are_paged_with_count_next_and_previous(api):
 def test_patients_filter_by_client_name_microchip_species_and_modified(api):
     owner, other_owner = new_client(api), new_client(api, lastname="Babbage")
     rex = new_patient(api, client=owner["url"], name="Rex", microchip="999", species=22001)
-    new_patient(api, client=other_owner["url"], name="Tom", species=22002)
+    tom = new_patient(api, client=other_owner["url"], name="Tom", species=22002)
 
-    def names(query: str) -> list[str]:
+    def found(query: str) -> list[int]:
         response = provet(api, "GET", f"/patient/?{query}")
         assert response.status_code == 200, response.text
-        return [p["name"] for p in response.json()["results"]]
+        assert response.json()["count"] == len(response.json()["results"])
+        return [p["id"] for p in response.json()["results"]]
 
-    assert names(f"client={owner['id']}") == ["Rex"]
-    assert names(f"client={owner['url']}") == ["Rex"]
-    assert names("name=Tom") == ["Tom"] and names("microchip=999") == ["Rex"]
-    assert names("species=22002") == ["Tom"]
-    assert names("modified__gte=2000-01-01T00:00:00%2B00:00") == ["Rex", "Tom"]
+    assert found(f"client={owner['id']}") == [rex["id"]]
+    assert found(f"client={owner['url']}") == [rex["id"]]
+    assert found("name=Tom") == [tom["id"]] and found("microchip=999") == [rex["id"]]
+    assert found("species=22002") == [tom["id"]]
+    assert found(f"id__in={tom['id']},{rex['id']}") == [rex["id"], tom["id"]]
+    assert found("modified__gte=2000-01-01T00:00:00%2B00:00") == [rex["id"], tom["id"]]
     future = datetime.fromtimestamp(time.time() + 3600, UTC).isoformat().replace("+", "%2B")
-    assert names(f"modified__gte={future}") == []
-    assert rex["id"]
+    assert found(f"modified__gte={future}") == []
 
 
 def test_an_unknown_query_parameter_is_refused_naming_it(api):
@@ -263,16 +265,42 @@ def test_malformed_json_unknown_ids_and_methods(api):
 
 def test_a_key_of_one_clinic_never_reaches_another_clinics_records(api, other):
     patient, client = new_patient(other), new_client(other)
-    for path in (f"/patient/{patient['id']}/", f"/client/{client['id']}/"):
-        assert provet(api, "GET", path).status_code == 404
-        assert provet(api, "PATCH", path, {"name": "Mine", "lastname": "Mine"}).status_code in (400, 404)
-        assert provet(api, "PATCH", path, {}).status_code == 404
-    for kind in ("patient", "client"):
-        ours = provet(api, "GET", f"/{kind}/?page_size=100").json()
-        assert all(r["id"] not in (patient["id"], client["id"]) for r in ours["results"])
-        across = api.client.get(f"{base(other)}/{kind}/{patient['id']}/", headers=api.provet_headers)
+    before = {"patient": provet(other, "GET", f"/patient/{patient['id']}/").json(),
+              "client": provet(other, "GET", f"/client/{client['id']}/").json()}
+    own = provet(api, "GET", "/client/").json()["count"]  # the clinic's own Contact
+    ours = new_client(api)
+    bodies = {"patient": {"name": "Mine", "client": ours["url"]}, "client": {"lastname": "Mine"}}
+    for kind, theirs in (("patient", patient), ("client", client)):
+        path = f"/{kind}/{theirs['id']}/"
+        response = provet(api, "GET", path)
+        assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+        for method in ("PUT", "PATCH"):
+            assert provet(api, method, path, bodies[kind]).status_code == 404
+            assert provet(api, method, path, {}).status_code == 404
+        across = api.client.get(f"{base(other)}{path}", headers=api.provet_headers)  # their provet_id
         assert across.status_code == 404
-    assert provet(other, "GET", f"/patient/{patient['id']}/").json()["name"] == "Fenton"
+        listed = provet(api, "GET", f"/{kind}/?page_size=100").json()
+        assert theirs["id"] not in [r["id"] for r in listed["results"]]
+        assert provet(api, "GET", f"/{kind}/?id__in={theirs['id']}").json()["count"] == 0
+        assert provet(other, "GET", path).json() == before[kind]  # untouched
+    assert provet(api, "GET", "/client/").json()["count"] == own + 1  # ours only
+    assert provet(api, "GET", "/patient/").json()["count"] == 0
+    # filtering on their client: by id or by a URL under our provet_id it finds nothing; their URL is refused
+    assert provet(api, "GET", f"/patient/?client={client['id']}").json()["count"] == 0
+    assert provet(api, "GET", f"/patient/?client={patient['client']}").status_code == 400
+    assert provet(api, "GET", f"/patient/?client={patient['client']}").json() == {
+        "client": ["Invalid hyperlink - Incorrect URL match."]}
+    forged = url(api, "client", int(patient["client"].rstrip("/").rsplit("/", 1)[1]))
+    assert provet(api, "GET", f"/patient/?client={forged}").json()["count"] == 0
+    # linking to their client: refused, and the patient keeps its owner
+    mine = new_patient(api, client=ours["url"])
+    for link, reason in ((client["url"], "Incorrect URL match."), (forged, "Object does not exist.")):
+        response = provet(api, "PATCH", f"/patient/{mine['id']}/", {"client": link})
+        assert (response.status_code, response.json()) == (400, {"client": [f"Invalid hyperlink - {reason}"]})
+    assert provet(api, "GET", f"/patient/{mine['id']}/").json()["client"] == ours["url"]
+
+
+LONG = "9" * 5000  # int() refuses strings of over 4300 digits
 
 
 @pytest.mark.parametrize(("method", "path", "body"), [
@@ -280,17 +308,178 @@ def test_a_key_of_one_clinic_never_reaches_another_clinics_records(api, other):
     ("GET", "/patient/?client=99999999999999999999999", None),
     ("GET", "/patient/?id__in=1,99999999999999999999999", None),
     ("GET", "/patient/?species=99999999999999999999999", None),
-    ("GET", "/patient/?client=http://x/1/api/0.1/client/99999999999999999999999/", None),
+    ("GET", "/patient/?client=http://x/{P}/api/0.1/client/99999999999999999999999/", None),
     ("POST", "/patient/", {"name": ["Rex"], "weight": "1e30", "species": -1, "archived": "maybe"}),
-    ("POST", "/patient/", {"name": "Rex", "client": "http://x/1/api/0.1/client/99999999999999999999999/"}),
+    ("POST", "/patient/", {"name": "Rex", "client": "http://x/{P}/api/0.1/client/99999999999999999999999/"}),
     ("POST", "/client/", {"lastname": {"a": 1}, "phone_numbers": "021", "email": "not-an-email"}),
-    ("PATCH", "/client/1/", {"phone_numbers": [{"phone_number": None}]}),
+    ("PATCH", "/client/{C}/", {"phone_numbers": [{"phone_number": None}]}),
     ("POST", "/client/", {"lastname": "Nul\u0000", "email": "a\u0000@b.c", "city": "\u0000"}),
     ("GET", "/patient/?name=Rex%00", None),
     ("GET", "/patient/?page=99999999999999999999999", None),
     ("GET", "/client/?page=92233720368547758&page_size=100", None),
+    ("GET", "/patient/%C2%B2/", None),
+    ("GET", "/patient/?page=%C2%B2", None),
+    ("GET", "/patient/?page_size=%C2%B2", None),
+    ("GET", "/patient/?id__in=1,%C2%B2", None),
+    ("GET", "/patient/?client=%C2%B2", None),
+    ("GET", "/patient/?species=%C2%B2", None),
+    ("POST", "/patient/", {"name": "Rex", "client": "http://x/{P}/api/0.1/client/{C}/", "species": "\u00b2"}),
+    ("GET", f"/patient/{LONG}/", None),
+    ("GET", f"/patient/?page={LONG}", None),
+    ("GET", f"/patient/?page_size={LONG}", None),
+    ("GET", f"/patient/?id__in={LONG}", None),
+    ("GET", f"/patient/?client={LONG}", None),
+    ("GET", f"/patient/?species={LONG}", None),
+    ("GET", f"/patient/?client=http://x/{{P}}/api/0.1/client/{LONG}/", None),
+    ("PATCH", "/patient/{A}/", {"client": "http://[/{P}/api/0.1/client/{C}/"}),
+    ("GET", "/patient/?client=http://%5B/{P}/api/0.1/client/{C}/", None),
+    ("PATCH", "/patient/{A}/", {"deceased": "0001-01-01"}),
 ])
 def test_odd_input_gets_an_answer_never_a_500(api, method, path, body):
-    response = provet(api, method, path, body)
+    patient = new_patient(api)
+    fill = {"{P}": str(api.provet["provet_id"]), "{C}": patient["client"].rstrip("/").rsplit("/", 1)[1],
+            "{A}": str(patient["id"])}
+
+    def filled(value):
+        if isinstance(value, dict):
+            return {k: filled(v) for k, v in value.items()}
+        if isinstance(value, str):
+            for token, text in fill.items():
+                value = value.replace(token, text)
+        return value
+
+    response = provet(api, method, filled(path), filled(body))
     assert response.status_code < 500, response.text
     assert isinstance(response.json(), dict) and response.json()
+
+
+@pytest.mark.parametrize(("query", "status", "answer"), [
+    ("page=%C2%B2", 404, {"detail": "Invalid page."}),
+    (f"page={LONG}", 404, {"detail": "Invalid page."}),
+    ("id__in=1,%C2%B2", 400, {"id__in": ["Enter a whole number, or several separated by commas."]}),
+    (f"id__in={LONG}", 400, {"id__in": ["Enter a whole number, or several separated by commas."]}),
+    ("client=%C2%B2", 400, {"client": ["Invalid hyperlink - No URL match."]}),
+    ("client=http://%5B/1/api/0.1/client/2/", 400, {"client": ["Invalid hyperlink - No URL match."]}),
+    ("species=%C2%B2", 400, {"species": ['"\u00b2" is not a valid choice.']}),
+    (f"species={LONG}", 400, {"species": [f'"{LONG}" is not a valid choice.']}),
+])
+def test_unicode_and_overlong_numbers_in_queries_are_refused(api, query, status, answer):
+    response = provet(api, "GET", f"/patient/?{query}")
+    assert (response.status_code, response.json()) == (status, answer)
+
+
+def test_unicode_and_overlong_numbers_elsewhere_are_refused(api):
+    new_patient(api)
+    for path in ("/patient/%C2%B2/", f"/patient/{LONG}/", "/patient/%D9%A3/"):  # "²", 5000 nines, Arabic "3"
+        response = provet(api, "GET", path)
+        assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+    assert provet(api, "GET", "/patient/?page_size=%C2%B2").json()["count"] == 1  # the default page size
+    assert provet(api, "GET", f"/patient/?client={LONG}").json()["count"] == 0  # no such client
+    wrong_clinic = api.client.get(f"/{LONG}/api/0.1/patient/", headers=api.provet_headers)
+    assert (wrong_clinic.status_code, wrong_clinic.json()) == (404, {"detail": "Not found."})
+    owner = new_client(api)["url"]
+    response = provet(api, "POST", "/patient/", {"name": "Rex", "client": owner, "species": "\u00b2"})
+    assert (response.status_code, response.json()) == (400, {"species": ['"\u00b2" is not a valid choice.']})
+    long_link = f"http://x/{api.provet['provet_id']}/api/0.1/client/{LONG}/"
+    response = provet(api, "POST", "/patient/", {"name": "Rex", "client": long_link})
+    assert response.json() == {"client": ["Invalid hyperlink - Object does not exist."]}
+
+
+def test_a_malformed_hyperlink_is_no_url_match(api):
+    patient = new_patient(api)
+    client_id = patient["client"].rstrip("/").rsplit("/", 1)[1]
+    response = provet(api, "PATCH", f"/patient/{patient['id']}/",
+                      {"client": f"http://[/{api.provet['provet_id']}/api/0.1/client/{client_id}/"})
+    assert (response.status_code, response.json()) == (400, {"client": ["Invalid hyperlink - No URL match."]})
+
+
+def test_a_public_url_with_a_path_serves_and_accepts_its_own_hyperlinks(api):
+    state = api.client.app.state
+    settings = state.settings
+    state.settings = replace(settings, public_url="https://example.com/vets/")
+    try:
+        owner = new_client(api)
+        prefix = f"https://example.com/vets/{api.provet['provet_id']}/api/0.1"
+        assert owner["url"] == f"{prefix}/client/{owner['id']}/"
+        patient = new_patient(api, client=owner["url"])
+        assert (patient["url"], patient["client"]) == (f"{prefix}/patient/{patient['id']}/", owner["url"])
+        assert provet(api, "GET", f"/patient/?client={owner['url']}").json()["count"] == 1
+        assert provet(api, "PUT", f"/patient/{patient['id']}/", patient).status_code == 200
+        unprefixed = f"https://example.com/{api.provet['provet_id']}/api/0.1/client/{owner['id']}/"
+        assert provet(api, "GET", f"/patient/?client={unprefixed}").json()["count"] == 1  # the path after the base
+    finally:
+        state.settings = settings
+
+
+def test_a_patient_read_can_be_put_back_unchanged(api):
+    breed_id = api.first_id("breed")
+    breed = api.get(f"/v1/breed/{breed_id}").json()["items"][0]["breed"]["name"]
+    patient = new_patient(api, species=22001, gender=2, weight=7.5, remarks="Calm", color="Black",
+                          date_of_birth="2019-02-03", microchip="42", animal_code="F-9")
+    assert api.patch(f"/v1/animal/{patient['id']}", {"breed_id": breed_id}).status_code == 200
+    read = provet(api, "GET", f"/patient/{patient['id']}/").json()
+    assert (read["species"], read["gender"], read["breed"]) == ("Canine", "Female", breed)
+    response = provet(api, "PUT", f"/patient/{patient['id']}/", read)
+    assert response.status_code == 200, response.text
+    assert {k: v for k, v in response.json().items() if k != "modified"} == {
+        k: v for k, v in read.items() if k != "modified"}
+    assert provet(api, "PATCH", f"/patient/{patient['id']}/", {"species": "Canine", "gender": "Female",
+                                                              "breed": breed}).status_code == 200
+    # another name is refused; a breed is cleared, not set; a code still changes species and gender
+    for field, value in (("species", "Feline"), ("gender", "Male"), ("breed", "Poodle-ish")):
+        refused = provet(api, "PATCH", f"/patient/{patient['id']}/", {field: value})
+        assert refused.status_code == 400 and list(refused.json()) == [field], refused.text
+    assert "does not store" not in str(refused.json())
+    cleared = provet(api, "PATCH", f"/patient/{patient['id']}/", {"breed": "None"})
+    assert cleared.json()["breed"] == "None"
+    assert api.get(f"/v1/animal/{patient['id']}").json()["items"][0]["animal"]["breed_id"] in (None, "", "0")
+    changed = provet(api, "PATCH", f"/patient/{patient['id']}/", {"species": 22002, "gender": 4}).json()
+    assert (changed["species"], changed["gender"]) == ("Feline", "Female Spayed")
+
+
+def test_a_client_read_can_be_put_back_unchanged(api):
+    client = new_client(api, email="a@example.com", organization_name="Farm", city="Hamilton",
+                        phone_numbers=[{"phone_number": "021 1", "description": "Work"}, "021 2"])
+    response = provet(api, "PUT", f"/client/{client['id']}/", client)
+    assert response.status_code == 200, response.text
+    assert {k: v for k, v in response.json().items() if k != "modified"} == {
+        k: v for k, v in client.items() if k != "modified"}
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "9999-12-31"])
+def test_a_date_that_cannot_be_stored_and_read_back_is_refused(api, day):
+    patient = new_patient(api)
+    response = provet(api, "PATCH", f"/patient/{patient['id']}/", {"deceased": day, "date_of_birth": day})
+    if day == "9999-12-31" and response.status_code == 200:  # representable: it must read back
+        assert (response.json()["deceased"], response.json()["date_of_birth"]) == (day, day)
+        return
+    assert response.status_code == 400, response.text
+    assert sorted(response.json()) == ["date_of_birth", "deceased"]
+    assert response.json()["deceased"] == ["Date out of range: enter a day from 1900-01-01 on."]
+    assert provet(api, "GET", f"/patient/{patient['id']}/").json()["deceased"] is None
+    earliest = provet(api, "PATCH", f"/patient/{patient['id']}/", {"date_of_birth": "1900-01-01"})
+    assert (earliest.status_code, earliest.json()["date_of_birth"]) == (200, "1900-01-01")
+
+
+def test_is_business_follows_the_last_name_sent_with_the_organization(api):
+    client = new_client(api, lastname="Smith")
+    response = provet(api, "PATCH", f"/client/{client['id']}/", {"lastname": "", "organization_name": "Org"})
+    assert response.status_code == 200, response.text
+    contact = api.get(f"/v2/contact/{client['id']}").json()["items"][0]["contact"]
+    assert (contact["last_name"], contact["business_name"], contact["is_business"]) == ("", "Org", True)
+    provet(api, "PATCH", f"/client/{client['id']}/", {"lastname": "Jones", "organization_name": "Org"})
+    assert api.get(f"/v2/contact/{client['id']}").json()["items"][0]["contact"]["is_business"] is False
+
+
+def test_phone_descriptions_are_kept_and_duplicates_refused(api):
+    client = new_client(api, phone_numbers=[{"phone_number": "2", "description": "Work"}, "3"])
+    assert client["phone_numbers"] == [{"phone_number": "2", "description": "Work"},
+                                       {"phone_number": "3", "description": "Mobile"}]
+    contact = api.get(f"/v2/contact/{client['id']}").json()["items"][0]["contact"]
+    assert sorted((d["name"], d["value"]) for d in contact["contact_detail_list"]) == [("Mobile", "3"), ("Work", "2")]
+    renamed = provet(api, "PATCH", f"/client/{client['id']}/", {"phone_numbers": [
+        {"phone_number": "2", "description": "Home"}, "3"]})
+    assert renamed.json()["phone_numbers"] == [{"phone_number": "2", "description": "Home"},
+                                               {"phone_number": "3", "description": "Mobile"}]
+    twice = provet(api, "PATCH", f"/client/{client['id']}/", {"phone_numbers": ["4", {"phone_number": "4"}]})
+    assert (twice.status_code, twice.json()) == (400, {"phone_numbers": ['The number "4" is sent twice.']})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from openvet.provet.exceptions import NOT_FOUND, detail
+from openvet.provet.hyperlinks import whole
 from openvet.services import credentials
 from openvet.services.credentials import Identity, Refused
 
@@ -29,7 +30,7 @@ def authenticate(request: Request) -> Identity:
             identity = credentials.authenticate(conn, key, "provet")
     except Refused:
         raise detail(401, "Invalid token.", CHALLENGE) from None
-    if identity.clinic_id != request.path_params["provet_id"]:
+    if identity.clinic_id != whole(request.path_params["provet_id"]):
         raise detail(404, NOT_FOUND)
     return identity
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from openvet.engine import Condition
 from openvet.provet.exceptions import invalid
-from openvet.provet.hyperlinks import MAX_ID
+from openvet.provet.hyperlinks import MAX_ID, whole
 from openvet.provet.pagination import PARAMS
 from openvet.provet.serializers import Context, boolean, code, epoch_of, text
 from openvet.resources.fields import Invalid
@@ -26,10 +26,10 @@ def exact(column: str) -> Filter:
 
 def ids(column: str) -> Filter:
     def parse(_ctx: Context, raw: str) -> list[Condition]:
-        parts = [p.strip() for p in raw.split(",") if p.strip()]
-        if not parts or not all(p.isdigit() and int(p) <= MAX_ID for p in parts):
+        parts = [whole(p.strip()) for p in raw.split(",") if p.strip()]
+        if not parts or not all(p is not None and p <= MAX_ID for p in parts):
             raise Invalid("Enter a whole number, or several separated by commas.")
-        return [Condition(column, "in", [int(p) for p in parts])]
+        return [Condition(column, "in", parts)]
     return parse
 
 
@@ -42,10 +42,11 @@ def moment(column: str, op: str) -> Filter:
 
 
 def client(ctx: Context, raw: str) -> list[Condition]:
-    """``?client=12`` or ``?client=<client URL>``."""
+    """``?client=12`` or ``?client=<client URL>``; an id of no client of this clinic finds nothing."""
     raw = raw.strip()
-    if raw.isdigit():
-        return [Condition("contact_id", "in", [int(raw)] if int(raw) <= MAX_ID else [])]
+    number = whole(raw)
+    if number is not None:
+        return [Condition("contact_id", "in", [number] if number <= MAX_ID else [])]
     return [Condition("contact_id", "eq", ctx.links.record_id(raw, "client"))]
 
 

@@ -1,7 +1,12 @@
 """Full URLs for records (``<base>/<provet_id>/api/0.1/patient/<id>/``) and reading them back on write.
 
 The base is ``Settings.public_url`` when set, else the scheme and host of the request. A hyperlink sent
-by a client is matched on its path only (hosts differ behind proxies), like DRF's HyperlinkedRelatedField.
+by a client is matched on its path only (hosts differ behind proxies), like DRF's HyperlinkedRelatedField;
+the base's own path (``https://example.com/vets``) is taken off first.
+
+Numbers in paths, links and query parameters are read by ``whole``: ASCII digits only (``str.isdigit`` is
+true for "²", which ``int`` refuses), and never handed to ``int`` past 19 digits (``int`` refuses strings of
+over 4300 digits; anything past 19 is beyond a BIGINT anyway).
 """
 
 from __future__ import annotations
@@ -16,7 +21,16 @@ from openvet.resources.fields import Invalid
 
 API = "api/0.1"
 MAX_ID = 2**63 - 1  # a BIGINT: larger ids name no record (and must not reach the database)
-_PATH = re.compile(r"^/(?P<provet_id>\d+)/api/0\.1/(?P<kind>[a-z_]+)/(?P<id>\d+)/?$")
+_PATH = re.compile(r"^/(?P<provet_id>[0-9]+)/api/0\.1/(?P<kind>[a-z_]+)/(?P<id>[0-9]+)/?$")
+_DIGITS = re.compile(r"[0-9]+")
+OUT_OF_RANGE = MAX_ID + 1
+
+
+def whole(raw: str) -> int | None:
+    """A string of ASCII digits -> its value (``OUT_OF_RANGE`` past 19 digits); anything else -> None."""
+    if not _DIGITS.fullmatch(raw):
+        return None
+    return int(raw) if len(raw) <= 19 else OUT_OF_RANGE
 
 
 def base_url(request: Request) -> str:
@@ -36,11 +50,19 @@ class Links:
         """The id a hyperlink names; ``Invalid`` (DRF's wording) when it is not a ``kind`` of this clinic."""
         if not isinstance(value, str):
             raise Invalid(f"Incorrect type. Expected URL string, received {type(value).__name__}.")
-        match = _PATH.match(urlsplit(value.strip()).path)
+        try:
+            path = urlsplit(value.strip()).path
+        except ValueError:  # "http://[/1/…": "Invalid IPv6 URL"
+            raise Invalid("Invalid hyperlink - No URL match.") from None
+        prefix = urlsplit(self.base).path.rstrip("/")
+        if prefix and path.startswith(prefix + "/"):
+            path = path[len(prefix):]
+        match = _PATH.match(path)
         if match is None:
             raise Invalid("Invalid hyperlink - No URL match.")
-        if match["kind"] != kind or int(match["provet_id"]) != self.provet_id:
+        if match["kind"] != kind or whole(match["provet_id"]) != self.provet_id:
             raise Invalid("Invalid hyperlink - Incorrect URL match.")
-        if int(match["id"]) > MAX_ID:
+        record_id = whole(match["id"])
+        if record_id is None or record_id > MAX_ID:
             raise Invalid("Invalid hyperlink - Object does not exist.")
-        return int(match["id"])
+        return record_id

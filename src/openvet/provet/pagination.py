@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from openvet.provet.exceptions import detail
+from openvet.provet.hyperlinks import whole
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -26,12 +27,11 @@ class Paging:
 
 
 def parse_paging(params: dict[str, str]) -> Paging:
-    raw_size = params.get("page_size", "").strip()
-    size = int(raw_size) if raw_size.isdigit() and int(raw_size) > 0 else DEFAULT_PAGE_SIZE
-    raw_page = params.get("page", "1").strip()
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= LAST_POSSIBLE_PAGE:
+    size = whole(params.get("page_size", "").strip()) or DEFAULT_PAGE_SIZE  # not a number, or 0: the default
+    page = whole(params.get("page", "1").strip())
+    if page is None or not 1 <= page <= LAST_POSSIBLE_PAGE:
         raise detail(404, "Invalid page.")
-    return Paging(int(raw_page), min(size, MAX_PAGE_SIZE))
+    return Paging(page, min(size, MAX_PAGE_SIZE))
 
 
 def last_page(total: int, paging: Paging) -> int:

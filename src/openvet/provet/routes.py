@@ -20,7 +20,7 @@ from openvet.engine import Condition, NotFound, Problem, ValidationFailed
 from openvet.provet.authentication import authenticate, permit
 from openvet.provet.exceptions import NON_FIELD, NOT_FOUND, ProvetError, detail, invalid, respond
 from openvet.provet.filters import CLIENT_FILTERS, PATIENT_FILTERS, RENDERING, Filter, parse_filters
-from openvet.provet.hyperlinks import API, MAX_ID, Links, base_url
+from openvet.provet.hyperlinks import API, MAX_ID, Links, base_url, whole
 from openvet.provet.pagination import envelope, last_page, parse_paging
 from openvet.provet.serializers import CLIENT, PATIENT, Context, Serializer
 from openvet.resources import REGISTRY, Resource
@@ -124,10 +124,10 @@ async def _update(request: Request, kind: Kind, ctx: Context, record_id: int, pa
 
 
 def _record_id(request: Request) -> int:
-    raw = request.path_params["id"]
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+    record_id = whole(request.path_params["id"])
+    if record_id is None or not 1 <= record_id <= MAX_ID:
         raise detail(404, NOT_FOUND)
-    return int(raw)
+    return record_id
 
 
 def _no_params(request: Request) -> None:
@@ -190,7 +190,7 @@ def _sentence(reason: str) -> str:
 def routes() -> list[Route]:
     out = []
     for kind in KINDS:
-        path = f"/{{provet_id:int}}/{API}/{kind.serializer.kind}"
+        path = f"/{{provet_id}}/{API}/{kind.serializer.kind}"  # read by authenticate (not :int, see whole)
         for slash in ("/", ""):
             out.append(Route(path + slash, endpoint(kind, member=False), methods=METHODS))
             out.append(Route(path + "/{id}" + slash, endpoint(kind, member=True), methods=METHODS))

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from openvet.engine import Condition, Engine
-from openvet.provet.hyperlinks import MAX_ID, Links
+from openvet.provet.hyperlinks import MAX_ID, Links, whole
 from openvet.resources import REGISTRY
 from openvet.resources.fields import Invalid
 
@@ -30,6 +30,8 @@ KG_PER = {"kg": Decimal(1), "lb": Decimal("0.45359237"), "g": Decimal("0.001")}
 EMAIL_TYPES = ("email", "e-mail")
 PHONE_TYPES = ("mobile", "home", "business phone", "phone", "work")
 MANY = 1_000_000  # "every record" for engine.list
+EARLIEST_DAY = date(1900, 1, 1)  # dates before it are refused (the year 1 was stored but read back null)
+NO_BREED = (None, "", "None")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,10 @@ class Context:
             day = None
         if day is None:
             raise Invalid("Date has wrong format. Use one of these formats instead: YYYY-MM-DD.")
-        return int(datetime.combine(day, time(0), self.timezone).timestamp())
+        epoch = int(datetime.combine(day, time(0), self.timezone).timestamp())
+        if day < EARLIEST_DAY or self.day(epoch) != day.isoformat():  # stored, it must read back the same
+            raise Invalid(f"Date out of range: enter a day from {EARLIEST_DAY.isoformat()} on.")
+        return epoch
 
 
 def epoch_of(value: str) -> int:
@@ -132,11 +137,11 @@ def boolean(value: Any) -> bool:
 def code(value: Any) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+    number = value if isinstance(value, int) and not isinstance(value, bool) else (
+        whole(value.strip()) if isinstance(value, str) else None)
+    if number is None or not 0 <= number <= MAX_ID:
         raise Invalid(f'"{value}" is not a valid choice.')
-    if not 0 <= int(value) <= MAX_ID:
-        raise Invalid(f'"{value}" is not a valid choice.')
-    return int(value)
+    return number
 
 
 def number(value: Any) -> Decimal | None:
@@ -191,7 +196,7 @@ class Serializer:
             if key in self.read_only:
                 continue
             if key in self.unstored:
-                if not _empty(value) and not (key == "breed" and value == "None"):
+                if not _empty(value):
                     errors[key] = ["openvet does not store this field; send it empty or leave it out."]
                 continue
             if key not in known:
@@ -214,7 +219,6 @@ PATIENT_EMPTY = {  # the example's empty values for what openvet does not keep (
     "home_department": None, "date_imported": None, "imported": False, "tags_rel": [], "fields_rel": [],
     "holding_place_number": None, "herd_size": None, "private": False, "visible_departments": [],
     "visible_department_groups": [], "microchip_date": None, "picture": None, "patient_extras": None,
-    "breed": "None",
 }
 
 
@@ -232,8 +236,8 @@ class PatientSerializer(Serializer):
         "death_reason": "reason_of_death", "animalcolour_id": "color", "microchip_number": "microchip",
         "active": "archived", "code": "animal_code",
     }
-    writable = ("name", "client", "species", "gender", "weight", "remarks", "critical_notes", "date_of_birth",
-                "deceased", "reason_of_death", "color", "microchip", "archived", "animal_code")
+    writable = ("name", "client", "species", "gender", "breed", "weight", "remarks", "critical_notes",
+                "date_of_birth", "deceased", "reason_of_death", "color", "microchip", "archived", "animal_code")
 
     def read(self, ctx: Context, records: list[Record]) -> list[dict[str, Any]]:
         species = ctx.by_id("species", (r.get("species_id") for r in records))
@@ -307,11 +311,22 @@ class PatientSerializer(Serializer):
             body["contact_id"] = contact_id
         elif key in ("species", "gender"):
             resource, field = ("species", "species_id") if key == "species" else ("sex", "sex_id")
+            if isinstance(value, str) and value and value == _current_name(ctx, resource, before, field):
+                return  # the name a GET serves, sent back unchanged: a code changes it
             wanted = code(value)
             found = ctx.where(resource, [Condition("provet_code", "eq", wanted)]) if wanted is not None else []
             if wanted is not None and not found:
                 raise Invalid(f'"{value}" is not a valid choice.')
             body[field] = found[0]["id"] if found else None
+        elif key == "breed":
+            current = _current_name(ctx, "breed", before, "breed_id")
+            if value in NO_BREED and current is None or value == current:
+                return  # as a GET serves it: unchanged
+            if value in NO_BREED:
+                body["breed_id"] = None
+                return
+            raise Invalid("A breed is set on /v1/animal (breed_id): Breeds carry no Provet code. Send the "
+                          "patient's current breed, or empty to clear it.")
         elif key == "weight":
             body["weight"] = number(value)
             body["weight_unit"] = "kg"
@@ -349,6 +364,12 @@ class PatientSerializer(Serializer):
                     raise Invalid("A patient cannot be created archived; archive it with PATCH.")
                 return
             body["active"] = not archived
+
+
+def _current_name(ctx: Context, resource: str, before: Record | None, field: str) -> str | None:
+    """The name of the lookup record ``before`` links to (its species, sex, breed), or None."""
+    found = ctx.by_id(resource, [(before or {}).get(field)])
+    return next(iter(found.values()))["name"] if found else None
 
 
 # client <-> Contact -----------------------------------------------------------------------------------
@@ -415,8 +436,8 @@ class ClientSerializer(Serializer):
             if not (merged.get("last_name") or merged.get("business_name")) and "lastname" not in errors:
                 errors["lastname"] = ["This field is required unless organization_name is given."]
         if "business_name" in body:
-            body["is_business"] = bool(body["business_name"]) and not (body.get("last_name") or
-                                                                        (before or {}).get("last_name"))
+            last_name = body["last_name"] if "last_name" in body else (before or {}).get("last_name")
+            body["is_business"] = bool(body["business_name"]) and not last_name
         if before is None:
             body["is_customer"] = True
         if "archived" in kept:
@@ -466,19 +487,20 @@ class ClientSerializer(Serializer):
                     items.append({"id": detail["id"], "value": email})
             elif kind == "phone" and "phone_numbers" in kept:
                 if phones and detail["value"] in phones:
-                    phones.remove(detail["value"])
-                    items.append(detail["id"])
+                    description = phones.pop(detail["value"])
+                    renamed = description is not None and description != detail.get("name")
+                    items.append({"id": detail["id"], "name": description} if renamed else detail["id"])
             else:
                 items.append(detail["id"])
         if email and not email_done:
             if "email" not in types:
                 errors["email"] = ["This clinic has no contact detail type named Email."]
             items.append({"name": "Email", "value": email, "contact_detail_type_id": types.get("email")})
-        for phone in phones or []:
+        for phone, description in (phones or {}).items():
             if "mobile" not in types:
                 errors["phone_numbers"] = ["This clinic has no contact detail type named Mobile."]
                 break
-            items.append({"name": "Mobile", "value": phone, "contact_detail_type_id": types["mobile"]})
+            items.append({"name": description or "Mobile", "value": phone, "contact_detail_type_id": types["mobile"]})
         return items
 
     def _address(self, ctx: Context, kept: dict[str, Any], before: Record | None,
@@ -510,17 +532,21 @@ def _kind(types: dict[int, Record], detail: Record) -> str | None:
     return None
 
 
-def _phone_numbers(value: Any) -> list[str]:
-    """A list of numbers, as strings or as ``{"phone_number": ...}`` objects."""
+def _phone_numbers(value: Any) -> dict[str, str | None]:
+    """A list of numbers, as strings or as ``{"phone_number", "description"}`` objects -> number: description
+    (None when not sent). The description is the ContactDetail's name; a number may come once."""
     if value is None:
-        return []
+        return {}
     if not isinstance(value, list):
         raise Invalid(f'Expected a list of items but got type "{type(value).__name__}".')
-    numbers = []
+    numbers: dict[str, str | None] = {}
     for item in value:
         number = item.get("phone_number") if isinstance(item, dict) else item
         number = text(number, blank=False, null=False, max_length=64)
-        numbers.append(number)
+        description = text(item.get("description")) if isinstance(item, dict) else None
+        if number in numbers:
+            raise Invalid(f'The number "{number}" is sent twice.')
+        numbers[number] = description or None
     return numbers
 
 
