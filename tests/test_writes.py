@@ -7,9 +7,15 @@ field at once, and changes nothing. A record of another clinic does not exist, a
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 
 import sqlalchemy as sa
+
+from openvet.engine.problems import ValidationFailed
+from openvet.resources import REGISTRY
+from openvet.store.filters import Condition
 
 
 def fields_named(response) -> set[str]:
@@ -162,6 +168,56 @@ def test_refused_patch_by_filter_changes_no_record(api):
     response = api.patch("/v1/animal?name=Pair", {"notes": "x", "weight_unit": "stone"})
     assert response.status_code == 422
     assert total(api, "/v1/animal?notes=x") == 0
+
+
+def test_patch_body_id_must_name_the_record_in_the_path(api):
+    first, second = api.new_animal(), api.new_animal()
+    response = api.patch(f"/v1/animal/{first['id']}", {"id": int(second["id"]), "name": "Nell"})
+    assert response.status_code == 422, response.text
+    assert reasons(response)["id"] == "does not match the record in the path"
+    assert item(api.get(f"/v1/animal/{first['id']}"), "animal") == first
+    assert item(api.get(f"/v1/animal/{second['id']}"), "animal") == second
+    same = api.patch(f"/v1/animal/{first['id']}", {"id": first["id"], "name": "Nell"})
+    assert item(same, "animal")["name"] == "Nell"
+
+
+def outbox_events(engine, record_id: int) -> int:
+    with engine.db.connect() as conn:
+        return conn.execute(sa.text("SELECT count(*) FROM outbox WHERE record_id = :i"), {"i": record_id}).scalar()
+
+
+def test_empty_patch_changes_nothing_and_records_no_event(api, engine):
+    animal = api.new_animal()
+    age_record(engine, "animal", int(animal["id"]))
+    events = outbox_events(engine, int(animal["id"]))
+    response = api.patch(f"/v1/animal/{animal['id']}", {})
+    assert item(response, "animal") == {**animal, "modified_at": "1000"}
+    assert outbox_events(engine, int(animal["id"])) == events
+
+
+def test_concurrent_patches_read_the_record_after_each_other(api, engine):
+    """A PATCH waits for a write in progress on its record before checking its rules against it."""
+    canine, feline = lookup_id(api, "species", "Canine"), lookup_id(api, "species", "Feline")
+    labrador = lookup_id(api, "breed", "Labrador Retriever")
+    dog = api.new_animal(species_id=canine)
+    outcome = {}
+
+    def give_breed():
+        try:
+            engine.update(api.id, REGISTRY["animal"], [Condition("id", "eq", int(dog["id"]))],
+                          {"breed_id": labrador}, "v1", 1)
+            outcome["result"] = "written"
+        except ValidationFailed as failed:
+            outcome["result"] = [p.field for p in failed.problems]
+
+    with engine.db.begin() as conn:  # another writer turns the dog into a cat, and takes its time
+        conn.execute(sa.text("UPDATE animal SET species_id = :s WHERE id = :i"), {"s": feline, "i": int(dog["id"])})
+        writer = threading.Thread(target=give_breed)
+        writer.start()
+        time.sleep(0.5)
+        assert writer.is_alive()  # waiting for the row, not reading the dog as it was
+    writer.join(10)
+    assert outcome["result"] == ["breed_id"]  # checked against the cat: no Labrador cat
 
 
 # delete -------------------------------------------------------------------------------------------------
@@ -359,6 +415,41 @@ def test_stop_credit_refuses_anything_else(api):
     assert item(api.get(f"/v1/contact/{contact['id']}"), "contact")["stop_credit"] == "OK"
 
 
+def test_patch_cannot_blank_mandatory_fields(api):
+    contact = api.new_contact()
+    (detail_id,) = contact["contact_detail_list"]
+    detail = item(api.get(f"/v1/contactdetail/{detail_id}"), "contactdetail")
+    response = api.patch(f"/v1/contactdetail/{detail_id}", {"contact_detail_type_id": 0, "value": ""})
+    assert response.status_code == 422, response.text
+    assert reasons(response) == {"contact_detail_type_id": "is required", "value": "is required"}
+    assert item(api.get(f"/v1/contactdetail/{detail_id}"), "contactdetail") == detail
+    for body in ({"contact_detail_list": []}, {"last_name": "   "},
+                 {"contact_detail_list": [{"id": detail_id, "value": "  "}]}):
+        response = api.patch(f"/v1/contact/{contact['id']}", body)
+        assert response.status_code == 422, (body, response.text)
+    assert item(api.get(f"/v1/contact/{contact['id']}"), "contact") == contact
+    assert item(api.get(f"/v1/contactdetail/{detail_id}"), "contactdetail") == detail
+
+
+def test_whitespace_is_not_a_value_on_create(api):
+    before = total(api, "/v1/contact")
+    response = api.post("/v1/contact", {"last_name": "   ", "contact_detail_list": [detail_body(api, " ")]})
+    assert response.status_code == 422, response.text
+    assert {"last_name", "contact_detail_list[0].value"} <= fields_named(response)
+    assert total(api, "/v1/contact") == before
+
+
+def test_animal_cannot_be_given_an_inactive_owner(api):
+    contact = api.new_contact()
+    animal = api.new_animal()
+    assert api.delete(f"/v1/contact/{contact['id']}").status_code == 200
+    for response in (api.post("/v1/animal", {"name": "Orphan", "contact_id": contact["id"]}),
+                     api.patch(f"/v1/animal/{animal['id']}", {"contact_id": contact["id"]})):
+        assert response.status_code == 422, response.text
+        assert reasons(response)["contact_id"] == f"Contact {contact['id']} is not active"
+    assert item(api.get(f"/v1/animal/{animal['id']}"), "animal") == animal
+
+
 # child lists --------------------------------------------------------------------------------------------
 
 
@@ -397,6 +488,36 @@ def test_contact_detail_list_cannot_claim_a_detail_of_another_contact(api):
     assert item(api.get(f"/v1/contact/{second['id']}"), "contact") == second
 
 
+def test_child_object_cannot_move_to_another_contact(api):
+    first, second = api.new_contact(), api.new_contact()
+    (detail_id,) = first["contact_detail_list"]
+    for items in ([{"id": detail_id, "contact_id": second["id"]}],
+                  [{"id": detail_id}, detail_body(api, "x@example.com", contact_id=second["id"])]):
+        response = api.patch(f"/v1/contact/{first['id']}", {"contact_detail_list": items})
+        assert response.status_code == 422, response.text
+        assert "is set by the parent" in reasons(response)[f"contact_detail_list[{len(items) - 1}].contact_id"]
+    response = api.post("/v1/contact", {"last_name": "L", "contact_detail_list": [
+        detail_body(api, "y@example.com", contact_id=second["id"])]})
+    assert reasons(response)["contact_detail_list[0].contact_id"] == "is set by the parent"
+    assert item(api.get(f"/v1/contact/{first['id']}"), "contact") == first
+    assert item(api.get(f"/v1/contact/{second['id']}"), "contact") == second
+    assert item(api.get(f"/v1/contactdetail/{detail_id}"), "contactdetail")["contact_id"] == first["id"]
+
+
+def test_422_names_bad_fields_of_the_record_and_of_its_children_together(api):
+    contact = api.new_contact()
+    bad_type = {"value": "z@example.com", "contact_detail_type_id": 999999999}
+    created = api.post("/v1/contact", {"stop_credit": "MAYBE", "last_name": "L", "contact_detail_list": [bad_type],
+                                       "address_physical": {"country_id": 999999999}})
+    patched = api.patch(f"/v1/contact/{contact['id']}", {"stop_credit": "MAYBE", "contact_detail_list": [bad_type],
+                                                         "address_physical": {"country_id": 999999999}})
+    for response in (created, patched):
+        assert response.status_code == 422, response.text
+        assert {"stop_credit", "contact_detail_list[0].contact_detail_type_id",
+                "address_physical.country_id"} <= fields_named(response)
+    assert item(api.get(f"/v1/contact/{contact['id']}"), "contact") == contact
+
+
 def test_refused_child_list_patch_changes_nothing(api):
     contact = api.new_contact()
     response = api.patch(f"/v1/contact/{contact['id']}", {"first_name": "Augusta", "contact_detail_list": [
@@ -428,6 +549,41 @@ def test_address_for_a_record_that_does_not_exist_is_refused(api, other):
         assert response.status_code == 422, (ref, response.text)
         assert "for_resource" in fields_named(response)
     assert total(api, "/v1/address") == before
+
+
+def test_patch_with_a_nested_address_retires_the_address_it_replaces(api):
+    contact = api.new_contact(address_physical={"street_1": "1 Queen Street", "city": "Auckland"})
+    first = contact["address_physical"]
+    assert item(api.get(f"/v1/address/{first}"), "address")["for_resource"] == {"Contact": {"id": contact["id"]}}
+    patched = item(api.patch(f"/v1/contact/{contact['id']}", {"address_physical": {"street_1": "2 King Street"}}),
+                   "contact")
+    second = patched["address_physical"]
+    assert second != first
+    assert item(api.get(f"/v1/address/{first}"), "address")["active"] == "0"
+    new = item(api.get(f"/v1/address/{second}"), "address")
+    assert (new["active"], new["street_1"], new["for_resource"]) == ("1", "2 King Street",
+                                                                     {"Contact": {"id": contact["id"]}})
+    owned = api.get(f"/v1/address?active=1&id={first}").json()["items"]
+    assert owned == []
+    # an Address that belongs to no one else is left alone when the Contact points elsewhere
+    shared = item(api.post("/v1/address", {"name": "Shared"}), "address")["id"]
+    api.patch(f"/v1/contact/{contact['id']}", {"address_postal": shared})
+    api.patch(f"/v1/contact/{contact['id']}", {"address_postal": {"street_1": "PO Box 1"}})
+    assert item(api.get(f"/v1/address/{shared}"), "address")["active"] == "1"
+
+
+def test_nested_address_cannot_name_another_owner(api):
+    contact, victim = api.new_contact(), api.new_contact()
+    before = total(api, "/v1/address")
+    nested = {"street_1": "1 Queen Street", "for_resource": {"Contact": {"id": victim["id"]}}}
+    created = api.post("/v1/contact", {"last_name": "L", "address_physical": nested,
+                                       "contact_detail_list": [detail_body(api, "a@b.c")]})
+    patched = api.patch(f"/v1/contact/{contact['id']}", {"address_physical": nested})
+    for response in (created, patched):
+        assert response.status_code == 422, response.text
+        assert reasons(response)["address_physical.for_resource"] == "is set by the parent"
+    assert total(api, "/v1/address") == before
+    assert item(api.get(f"/v1/contact/{contact['id']}"), "contact") == contact
 
 
 def test_contactdetail_v2_is_created_with_contact_uid(api):

@@ -117,28 +117,40 @@ class Engine:
         """``enforce_mandatory=False`` lets a dialect apply its own required fields to the top record
         (a Provet client needs no contact detail); children and rules are checked as always."""
         with self.db.begin() as conn:
+            records.begin_writing(conn, self.tables[resource.table])
             record_id = self._create(conn, clinic_id, resource, body, version, int(time.time()),
                                      enforce_mandatory=enforce_mandatory)
             return self._get(conn, clinic_id, resource, record_id)
 
     def update(self, clinic_id: int, resource: Resource, conditions: list[Condition], body: dict[str, Any],
-               version: str | None, limit: int | None) -> Outcome:
+               version: str | None, limit: int | None, enforce_mandatory: bool | None = None) -> Outcome:
+        """``enforce_mandatory`` defaults to true on an ezyVet wire (``version`` given) and false for a body in
+        field names, whose dialect applies its own required fields (as ``create`` lets it)."""
+        if enforce_mandatory is None:
+            enforce_mandatory = version is not None
         now = int(time.time())
         with self.db.begin() as conn:
             table = self.tables[resource.table]
+            records.begin_writing(conn, table)
             matched = records.count(conn, table, clinic_id, conditions) if conditions else 0
-            ids = records.select_ids(conn, table, clinic_id, conditions, limit)
+            ids = records.select_ids(conn, table, clinic_id, conditions, limit, lock=True)
             befores = self._records(conn, clinic_id, resource, records.select_by_ids(conn, table, clinic_id, ids))
             problems: list[Problem] = []
             plans = []
             for before in befores:
                 values, children = self._parse(resource, body, version, "update", problems)
+                self._check_body_id(resource, body, version, before, problems)
+                if enforce_mandatory:
+                    self._require(resource, values, children, version, problems, updating=True)
                 merged = {**before, **values}
-                self._check(conn, clinic_id, resource, values, merged, before, children, version, problems)
+                self._check(conn, clinic_id, resource, values, merged, before, version, problems)
+                self._check_children(conn, clinic_id, resource, children, version, problems, before=before)
                 plans.append((before, values, children))
             if problems:
                 raise ValidationFailed(_unique(problems))
             for before, values, children in plans:
+                if not values and not children:
+                    continue  # an empty body changes nothing: no new modified_at, no event
                 values["modified_at"] = now
                 records.update(conn, table, clinic_id, [before["id"]], _columns(resource, values))
                 for name, items in children.items():
@@ -147,6 +159,7 @@ class Engine:
                         failed = self._link_new(conn, clinic_id, resource, field, before["id"], items, version, now)
                         if failed:
                             raise ValidationFailed(failed)
+                        self._retire_nested(conn, clinic_id, resource, field, before, now)
                     else:
                         self._replace_children(conn, clinic_id, resource, name, before["id"], items, version, now)
                 records.record_event(conn, clinic_id, f"{resource.name}_updated", resource.name, before["id"], now)
@@ -159,8 +172,9 @@ class Engine:
         now = int(time.time())
         with self.db.begin() as conn:
             table = self.tables[resource.table]
+            records.begin_writing(conn, table)
             matched = records.count(conn, table, clinic_id, conditions) if conditions else 0
-            ids = records.select_ids(conn, table, clinic_id, conditions, limit)
+            ids = records.select_ids(conn, table, clinic_id, conditions, limit, lock=True)
             records.update(conn, table, clinic_id, ids, {"active": False, "modified_at": now})
             for record_id in ids:
                 records.record_event(conn, clinic_id, f"{resource.name}_disabled", resource.name, record_id, now)
@@ -171,33 +185,10 @@ class Engine:
                 version: str | None, now: int, parent: tuple[str, int] | None = None,
                 prefix: str = "", enforce_mandatory: bool = True) -> int:
         problems: list[Problem] = []
-        values, children = self._parse(resource, body, version, "create", problems, prefix)
-        if parent:
-            values[parent[0]] = parent[1]
-        for field in resource.fields:
-            if field.name not in values and field.default is not None and field.stored:
-                values[field.name] = field.default
-        already = {p.field for p in problems}
-        for field in resource.fields:
-            missing = enforce_mandatory and field.mandatory and field.stored and values.get(field.name) in (None, "")
-            name = prefix + field.wire_name(version or "v1")
-            if missing and name not in already and not (parent and field.name == parent[0]):
-                problems.append(Problem(name, "is required"))
-        for field in resource.children():
-            if enforce_mandatory and field.mandatory and not children.get(field.name):
-                problems.append(Problem(prefix + field.wire_name(version or "v1"), "must list at least one item"))
-        self._check(conn, clinic_id, resource, values, values, None, children, version, problems, prefix)
-        if problems:
-            for name, items in children.items():  # report the children's own mistakes in the same answer
-                field = resource.field_map[name]
-                child = self.registry[field.type.target]
-                where = f"{prefix}{field.wire_name(version or 'v1')}"
-                if isinstance(field.type, Link):
-                    self._parse(child, items, version, "create", problems, f"{where}.")
-                    continue
-                for index, item in enumerate(items):
-                    if isinstance(item, dict):
-                        self._parse(child, item, version, "create", problems, f"{where}[{index}].")
+        values, children = self._check_new(conn, clinic_id, resource, body, version, problems, prefix, parent,
+                                           enforce_mandatory)
+        if problems:  # report the children's own mistakes in the same answer
+            self._check_children(conn, clinic_id, resource, children, version, problems, prefix)
             raise ValidationFailed(_unique(problems))
         for field in resource.fields:
             if isinstance(field.type, Uid) and field.stored:
@@ -227,21 +218,38 @@ class Engine:
         """A link written as a whole object (Contact ``address_physical``: an Address): create that record,
         owned by this one when it has an owner reference left unset, and link it."""
         target = self.registry[field.type.target]
+        where = f"{prefix}{field.wire_name(version or 'v1')}."
+        refused = self._parent_keys(target, body, version, {r.name for r in target.record_refs()}, where)
+        if refused:
+            return refused
         body = dict(body)
         for ref in target.record_refs():
-            if ref.wire_name(version or "v1") not in body and resource.title in ref.type.targets:
+            if resource.title in ref.type.targets:
                 body[ref.wire_name(version or "v1")] = {resource.title: {"id": record_id}}
         try:
-            new_id = self._create(conn, clinic_id, target, body, version, now,
-                                  prefix=f"{prefix}{field.wire_name(version or 'v1')}.")
+            new_id = self._create(conn, clinic_id, target, body, version, now, prefix=where)
         except ValidationFailed as failed:
             return failed.problems
         records.update(conn, self.tables[resource.table], clinic_id, [record_id], {field.name: new_id})
         return []
 
+    def _retire_nested(self, conn, clinic_id, resource, field, before, now) -> None:
+        """A PATCH that writes a new nested record in place of the old one deactivates the old one, when it
+        belonged to this record: it no longer claims an owner that points elsewhere."""
+        old_id = before.get(field.name)
+        if old_id is None:
+            return
+        old = self.lookup(conn, clinic_id, field.type.target, old_id)
+        if old and old.get("active") and (resource.title, before["id"]) in {
+                old.get(ref.name) for ref in self.registry[field.type.target].record_refs()}:
+            target = self.registry[field.type.target]
+            records.update(conn, self.tables[target.table], clinic_id, [old_id], {"active": False, "modified_at": now})
+            records.record_event(conn, clinic_id, f"{target.name}_disabled", target.name, old_id, now)
+
     def _replace_children(self, conn, clinic_id, resource, name, parent_id, items, version, now) -> None:
         """A PATCHed child list is the new set: objects without id are created, listed ids kept (and
-        updated when given as objects), every other active child deactivated."""
+        updated when given as objects), every other active child deactivated. ``_check_children`` has
+        already checked every item."""
         field = resource.field_map[name]
         child = self.registry[field.type.target]
         table = self.tables[child.table]
@@ -253,21 +261,13 @@ class Engine:
             if isinstance(item, dict) and item.get("id") in (None, ""):
                 self._create(conn, clinic_id, child, item, version, now, (via, parent_id), where)
                 continue
-            raw_id = item.get("id") if isinstance(item, dict) else item
-            try:
-                child_id = int(raw_id)
-            except (TypeError, ValueError):
-                raise ValidationFailed([Problem(where + "id", "must be an integer")]) from None
-            if child_id not in current:
-                raise ValidationFailed([Problem(where + "id", f"is not a {child.title} of this {resource.title}")])
+            child_id = int(item.get("id") if isinstance(item, dict) else item)
             keep.add(child_id)
             if isinstance(item, dict) and len(item) > 1:
                 problems: list[Problem] = []
                 values, _ = self._parse(child, {k: v for k, v in item.items() if k != "id"}, version,
                                         "update", problems, where)
-                self._check_links(conn, clinic_id, child, values, version, problems, where)
-                if problems:
-                    raise ValidationFailed(problems)
+                self._check_links(conn, clinic_id, child, values, version, problems, where)  # resolves uids
                 values["modified_at"] = now
                 records.update(conn, table, clinic_id, [child_id], _columns(child, values))
         gone = sorted(current - keep)
@@ -314,20 +314,131 @@ class Engine:
                 problems.append(Problem(where, str(error)))
         return values, children
 
-    def _check(self, conn, clinic_id, resource, values, merged, before, children, version, problems,
+    def _check(self, conn, clinic_id, resource, values, merged, before, version, problems,
                prefix: str = "") -> None:
+        """The links the client wrote, then the resource's rules on the record as it will be."""
         self._check_links(conn, clinic_id, resource, values, version, problems, prefix)
-        for name, items in children.items():
-            if before is None and isinstance(resource.field_map[name].type, Children):
-                field = resource.field_map[name]
-                child = self.registry[field.type.target]
-                for index, item in enumerate(items):
-                    if not isinstance(item, dict):
-                        problems.append(Problem(f"{prefix}{field.wire_name(version or 'v1')}[{index}]",
-                                                f"must be a {child.title} object"))
         for rule in resource.rules:
             services.RULES[rule](services.Change(self, conn, clinic_id, resource, values, merged, before,
                                                  version, problems, prefix))
+
+    def _check_new(self, conn, clinic_id, resource, body, version, problems, prefix="", parent=None,
+                   enforce_mandatory=True, rules=True) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A record to create: parsed, defaulted, required fields and links checked, rules run (``rules``
+        false when its parent's id is not known yet). ``parent`` is (back-link field, parent id)."""
+        values, children = self._parse(resource, body, version, "create", problems, prefix)
+        if parent:
+            problems += self._parent_keys(resource, body, version, {parent[0]}, prefix)
+            for field in resource.fields:
+                if field.name == parent[0] or (isinstance(field.type, UidRef) and field.type.via == parent[0]):
+                    values.pop(field.name, None)
+            values[parent[0]] = parent[1]
+        for field in resource.fields:
+            if field.name not in values and field.default is not None and field.stored:
+                values[field.name] = field.default
+        if enforce_mandatory:
+            self._require(resource, values, children, version, problems, prefix, parent[0] if parent else None)
+        if rules:
+            self._check(conn, clinic_id, resource, values, values, None, version, problems, prefix)
+        else:
+            self._check_links(conn, clinic_id, resource, values, version, problems, prefix)
+        self._check_children(conn, clinic_id, resource, children, version, problems, prefix, full=False)
+        return values, children
+
+    def _check_children(self, conn, clinic_id, resource, children, version, problems, prefix="", before=None,
+                        full=True) -> None:
+        """The child objects and nested records of a write, checked before anything is written so that one
+        422 names every bad field: their shape always; when ``full``, their fields, links and rules."""
+        parent_id = before["id"] if before else None
+        for name, items in children.items():
+            field = resource.field_map[name]
+            child = self.registry[field.type.target]
+            where = prefix + field.wire_name(version or "v1")
+            if isinstance(field.type, Link):  # a nested record (an Address), owned by this one
+                if full:
+                    owners = {ref.name for ref in child.record_refs()}
+                    problems += self._parent_keys(child, items, version, owners, f"{where}.")
+                    wire = child.wire_map(version) if version else child.field_map
+                    body = {k: v for k, v in items.items() if getattr(wire.get(k), "name", None) not in owners}
+                    self._check_new(conn, clinic_id, child, body, version, problems, f"{where}.", rules=False)
+                continue
+            current: dict[int, Record] = {}
+            if before is not None and full:
+                rows = records.select_children(conn, self.tables[child.table], clinic_id, field.type.via,
+                                               [parent_id])
+                current = {kid["id"]: kid for kid in self._records(conn, clinic_id, child, rows)}
+            for index, item in enumerate(items):
+                at = f"{where}[{index}]"
+                if isinstance(item, dict) and (before is None or item.get("id") in (None, "")):
+                    if full:
+                        self._check_new(conn, clinic_id, child, item, version, problems, f"{at}.",
+                                        (field.type.via, parent_id), rules=parent_id is not None)
+                    continue
+                if before is None:
+                    problems.append(Problem(at, f"must be a {child.title} object"))
+                    continue
+                if not full:
+                    continue
+                raw_id = item.get("id") if isinstance(item, dict) else item
+                try:
+                    child_id = int(raw_id)
+                except (TypeError, ValueError, OverflowError):
+                    problems.append(Problem(f"{at}.id", "must be an integer"))
+                    continue
+                if child_id not in current:
+                    problems.append(Problem(f"{at}.id", f"is not a {child.title} of this {resource.title}"))
+                    continue
+                if isinstance(item, dict) and len(item) > 1:
+                    body = {k: v for k, v in item.items() if k != "id"}
+                    values, _ = self._parse(child, body, version, "update", problems, f"{at}.")
+                    problems += self._parent_keys(child, body, version, {field.type.via}, f"{at}.")
+                    values.pop(field.type.via, None)
+                    self._require(child, values, {}, version, problems, f"{at}.", updating=True)
+                    self._check(conn, clinic_id, child, values, {**current[child_id], **values}, current[child_id],
+                                version, problems, f"{at}.")
+
+    @staticmethod
+    def _parent_keys(resource, body, version, names: set[str], prefix: str) -> list[Problem]:
+        """A child object may not name its parent: the parent it is written under is its parent."""
+        if not isinstance(body, dict):
+            return []
+        wire = resource.wire_map(version) if version else resource.field_map
+        refused = []
+        for key in body:
+            field = wire.get(key)
+            if field and (field.name in names or (isinstance(field.type, UidRef) and field.type.via in names)):
+                refused.append(Problem(prefix + key, "is set by the parent"))
+        return refused
+
+    @staticmethod
+    def _require(resource, values, children, version, problems, prefix="", parent_field=None,
+                 updating=False) -> None:
+        """Mandatory fields must hold something (whitespace is nothing); on update, those the body sets."""
+        already = {p.field for p in problems}
+        for field in resource.fields:
+            if not (field.mandatory and field.stored) or field.name == parent_field:
+                continue
+            if updating and field.name not in values:
+                continue
+            name = prefix + field.wire_name(version or "v1")
+            if _blank(values.get(field.name)) and name not in already:
+                problems.append(Problem(name, "is required"))
+        for field in resource.children():
+            if field.mandatory and (field.name in children or not updating) and not children.get(field.name):
+                problems.append(Problem(prefix + field.wire_name(version or "v1"), "must list at least one item"))
+
+    @staticmethod
+    def _check_body_id(resource, body, version, before, problems) -> None:
+        """An id in a PATCH body may only repeat the id of the record written."""
+        if not isinstance(body, dict) or "id" not in body:
+            return
+        try:
+            body_id = resource.field_map["id"].type.parse(body["id"])
+        except Invalid as error:
+            problems.append(Problem("id", str(error)))
+            return
+        if body_id != before["id"]:
+            problems.append(Problem("id", "does not match the record in the path"))
 
     def _check_links(self, conn, clinic_id, resource, values, version, problems, prefix="") -> None:
         """Every linked record must exist in the same clinic; one query per target resource."""
@@ -388,6 +499,10 @@ def _columns(resource: Resource, values: dict[str, Any]) -> dict[str, Any]:
             continue
         columns.update(field.type.to_columns(name, value))
     return columns
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

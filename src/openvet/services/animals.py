@@ -8,8 +8,13 @@ from openvet.services import Change, rule
 @rule
 def animal_has_owner(change: Change) -> None:
     """Every animal belongs to a Contact (its owner); the document's Animal has no meaning without one."""
-    if change.record.get("contact_id") is None:
+    contact_id = change.record.get("contact_id")
+    if contact_id is None:
         change.refuse("contact_id", "is required: an Animal must have an owner Contact")
+    elif "contact_id" in change.values:  # a new owner must be a current client (one that exists: link check)
+        owner = change.lookup("contact", contact_id)
+        if owner is not None and not owner.get("active"):
+            change.refuse("contact_id", f"Contact {contact_id} is not active")
 
 
 @rule

@@ -11,8 +11,8 @@ def contact_requires_details(change: Change) -> None:
 
     (On create the declaration's mandatory ``last_name`` and ``contact_detail_list`` already apply.)
     """
-    if change.creating:
-        return
+    if change.creating or any(p.field == change.prefix + "last_name" for p in change.problems):
+        return  # already refused (on the ezyVet wire, last_name is mandatory like on create)
     record = change.record
     if not (record.get("last_name") or record.get("business_name")):
         change.refuse("last_name", "cannot be empty unless the Contact has a business_name")

@@ -45,6 +45,18 @@ def count(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions: list
     return conn.execute(sa.select(sa.func.count()).select_from(table).where(condition)).scalar_one()
 
 
+def begin_writing(conn: sa.Connection, table: sa.Table) -> None:
+    """Take the database's write lock now, before the write's first read (SQLite).
+
+    SQLite's driver begins a transaction only at the first INSERT/UPDATE, so the reads a write makes
+    first (the record before, its links, the rules' lookups) could see data another writer is about to
+    change. A statement that writes nothing takes the lock at once: the reads that follow are current and
+    no other writer can come in between. PostgreSQL locks the rows themselves instead (``select_ids``).
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f'UPDATE "{table.name}" SET id = id WHERE 0')
+
+
 def select_ids(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions: list[Condition],
                limit: int | None, lock: bool = False) -> list[int]:
     """``lock``: hold the rows until the transaction ends (``FOR UPDATE``), so that a write that reads a
