@@ -240,3 +240,69 @@ def test_client_secrets_and_tokens_are_stored_hashed(api, engine):
         hashes = set(conn.execute(sa.text("SELECT token_hash FROM access_token WHERE clinic_id = :c"),
                                   {"c": api.id}).scalars())
     assert credentials.token_digest(token) in hashes  # kept as a digest, looked up by it
+
+
+# requested scopes --------------------------------------------------------------------------------------
+
+
+def test_an_unknown_scope_is_refused_as_invalid_scope_naming_scope(api):
+    for scope in ("garbage", "read-animal garbage", "read-nosuchendpoint", "*", "admin"):
+        response = api.client.post(TOKEN_URL, data=token_request(api, scope=scope))
+        assert_error_envelope(response, 400)
+        assert "access_token" not in response.json()
+        body = response.json()
+        assert "scope" in body["messages"][0]["fields"], scope
+        assert "invalid_scope" in error_text(response), scope
+
+
+def test_a_scope_must_be_a_string_or_a_list_of_strings(api):
+    for scope in ([{"a": 1}], {"read-animal": 1}, 5, [["read-animal"]], ["read-animal", 1]):
+        response = api.client.post(TOKEN_URL, json=token_request(api, scope=scope))
+        assert_error_envelope(response, 400)
+        assert "scope" in response.json()["messages"][0]["fields"], scope
+
+
+def test_a_json_list_of_scopes_is_granted(api):
+    response = api.client.post(TOKEN_URL, json=token_request(api, scope=["read-animal", "write-animal"]))
+    assert response.status_code == 200, response.text
+    assert set(response.json()["scope"].split()) == {"read-animal", "write-animal"}
+
+
+def test_a_known_scope_the_credential_lacks_is_a_400_invalid_scope(api, engine):
+    limited = restricted_credentials(engine, api.id, ["read-animal"])
+    response = api.client.post(TOKEN_URL, data={**limited, "grant_type": "client_credentials",
+                                                "scope": "read-animal write-animal"})
+    assert_error_envelope(response, 400)
+    assert "invalid_scope" in error_text(response) and "write-animal" in error_text(response)
+    assert "scope" in response.json()["messages"][0]["fields"]
+
+
+def test_an_unknown_client_id_costs_one_secret_verification_like_a_wrong_secret(api, monkeypatch):
+    """Timing does not tell a known client_id (or partner_id) from an unknown one: both verify a hash."""
+    verified = []
+    hasher = credentials._hasher
+
+    class Counting(type(hasher)):
+        def verify(self, hash, password):  # noqa: A002 - the argon2 signature
+            verified.append(hash)
+            return hasher.verify(hash, password)
+
+    monkeypatch.setattr(credentials, "_hasher", Counting())
+    for overrides in ({"client_secret": "wrong"}, {"client_id": "0" * 32}, {"partner_id": "nobody"}):
+        verified.clear()
+        response = api.client.post(TOKEN_URL, data=token_request(api, **overrides))
+        assert_error_envelope(response, 401)
+        assert len(verified) == 1, overrides
+        assert verified[0].startswith("$argon2"), overrides
+
+
+def test_the_token_endpoint_answers_other_methods_with_a_405_in_the_envelope(api):
+    for method in ("GET", "PATCH", "DELETE", "PUT", "OPTIONS"):
+        response = api.client.request(method, TOKEN_URL)
+        assert_error_envelope(response, 405)
+        assert response.headers["allow"] == "POST"
+
+
+def test_a_token_request_over_one_mebibyte_is_a_413(api):
+    response = api.client.post(TOKEN_URL, data=token_request(api, scope="read-animal " * 100_000))
+    assert_error_envelope(response, 413)

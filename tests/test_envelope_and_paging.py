@@ -308,3 +308,86 @@ def test_huge_record_id_in_the_path_is_not_a_500(api):
     response = api.get("/v1/animal/99999999999999999999999")
     assert response.status_code in (400, 404), response.text
     assert_envelope(response)
+
+
+# ids and paging in ASCII digits only; paths and methods answered in the envelope --------------------------
+
+
+def test_a_path_id_in_other_digits_or_too_long_is_a_400(api):
+    api.new_animal()
+    for raw in ("%C2%B2", "%D9%A1", "%EF%BC%91", "1" * 5000, "+1", " 1", "0x1"):
+        response = api.get(f"/v1/animal/{raw}")
+        assert response.status_code == 400, (raw, response.text)
+        assert "id" in fields_named(response)
+        assert_envelope(response)
+
+
+def test_paging_in_other_digits_or_too_long_is_a_400_naming_it(api):
+    for name in ("limit", "page"):
+        for raw in ("５", "١", "²", "1" * 5000, "+1"):
+            response = api.get("/v1/animal", params={name: raw})
+            assert response.status_code == 400, (name, raw, response.text)
+            assert fields_named(response) == {name}, (name, raw)
+
+
+def test_a_body_id_beyond_64_bits_is_a_422_naming_id(api):
+    for raw in ("99999999999999999999", 99999999999999999999, "1" * 5000, {"a": 1}, "abc"):
+        response = api.patch("/v1/animal", {"id": raw, "name": "x"})
+        assert response.status_code == 422, (raw, response.text)
+        assert "id" in fields_named(response)
+
+
+def test_any_path_under_v1_or_v2_is_answered_in_the_envelope(api):
+    for path in ("/v1", "/v2", "/v1/", "/v1/animal/1/x", "/v2/contact/1/2/3", "/v1/oauth"):
+        response = api.get(path)
+        assert response.status_code == 403, (path, response.text)
+        assert_envelope(response)
+
+
+def test_options_and_unserved_methods_are_405_in_the_envelope_with_the_path_s_methods(api):
+    cases = {
+        ("OPTIONS", "/v1/animal"): "GET, POST, PATCH, DELETE",
+        ("OPTIONS", "/v1/animal/1"): "GET, PATCH, DELETE",
+        ("POST", "/v1/animal/1"): "GET, PATCH, DELETE",
+        ("PUT", "/v1/animal"): "GET, POST, PATCH, DELETE",
+        ("POST", "/v1/species"): "GET",
+        ("PATCH", "/v1/species/1"): "GET",
+    }
+    for (method, path), allow in cases.items():
+        response = api.request(method, path)
+        assert response.status_code == 405, (method, path, response.text)
+        assert_envelope(response)
+        assert response.headers["allow"] == allow, (method, path)
+        assert method in message_text(response) and "allowed: " + allow in message_text(response)
+
+
+def test_a_singleton_takes_no_query_parameters(api):
+    for params in ({"foo": "1"}, {"limit": "abc", "foo": "1"}, {"limit": "1"}, {"page": "2"}):
+        response = api.get("/v1/systemsetting", params=params)
+        assert response.status_code == 400, (params, response.text)
+        assert fields_named(response) == set(params), params
+    assert api.get("/v1/systemsetting").status_code == 200
+
+
+def test_writes_on_a_collection_take_no_page(api):
+    animal = api.new_animal()
+    for method in ("PATCH", "DELETE"):
+        response = api.request(method, "/v1/animal", params={"id": animal["id"], "page": "2"},
+                               json={"name": "Paged"})
+        assert response.status_code == 400, (method, response.text)
+        assert fields_named(response) == {"page"}
+    after = api.get(f"/v1/animal/{animal['id']}").json()["items"][0]["animal"]
+    assert after["name"] == animal["name"] and after["active"] == "1"
+
+
+def test_a_body_over_one_mebibyte_is_a_413(api):
+    animal = api.new_animal()
+    big = {"name": "x", "notes": "a" * (1 << 20)}
+    for method, path in (("POST", "/v1/animal"), ("PATCH", f"/v1/animal/{animal['id']}"),
+                         ("PATCH", "/v1/animal?id=" + str(animal["id"]))):
+        response = api.request(method, path, json=big)
+        assert response.status_code == 413, (method, path, response.text)
+        assert_envelope(response)
+    chunked = api.request("POST", "/v1/animal", content=iter([b'{"name": "', b"a" * (1 << 20), b'"}']),
+                          headers={"Content-Type": "application/json"})
+    assert chunked.status_code == 413, chunked.text

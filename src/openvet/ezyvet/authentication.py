@@ -11,9 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from openvet.engine import Problem
-from openvet.ezyvet.envelope import EzyvetError, respond
+from openvet.ezyvet.envelope import EzyvetError, read_body, respond
+from openvet.resources import REGISTRY
 from openvet.services import credentials
-from openvet.services.credentials import Identity, Refused
+from openvet.services.credentials import Identity, Refused, ScopeNotHeld
 
 TOKEN_FIELDS = ("partner_id", "client_id", "client_secret", "grant_type")
 
@@ -27,10 +28,7 @@ async def access_token(request: Request) -> Response:
         problems.append(Problem("grant_type", "must be client_credentials"))
     if problems:
         raise EzyvetError(400, "The access token request is incomplete", problems)
-    scope = form.get("scope") or ""
-    if isinstance(scope, list):
-        scope = " ".join(map(str, scope))
-    requested = [s for s in re.split(r"[\s,]+", str(scope)) if s]
+    requested = _requested_scopes(form.get("scope"))
     engine = request.app.state.engine
 
     def issue() -> tuple[str, list[str]]:
@@ -41,14 +39,46 @@ async def access_token(request: Request) -> Response:
     try:
         # argon2 is slow on purpose: verify in a worker thread, so other requests go on meanwhile.
         token, granted = await run_in_threadpool(issue)
+    except ScopeNotHeld as refused:
+        raise EzyvetError(400, "invalid_scope: the credentials do not hold a requested scope",
+                          [Problem("scope", "invalid_scope: not granted to these credentials: "
+                                   + ", ".join(refused.scopes))]) from None
     except Refused as refused:
         raise EzyvetError(401, str(refused)) from None
     return respond({"access_token": token, "token_type": "Bearer", "expires_in": credentials.TOKEN_LIFETIME,
                     "scope": " ".join(granted)})
 
 
+def known_scopes() -> frozenset[str]:
+    """read-<endpoint> and write-<endpoint> of every declared resource."""
+    return frozenset(s for r in REGISTRY.values() for s in (r.scope_read, r.scope_write))
+
+
+def _requested_scopes(scope: object) -> list[str]:
+    """``scope`` as a list: a string separated by spaces or commas, or a JSON list of strings.
+
+    Every scope must be one the server knows (OAuth's invalid_scope otherwise): a typo is refused, never
+    granted as a scope that opens nothing, or everything.
+    """
+    if scope is None or scope == "":
+        return []
+    if isinstance(scope, list) and all(isinstance(s, str) for s in scope):
+        scope = " ".join(scope)
+    if not isinstance(scope, str):
+        raise EzyvetError(400, "invalid_scope: scope must be a string or a list of strings",
+                          [Problem("scope", "invalid_scope: must be a string or a list of strings")])
+    requested = list(dict.fromkeys(s for s in re.split(r"[\s,]+", scope) if s))
+    unknown = [s for s in requested if s not in known_scopes()]
+    if unknown:
+        shown = ", ".join(s[:64] for s in unknown[:5])
+        raise EzyvetError(400, "invalid_scope: unknown scope requested",
+                          [Problem("scope", f"invalid_scope: unknown scope {shown}; scopes are read-<endpoint> "
+                                   "and write-<endpoint>")])
+    return requested
+
+
 async def _token_form(request: Request) -> dict:
-    body = await request.body()
+    body = await read_body(request)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/json" or (not kind and body.lstrip().startswith(b"{")):
         try:

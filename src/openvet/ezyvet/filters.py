@@ -7,14 +7,15 @@ silently dropped.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import math
+from decimal import Decimal
 from typing import Any
 
 import orjson
 
 from openvet.engine import Condition, Problem
 from openvet.resources import Resource
-from openvet.resources.fields import Boolean, Epoch, Field, Integer, Invalid, Number
+from openvet.resources.fields import Boolean, Epoch, Field, Integer, Invalid, Number, decimal_of, in_range
 
 SYMBOLS = {"<": "lt", "<=": "lte", "=": "eq", ">=": "gte", ">": "gt", "!=": "neq", "<>": "neq"}
 NAMES = ("lt", "lte", "eq", "gte", "gt", "neq", "like", "in")
@@ -120,12 +121,15 @@ def _off_grid(field: Field, value: Any) -> tuple[Decimal, Decimal] | None:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
     try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    if not number.is_finite():
-        return None
-    field.type.parse(value)  # first refuse what the field refuses (out of range…)
+        number = decimal_of(value)  # refuses 1e1999999 before any arithmetic
+    except Invalid as error:
+        if "range" in str(error):
+            raise
+        return None  # not a number: the field's parse says why
+    if isinstance(field.type, Integer):  # ids and links: any number within 64 bits may be compared with
+        in_range(math.floor(number))
+    else:
+        field.type.parse(value)  # first refuse what the field refuses (out of range…)
     if number % step == 0:
         return None
     return number, step

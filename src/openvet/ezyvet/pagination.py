@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from openvet.engine import Problem
@@ -31,11 +32,10 @@ def _whole(params: dict[str, str], name: str, default: int, problems: list[Probl
     raw = params.get(name)
     if raw is None or raw.strip() == "":
         return default
-    try:
-        return int(raw.strip())
-    except ValueError:
-        problems.append(Problem(name, "must be a whole number"))
+    if not re.fullmatch(r"[0-9]{1,19}", raw.strip()):  # ASCII digits only: int() also reads "５" and "١"
+        problems.append(Problem(name, "must be a whole number (ASCII digits, at most 19)"))
         return None
+    return int(raw.strip())
 
 
 def page_meta(paging: Paging, total: int) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import orjson
 from starlette.requests import Request
@@ -12,12 +13,11 @@ from starlette.routing import Route
 from openvet.engine import Condition, NotFound, Problem, ValidationFailed
 from openvet.ezyvet import serializers
 from openvet.ezyvet.authentication import access_token, identify
-from openvet.ezyvet.envelope import EzyvetError, error_response, meta, respond
+from openvet.ezyvet.envelope import EzyvetError, error_response, meta, read_body, respond
 from openvet.ezyvet.filters import FilterError, parse_filters
 from openvet.ezyvet.pagination import Paging, page_meta, parse_paging
 from openvet.resources import REGISTRY, Resource
-from openvet.resources.declaration import METHOD_OF
-from openvet.resources.fields import BIGINT_MAX
+from openvet.resources.fields import BIGINT_MAX, Integer, Invalid
 
 log = logging.getLogger("openvet.ezyvet")
 VERSIONS = ("v1", "v2")
@@ -27,7 +27,7 @@ def guarded(handler):
     """Every answer in the envelope: errors a client caused get their status, anything else a 500."""
 
     async def endpoint(request: Request) -> Response:
-        version = request.path_params.get("version", "v1")
+        version = request.path_params.get("version") or ("v2" if request.url.path.startswith("/v2") else "v1")
         try:
             return await handler(request)
         except EzyvetError as error:
@@ -55,7 +55,7 @@ def _resolve(request: Request) -> tuple[str, Resource, str]:
         raise EzyvetError(403, f"There is no endpoint /{version}/{endpoint}")
     operation = _operation(request, resource.endpoints[version].singleton)
     if not resource.serves(version, operation):
-        allowed = sorted({METHOD_OF[op] for op in resource.endpoints[version].operations})
+        allowed = _allowed(resource, version, member="id" in request.path_params)
         raise EzyvetError(405, f"{request.method} is not allowed on /{version}/{endpoint}; allowed: "
                           + ", ".join(allowed), headers={"Allow": ", ".join(allowed)})
     scope = resource.scope_read if request.method == "GET" else resource.scope_write
@@ -63,6 +63,21 @@ def _resolve(request: Request) -> tuple[str, Resource, str]:
         raise EzyvetError(403, f"The access token lacks the scope {scope}")
     request.state.clinic_id = identity.clinic_id
     return version, resource, operation
+
+
+MEMBER_METHODS = {"get": "GET", "update": "PATCH", "delete": "DELETE"}
+COLLECTION_METHODS = {"list": "GET", "create": "POST", "update": "PATCH", "delete": "DELETE"}
+
+
+def _allowed(resource: Resource, version: str, member: bool) -> list[str]:
+    """The methods served on this path: ``/x/{id}`` and ``/x`` serve different ones."""
+    endpoint = resource.endpoints[version]
+    methods = dict(MEMBER_METHODS if member else COLLECTION_METHODS)
+    if endpoint.singleton and not member:
+        methods["get"] = "GET"
+    order = ["GET", "POST", "PATCH", "DELETE"]
+    served = {methods[op] for op in endpoint.operations if op in methods}
+    return [m for m in order if m in served]
 
 
 def _operation(request: Request, singleton: bool) -> str:
@@ -82,14 +97,15 @@ def _params(request: Request) -> dict[str, str]:
 
 def _record_id(request: Request) -> int:
     raw = request.path_params["id"]
-    if not raw.isdigit() or not 1 <= int(raw) <= BIGINT_MAX:
+    # ASCII digits only: str.isdigit and int() also accept "²" and "١" (Arabic-Indic one).
+    if not re.fullmatch(r"[0-9]{1,19}", raw) or not 1 <= int(raw) <= BIGINT_MAX:
         raise EzyvetError(400, "The record id in the path must be a positive whole number",
                           [Problem("id", "must be a positive whole number of at most 64 bits")])
     return int(raw)
 
 
 async def _body(request: Request) -> dict:
-    raw = await request.body()
+    raw = await read_body(request)
     if not raw.strip():
         raise EzyvetError(400, "The request needs a JSON body")
     try:
@@ -115,7 +131,10 @@ async def collection(request: Request) -> Response:
     clinic_id = request.state.clinic_id
     params = _params(request)
     limit_header = {"x-item-limit-per-page": str(resource.endpoints[version].page_limit)}
-    if operation == "get":  # a singleton (SystemSetting)
+    if operation == "get":  # a singleton (SystemSetting): one record, so neither filters nor paging
+        if params:
+            raise EzyvetError(400, f"/{version}/{resource.name} is a single record and takes no query parameters",
+                              [Problem(k, "is not a parameter here") for k in params])
         record = engine.first(clinic_id, resource) or {f.name: f.default for f in resource.fields}
         items = serializers.items(resource, version, [record])
         return respond({"meta": meta(version, **page_meta(Paging(1, 1), 1)), "items": items, "messages": []},
@@ -135,6 +154,9 @@ async def collection(request: Request) -> Response:
         return respond({"meta": meta(version), "items": serializers.items(resource, version, [record]),
                         "messages": []})
     # PATCH or DELETE on the collection: every record the filters match, bounded by limit.
+    if "page" in params:
+        raise EzyvetError(400, f"{request.method} acts on the first records the filters match; it has no pages",
+                          [Problem("page", f"is not a parameter of {request.method}")])
     paging = _paging(params, resource, version)
     conditions = parse_filters(resource, version, params)
     body = await _body(request) if operation == "update" else {}
@@ -147,9 +169,9 @@ async def collection(request: Request) -> Response:
 
 def _body_id(body: dict) -> int:
     try:
-        return int(str(body["id"]).strip())
-    except ValueError:
-        raise EzyvetError(422, "The record cannot be written", [Problem("id", "must be an integer")]) from None
+        return Integer().parse(body["id"])
+    except Invalid as error:
+        raise EzyvetError(422, "The record cannot be written", [Problem("id", str(error))]) from None
 
 
 @guarded
@@ -185,10 +207,27 @@ def _write(request: Request, version: str, resource: Resource, operation: str, c
                     "items": serializers.items(resource, version, outcome.records), "messages": []})
 
 
+@guarded
+async def token(request: Request) -> Response:
+    if request.method != "POST":
+        raise EzyvetError(405, f"{request.method} is not allowed on /v1/oauth/access_token; allowed: POST",
+                          headers={"Allow": "POST"})
+    return await access_token(request)
+
+
+@guarded
+async def unknown(request: Request) -> Response:
+    """Any other path under /v1 or /v2: no such endpoint, answered like an unknown endpoint name."""
+    identify(request)
+    raise EzyvetError(403, f"There is no endpoint {request.url.path}")
+
+
 def routes() -> list[Route]:
-    methods = ["GET", "POST", "PATCH", "DELETE", "PUT"]
+    # Every method reaches the handlers, so that refusals (405 with Allow, 403) come in the envelope.
+    methods = ["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS"]
     return [
-        Route("/v1/oauth/access_token", guarded(access_token), methods=["POST"]),
+        Route("/v1/oauth/access_token", token, methods=methods),
         Route("/{version}/{endpoint}", collection, methods=methods),
         Route("/{version}/{endpoint}/{id}", member, methods=methods),
+        *(Route(path, unknown, methods=methods) for path in ("/v1", "/v2", "/v1/{rest:path}", "/v2/{rest:path}")),
     ]

@@ -69,9 +69,44 @@ class FieldType:
 
 
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+MAX_EXPONENT = 20  # a Decimal beyond 10^20 is out of every field's range: refused before any arithmetic
+MAX_NUMBER_TEXT = 100  # characters of a number sent as text (int() of thousands of digits is slow, then refused)
 
 
-def _in_range(number: int) -> int:
+def decimal_of(value: Any) -> Decimal:
+    """A finite, bounded Decimal of ``value`` (a str, int, float or Decimal), or Invalid.
+
+    ``Decimal("1e1999999")`` is cheap to make but ruinous to floor, quantize or divide: its adjusted
+    exponent is checked first, so no arithmetic ever meets a huge number.
+    """
+    if isinstance(value, bool):
+        raise Invalid("must be a number")
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > MAX_NUMBER_TEXT:
+            raise Invalid("is out of range")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise Invalid("must be a number") from None
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, int):
+        if not -(10**MAX_EXPONENT) < value < 10**MAX_EXPONENT:
+            raise Invalid("is out of range")
+        number = Decimal(value)
+    elif isinstance(value, Decimal):
+        number = value
+    else:
+        raise Invalid("must be a number")
+    if not number.is_finite():
+        raise Invalid("must be a finite number")
+    if number and number.adjusted() > MAX_EXPONENT:
+        raise Invalid("is out of range")
+    return number
+
+
+def in_range(number: int) -> int:
     """Whole numbers are stored as 64-bit integers on both databases; anything larger is refused."""
     if not BIGINT_MIN <= number <= BIGINT_MAX:
         raise Invalid("is out of range (a 64-bit integer)")
@@ -88,11 +123,13 @@ class Integer(FieldType):
         if isinstance(value, bool):
             raise Invalid("must be an integer")
         if isinstance(value, int):
-            return _in_range(value)
+            return in_range(value)
         if isinstance(value, float) and value.is_integer():
-            return _in_range(int(value))
-        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-            return _in_range(int(value))
+            return in_range(int(value))
+        if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+\s*", value):
+            if len(value.strip()) > MAX_NUMBER_TEXT:
+                raise Invalid("is out of range (a 64-bit integer)")
+            return in_range(int(value))
         raise Invalid("must be an integer")
 
 
@@ -111,12 +148,7 @@ class Number(FieldType):
     def parse(self, value):
         if isinstance(value, bool) or value is None or value == "":
             raise Invalid("must be a number")
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise Invalid("must be a number") from None
-        if not number.is_finite():
-            raise Invalid("must be a finite number")
+        number = decimal_of(value if isinstance(value, (str, int, float, Decimal)) else str(value))
         if abs(number) >= self.limit:
             raise Invalid(f"must be less than {self.limit:,} in magnitude")
         return number.quantize(Decimal(1).scaleb(-self.scale))
@@ -129,7 +161,7 @@ class Number(FieldType):
     def parse_exact(self, value) -> Decimal:
         """A filter value, not rounded to the scale (``weight < 10.50004`` must still find 10.5)."""
         rounded = self.parse(value)
-        return Decimal(str(value).strip()) if isinstance(value, (str, int, float)) else rounded
+        return decimal_of(value) if isinstance(value, (str, int, float)) else rounded
 
     def to_v1(self, value):
         if value is None:
@@ -200,20 +232,17 @@ class Epoch(FieldType):
         return sa.BigInteger()
 
     def parse(self, value):
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
             raise Invalid("must be an epoch time in seconds")
-        if isinstance(value, str):
-            try:
-                value = Decimal(value.strip())
-            except InvalidOperation:
-                raise Invalid("must be an epoch time in seconds") from None
-        if isinstance(value, float):
-            value = Decimal(repr(value))
-        if isinstance(value, (int, Decimal)):
-            if isinstance(value, Decimal) and not value.is_finite():
-                raise Invalid("must be an epoch time in seconds")
-            return _in_range(math.floor(value))
-        raise Invalid("must be an epoch time in seconds")
+        if isinstance(value, int):
+            return in_range(value)
+        try:
+            number = decimal_of(value)
+        except Invalid as error:
+            if "range" in str(error):
+                raise Invalid("is out of range (a 64-bit integer)") from None
+            raise Invalid("must be an epoch time in seconds") from None
+        return in_range(math.floor(number))
 
 
 class Choice(FieldType):
@@ -317,13 +346,28 @@ class Link(Integer):
 
 
 class Uid(FieldType):
-    """A globally unique, opaque identifier made when the record is created (``contact_jGV3Oc…``)."""
+    """A globally unique, opaque identifier made when the record is created (``contact_jGV3Oc…``).
+
+    Opaque text: compared for equality (or ``like``), never ordered; a filter value must be a string.
+    """
+
+    comparable = False
+    likeable = True
 
     def __init__(self, prefix: str):
         self.prefix = prefix
 
     def column_type(self):
         return sa.String(64)
+
+    def parse(self, value):
+        if not isinstance(value, str):
+            raise Invalid("must be a uid (a string)")
+        if len(value) > 64:
+            raise Invalid("must be at most 64 characters")
+        if "\x00" in value:
+            raise Invalid("must not contain NUL characters")
+        return value
 
     def make(self) -> str:
         return f"{self.prefix}_{secrets.token_urlsafe(16).replace('-', 'x').replace('_', 'Z')}"

@@ -7,6 +7,7 @@ enough, and every request can check one with an index lookup.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import time
@@ -25,6 +26,20 @@ _hasher = PasswordHasher()
 
 class Refused(Exception):
     """Credentials or a token that do not give access; the message says why, without giving secrets away."""
+
+
+class ScopeNotHeld(Exception):
+    """Valid credentials that do not hold every scope requested (OAuth's invalid_scope)."""
+
+    def __init__(self, scopes: list[str]):
+        super().__init__("scope not granted to these credentials: " + ", ".join(scopes))
+        self.scopes = scopes
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash no secret matches, verified when no credential is found: a miss takes as long as a hit."""
+    return _hasher.hash(secrets.token_urlsafe(32))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +93,19 @@ def issue_token(conn: sa.Connection, partner_id: str, client_id: str, client_sec
                 requested: list[str]) -> tuple[str, list[str]]:
     """Client credentials -> a new bearer token with the requested scopes (all held ones when none asked)."""
     credential = accounts.credential_by_client_id(conn, client_id)
-    if credential is None or not credential.active or credential.partner_id != partner_id:
-        raise Refused("the partner_id, client_id and client_secret do not match an active credential")
+    usable = credential is not None and credential.active and credential.partner_id == partner_id
     try:
-        _hasher.verify(credential.secret_hash, client_secret)
+        # Always one argon2 verification, so the answer's timing does not tell a known client_id apart.
+        _hasher.verify(credential.secret_hash if usable else _dummy_hash(), client_secret)
     except (VerificationError, InvalidHashError):
-        raise Refused("the partner_id, client_id and client_secret do not match an active credential") from None
+        usable = False
+    if not usable:
+        raise Refused("the partner_id, client_id and client_secret do not match an active credential")
     held = credential.scopes.split()
     if requested and ALL_SCOPES not in held:
         missing = [s for s in requested if s not in held]
         if missing:
-            raise Refused("scope not granted to these credentials: " + ", ".join(missing))
+            raise ScopeNotHeld(missing)
     granted = requested or held
     token = secrets.token_hex(32)
     now = int(time.time())
