@@ -80,7 +80,7 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
 def engine(database_url) -> Engine:
     engine = Engine(connect(database_url))
     yield engine
-    engine.db.dispose()
+    engine.close()
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ def engine(request, tmp_path):
     with migrated_database(request.param, tmp_path) as url:
         made = Engine(connect(url))
         yield made
-        made.db.dispose()
+        made.close()
 
 
 def new_clinic(engine: Engine, slug: str) -> int:

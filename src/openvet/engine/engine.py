@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,28 +44,57 @@ class Engine:
         self.metadata = build_metadata(registry.values())
         self.tables = self.metadata.tables
         self.dialect = db.dialect.name
+        self._readers = threading.local()
         unknown = {f"{r.name}: {rule}" for r in registry.values() for rule in r.rules if rule not in services.RULES}
         if unknown:  # a declaration names a rule nobody wrote: refuse to start rather than fail on a write
             raise LookupError("no such rule in openvet.services: " + ", ".join(sorted(unknown)))
 
     # reading -------------------------------------------------------------------------------------------
 
+    def close(self) -> None:
+        """Give back this thread's kept connection and close the pool (tests, shutdown)."""
+        conn = getattr(self._readers, "conn", None)
+        self._readers.conn = None
+        if conn is not None:
+            conn.close()
+        self.db.dispose()
+
+    @contextmanager
+    def _reading(self) -> Iterator[sa.Connection]:
+        """A connection for one read, kept by its thread for the next one.
+
+        Checking a connection out of the pool and back was an eighth of a single GET. The read's
+        transaction still ends with the read (a kept transaction would pin an old snapshot); a connection
+        that failed is closed and forgotten, so the next read starts with a fresh one.
+        """
+        conn = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = self._readers.conn = self.db.connect()
+        try:
+            yield conn
+        except BaseException:
+            self._readers.conn = None
+            conn.close()
+            raise
+        if conn.in_transaction():
+            conn.rollback()
+
     def list(self, clinic_id: int, resource: Resource, conditions: list[Condition], page: int,
              limit: int) -> Page:
         table = self.tables[resource.table]
-        with self.db.connect() as conn:
+        with self._reading() as conn:
             rows = records.select_page(conn, table, clinic_id, conditions, (page - 1) * limit, limit)
             total = (len(rows) if page == 1 and len(rows) < limit
                      else records.count(conn, table, clinic_id, conditions))
             return Page(self._records(conn, clinic_id, resource, rows), total)
 
     def get(self, clinic_id: int, resource: Resource, record_id: int) -> Record:
-        with self.db.connect() as conn:
+        with self._reading() as conn:
             return self._get(conn, clinic_id, resource, record_id)
 
     def first(self, clinic_id: int, resource: Resource) -> Record | None:
         """The one record of a singleton resource (SystemSetting)."""
-        with self.db.connect() as conn:
+        with self._reading() as conn:
             rows = records.select_page(conn, self.tables[resource.table], clinic_id, [], 0, 1)
             found = self._records(conn, clinic_id, resource, rows)
             return found[0] if found else None
