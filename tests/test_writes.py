@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from openvet.engine.problems import ValidationFailed
@@ -707,3 +708,18 @@ def test_nasty_contact_uid_never_gives_a_500(api):
         if response.status_code not in (400, 422):
             wrong[repr(uid)[:40]] = response.status_code
     assert not wrong
+
+
+@pytest.mark.parametrize(("value", "cleaned"), [
+    ("021 123-4567", "0211234567"), ("+64 (21) 123 4567", "+64211234567"),
+    ("Ada@Example.COM", "ada@example.com"), ("  a note  ", "a note"),
+])
+def test_contact_detail_value_is_cleaned_on_write(api, value, cleaned):
+    contact = api.new_contact()
+    response = api.post("/v1/contactdetail", {"contact_id": contact["id"], "value": value,
+                                              "contact_detail_type_id": api.first_id("contactdetailtype")})
+    assert response.status_code == 200, response.text
+    detail = response.json()["items"][0]["contactdetail"]
+    assert detail["value_cleaned"] == cleaned
+    patched = api.patch(f"/v1/contactdetail/{detail['id']}", {"value": "03 555 0000"})
+    assert patched.json()["items"][0]["contactdetail"]["value_cleaned"] == "035550000"

@@ -147,8 +147,7 @@ class Engine:
                enforce_mandatory: bool = True) -> Record:
         """``enforce_mandatory=False`` lets a dialect apply its own required fields to the top record
         (a Provet client needs no contact detail); children and rules are checked as always."""
-        with self.db.begin() as conn:
-            records.begin_writing(conn, self.tables[resource.table])
+        with self.db.begin() as conn:  # (no early lock: a new record has no earlier state to lose)
             record_id = self._create(conn, clinic_id, resource, body, version, int(time.time()),
                                      enforce_mandatory=enforce_mandatory)
             return self._get(conn, clinic_id, resource, record_id)

@@ -71,7 +71,8 @@ CONTACT_DETAIL = Resource(
     name="contactdetail",
     title="ContactDetail",
     spec_line=3969,
-    rules=("contactdetail_names_contact",),  # v2 create: one of contact_id or contact_uid (L4389)
+    # v2 create: one of contact_id or contact_uid (L4389); value_cleaned is worked out from value (L4043)
+    rules=("contactdetail_names_contact", "contactdetail_cleans_value"),
     endpoints={
         "v1": Endpoint(("list", "get", "create", "update")),
         "v2": Endpoint(("list", "get", "create")),

@@ -1,8 +1,8 @@
 """Business rules: small functions that a resource declaration names in ``rules``.
 
 A rule looks at one ``Change`` (the record as it will be, and as it was) and refuses what the clinic would
-refuse, by calling ``change.refuse(field, reason)``. It never writes; the engine writes only when no rule
-refused anything.
+refuse, by calling ``change.refuse(field, reason)``, or works out a value with ``change.derive``. It never
+writes itself; the engine writes only when no rule refused anything.
 """
 
 from __future__ import annotations
@@ -42,6 +42,11 @@ class Change:
 
         name = self.resource.field_map[field].wire_name(self.version or "v1") if field else None
         self.problems.append(Problem(self.prefix + name if name else None, reason))
+
+    def derive(self, field: str, value: Any) -> None:
+        """Set a value the clinic works out itself (a cleaned phone number, a total); written with the rest."""
+        self.values[field] = value
+        self.record[field] = value
 
     def lookup(self, resource_name: str, record_id: int | None) -> dict[str, Any] | None:
         if record_id is None:

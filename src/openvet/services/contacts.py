@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from openvet.services import Change, rule
 
 
@@ -23,3 +25,19 @@ def contactdetail_names_contact(change: Change) -> None:
     """A contact detail belongs to one Contact, named by ``contact_id`` or (v2) ``contact_uid`` (L4389)."""
     if change.record.get("contact_id") is None:
         change.refuse("contact_id", "is required (or contact_uid on v2): a detail belongs to a Contact")
+
+
+@rule
+def contactdetail_cleans_value(change: Change) -> None:
+    """``value_cleaned`` is the value as software compares it (the document's samples show it derived):
+    a phone number's digits (with a leading + kept), an email address in lower case, anything else trimmed."""
+    if "value" not in change.values:
+        return
+    value = (change.record.get("value") or "").strip()
+    if "@" in value:
+        cleaned = value.lower()
+    elif re.fullmatch(r"[\d\s()+\-.]+", value):
+        cleaned = ("+" if value.startswith("+") else "") + re.sub(r"\D", "", value)
+    else:
+        cleaned = value
+    change.derive("value_cleaned", cleaned)
