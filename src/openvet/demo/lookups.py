@@ -7,11 +7,10 @@ Seeding is idempotent table by table: a table the clinic already has rows in is 
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import sqlalchemy as sa
 
-from openvet.services.clinics import seed_settings, seed_vocabularies, stamp
+from openvet.services.clinics import seed_settings, seed_vocabularies, seeder, stamp
 from openvet.store import records
 
 __all__ = ["seed_lookups", "seed_settings"]
@@ -59,10 +58,7 @@ def seed_lookups(engine, clinic_id: int) -> None:
     now = int(time.time())
     t = engine.tables
     with engine.db.begin() as conn:
-        def seed(name: str, rows: list[dict[str, Any]]) -> None:
-            if not records.has_rows(conn, t[name], clinic_id):
-                records.insert_many(conn, t[name], clinic_id, [dict(row, **stamp(now)) for row in rows])
-
+        seed = seeder(conn, t, clinic_id)
         if not records.has_rows(conn, t["separation"], clinic_id):
             _seed_separations(engine, conn, clinic_id, now)
         if not records.has_rows(conn, t["user"], clinic_id):

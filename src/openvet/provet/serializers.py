@@ -11,6 +11,7 @@ Times go out as ISO-8601 in the clinic's timezone (its SystemSetting), dates as 
 from __future__ import annotations
 
 import calendar
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -170,7 +171,7 @@ def _plain(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-class Serializer:
+class Serializer(ABC):
     """One Provet object kind over one declared resource."""
 
     kind: str  # "patient"
@@ -180,12 +181,14 @@ class Serializer:
     unstored: frozenset[str] = frozenset()  # served empty; accepted on write only when empty
     field_names: dict[str, str] = {}  # declaration field -> Provet field, for the engine's problems
 
+    @abstractmethod
     def read(self, ctx: Context, records: list[Record]) -> list[dict[str, Any]]:
-        raise NotImplementedError
+        """Records -> Provet objects (one query per page for what they link to, not one per record)."""
 
+    @abstractmethod
     def write(self, ctx: Context, data: dict[str, Any], before: Record | None, partial: bool,
               errors: dict[str, list[str]]) -> dict[str, Any]:
-        raise NotImplementedError
+        """A Provet body -> a body of declaration field names for the engine; problems go to ``errors``."""
 
     def screen(self, data: dict[str, Any], creating: bool, partial: bool, errors: dict[str, list[str]],
                writable: Iterable[str]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ left as it is.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -90,6 +91,17 @@ def stamp(now: int) -> dict[str, Any]:
     return {"active": True, "created_at": now, "modified_at": now}
 
 
+def seeder(conn: sa.Connection, tables, clinic_id: int) -> Callable[[str, list[dict[str, Any]]], None]:
+    """``seed(table, rows)``: insert the rows, stamped now, unless the clinic has rows in that table."""
+    now = int(time.time())
+
+    def seed(name: str, rows: list[dict[str, Any]]) -> None:
+        if not records.has_rows(conn, tables[name], clinic_id):
+            records.insert_many(conn, tables[name], clinic_id, [dict(row, **stamp(now)) for row in rows])
+
+    return seed
+
+
 def seed_settings(engine, clinic_id: int, timezone: str) -> None:
     """The clinic's one SystemSetting row, unless it has one already."""
     table = engine.tables["systemsetting"]
@@ -104,13 +116,9 @@ def seed_settings(engine, clinic_id: int, timezone: str) -> None:
 
 def seed_vocabularies(engine, clinic_id: int) -> None:
     """Species, breeds, sexes, colours, countries and contact detail types, where the clinic has none."""
-    now = int(time.time())
     t = engine.tables
     with engine.db.begin() as conn:
-        def seed(name: str, rows: list[dict[str, Any]]) -> None:
-            if not records.has_rows(conn, t[name], clinic_id):
-                records.insert_many(conn, t[name], clinic_id, [dict(row, **stamp(now)) for row in rows])
-
+        seed = seeder(conn, t, clinic_id)
         seed("species", [{"name": name, "provet_code": code} for name, code in SPECIES])
         species = records.ids_by_name(conn, t["species"], clinic_id)
         seed("breed", [{"name": breed, "species_id": species[name]}
