@@ -200,3 +200,21 @@ def test_clinic_create_refuses_an_unusable_slug(migrated, slug):
 def test_clinic_create_refuses_an_unknown_timezone(migrated):
     migrated("clinic", "create", "hillside", "--name", "Hillside", "--timezone", "Mars/Olympus", expect=2)
     assert len(migrated.rows("SELECT id FROM clinic")) == 1
+
+
+def test_demo_data_adds_animals_with_owners_to_the_clinic_named(migrated):
+    migrated("demo-data", "--clinic", "riverside", "--animals", "30")
+    (clinic_id,) = migrated.rows("SELECT id FROM clinic WHERE slug = 'riverside'")[0]
+    assert migrated.rows("SELECT count(*) FROM animal WHERE clinic_id = :c", c=clinic_id)[0][0] == 30
+    orphans = migrated.rows("SELECT count(*) FROM animal a LEFT JOIN contact c ON c.id = a.contact_id "
+                            "WHERE a.clinic_id = :c AND c.id IS NULL", c=clinic_id)[0][0]
+    assert orphans == 0
+    with migrated.client() as client:  # the new animals are served, counted through record_count
+        made = migrated.json("credentials", "create", "--clinic", "riverside", "--json")
+        headers = bearer(token(client, made))
+        assert client.get("/v1/animal", headers=headers).json()["meta"]["items_total"] == "30"
+
+
+def test_demo_data_refuses_a_count_below_one(migrated):
+    migrated("demo-data", "--clinic", "riverside", "--animals", "0", expect=2)
+    assert migrated.rows("SELECT count(*) FROM animal")[0][0] == 0

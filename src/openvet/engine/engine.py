@@ -44,6 +44,7 @@ class Engine:
         self.metadata = build_metadata(registry.values())
         self.tables = self.metadata.tables
         self.dialect = db.dialect.name
+        self.by_title = {r.title: r for r in registry.values()}  # record references name resources by title
         self._readers = threading.local()
         unknown = {f"{r.name}: {rule}" for r in registry.values() for rule in r.rules if rule not in services.RULES}
         if unknown:  # a declaration names a rule nobody wrote: refuse to start rather than fail on a write
@@ -153,11 +154,8 @@ class Engine:
             return self._get(conn, clinic_id, resource, record_id)
 
     def update(self, clinic_id: int, resource: Resource, conditions: list[Condition], body: dict[str, Any],
-               version: str | None, limit: int | None, enforce_mandatory: bool | None = None) -> Outcome:
-        """``enforce_mandatory`` defaults to true on an ezyVet wire (``version`` given) and false for a body in
-        field names, whose dialect applies its own required fields (as ``create`` lets it)."""
-        if enforce_mandatory is None:
-            enforce_mandatory = version is not None
+               version: str | None, limit: int | None, enforce_mandatory: bool = True) -> Outcome:
+        """``enforce_mandatory=False`` lets a dialect apply its own required fields (as ``create`` does)."""
         now = int(time.time())
         with self.db.begin() as conn:
             table = self.tables[resource.table]
@@ -492,9 +490,9 @@ class Engine:
         for field in resource.record_refs():
             ref = values.get(field.name)
             if ref:
-                target = next((r.name for r in self.registry.values() if r.title == ref[0]), None)
+                target = self.by_title.get(ref[0])
                 if target:
-                    wanted.setdefault(target, set()).add(ref[1])
+                    wanted.setdefault(target.name, set()).add(ref[1])
         tables = {self.tables[self.registry[target].table]: ids for target, ids in wanted.items()
                   if target in self.registry}
         existing = records.existing(conn, clinic_id, tables)
@@ -508,7 +506,7 @@ class Engine:
         for field in resource.record_refs():
             ref = values.get(field.name)
             if ref:
-                target = next((r for r in self.registry.values() if r.title == ref[0]), None)
+                target = self.by_title.get(ref[0])
                 if target is None or ref[1] not in found.get(target.name, set()):
                     problems.append(Problem(prefix + field.wire_name(version or "v1"),
                                             f"{ref[0]} {ref[1]} does not exist"))

@@ -30,7 +30,7 @@ class FilterError(Exception):
 
 def parse_filters(resource: Resource, version: str, params: dict[str, str]) -> list[Condition]:
     """Query parameters (last value of each key) -> conditions; raises FilterError naming every bad one."""
-    filters = {field.wire_name(version): field for field in resource.fields_for(version) if field.filter}
+    filters = resource.filter_map(version)
     conditions: list[Condition] = []
     problems: list[Problem] = []
     for key, raw in params.items():

@@ -115,7 +115,7 @@ async def _update(request: Request, kind: Kind, ctx: Context, record_id: int, pa
         raise invalid(errors)
     try:
         outcome = ctx.engine.update(ctx.clinic_id, kind.resource, [Condition("id", "eq", record_id)], body,
-                                    None, 1)
+                                    None, 1, enforce_mandatory=False)  # Provet's required fields: serializer
     except ValidationFailed as failed:
         raise invalid(_errors(kind.serializer, failed.problems, body)) from None
     if not outcome.records:

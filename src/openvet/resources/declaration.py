@@ -47,6 +47,8 @@ class Resource:
         object.__setattr__(self, "_record_refs", tuple(f for f in declared if isinstance(f.type, RecordRef)))
         object.__setattr__(self, "_wire_maps", {v: {f.wire_name(v): f for f in declared if v in f.versions}
                                                 for v in VERSIONS})
+        object.__setattr__(self, "_filter_maps", {v: {w: f for w, f in self._wire_maps[v].items() if f.filter}
+                                                  for v in VERSIONS})
         for version in self.endpoints:
             assert version in VERSIONS, version
 
@@ -69,6 +71,10 @@ class Resource:
     def wire_map(self, version: str) -> dict[str, Field]:
         """Wire name -> field, for one version."""
         return self._wire_maps[version]
+
+    def filter_map(self, version: str) -> dict[str, Field]:
+        """Wire name -> field, for the fields a list of that version filters on."""
+        return self._filter_maps[version]
 
     def serves(self, version: str, operation: str) -> bool:
         endpoint = self.endpoints.get(version)
