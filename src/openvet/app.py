@@ -11,6 +11,7 @@ from starlette.routing import Route
 from openvet import ezyvet, openapi, provet
 from openvet.config import Settings
 from openvet.engine import Engine
+from openvet.store.blobs import Blobs
 from openvet.store.database import connect
 
 
@@ -27,7 +28,7 @@ async def method_not_allowed(request: Request, _exc) -> Response:
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
     settings = settings or Settings.from_environment()
-    engine = engine or Engine(connect(settings.database_url))
+    engine = engine or Engine(connect(settings.database_url, settings.db_threads))
     routes = [
         Route("/openapi.json", openapi.document, methods=["GET"]),
         Route("/docs", openapi.docs_page, methods=["GET"]),
@@ -37,4 +38,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed})
     app.state.engine = engine
     app.state.settings = settings
+    app.state.blobs = Blobs(settings.data_dir)
     return app

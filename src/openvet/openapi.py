@@ -69,9 +69,10 @@ class Operation:
 
     resource: Resource
     version: str
-    kind: str  # list, get, create, update, delete, update_matching, delete_matching
+    kind: str  # list, get, create, update, delete, update_matching, delete_matching, download
     method: str
     path: str
+    declared: Any = None  # the declaration's Operation
 
     @property
     def operation_id(self) -> str:
@@ -83,27 +84,19 @@ class Operation:
 
     @property
     def member(self) -> bool:
-        return self.path.endswith("{id}")
+        return "{id}" in self.path
 
 
 def served_operations() -> list[Operation]:
-    """Every operation of every declared resource and version. Update and delete are served both on one
-    record (``/{id}``) and on the records the filters match (the collection)."""
+    """Every operation every declaration serves, as routing serves it (``Resource.operations``). Update and
+    delete on the collection act on the records the filters match (``*_matching``)."""
     out = []
     for resource in RESOURCES:
-        for version, endpoint in resource.endpoints.items():
-            collection = f"/{version}/{resource.name}"
-            member = collection + "/{id}"
-            for op in endpoint.operations:
-                if op == "get" and endpoint.singleton:
-                    out.append(Operation(resource, version, "get", "GET", collection))
-                elif op in ("list", "get", "create"):
-                    path = member if op == "get" else collection
-                    out.append(Operation(resource, version, op, "POST" if op == "create" else "GET", path))
-                else:
-                    method = "PATCH" if op == "update" else "DELETE"
-                    out.append(Operation(resource, version, op, method, member))
-                    out.append(Operation(resource, version, f"{op}_matching", method, collection))
+        for version in resource.endpoints:
+            for declared in resource.operations(version):
+                path = f"/{version}/{resource.name}" + (f"/{declared.path}" if declared.path else "")
+                kind = declared.kind + ("_matching" if declared.address == "matching" else "")
+                out.append(Operation(resource, version, kind, declared.method, path, declared))
     return out
 
 
@@ -481,7 +474,7 @@ SUMMARY = {
 
 def rule_docs(resource: Resource) -> list[str]:
     """What the resource's business rules refuse: the first paragraph of each rule's docstring."""
-    docs = [RULES[r].__doc__ for r in resource.rules if r in RULES and RULES[r].__doc__]
+    docs = [RULES[r].function.__doc__ for r in resource.rules if r in RULES and RULES[r].function.__doc__]
     return [" ".join(doc.strip().split("\n\n")[0].split()) for doc in docs]
 
 

@@ -1,11 +1,14 @@
 """The generic engine: list, get, create, update and delete for every declared resource.
 
-Dialects call it with field names and parsed conditions; it validates against the declaration, runs the
-business rules the declaration names (``openvet.services``), and writes through the store.
+Dialects call it with an ``Actor`` (who is calling), field names and parsed conditions; it validates against
+the declaration, runs the business rules the declaration names (``openvet.services``), writes through the
+store, and records the events of every record written, all in one transaction (``writing.py``).
 """
 
-from openvet.engine.engine import Engine, Outcome, Page
+from openvet.engine.actors import Actor
+from openvet.engine.engine import Engine, Outcome, Page, expanded
 from openvet.engine.problems import NotFound, Problem, ValidationFailed
 from openvet.store.filters import OPERATORS, Condition
 
-__all__ = ["OPERATORS", "Condition", "Engine", "NotFound", "Outcome", "Page", "Problem", "ValidationFailed"]
+__all__ = ["OPERATORS", "Actor", "Condition", "Engine", "NotFound", "Outcome", "Page", "Problem",
+           "ValidationFailed", "expanded"]

@@ -1,19 +1,37 @@
-"""Records -> ezyVet items: v1 writes every value as a string (unset: ""), v2 writes typed JSON."""
+"""Records -> ezyVet items: v1 writes every value as a string (unset: ""), v2 writes typed JSON.
+
+A v1 endpoint whose document samples are typed (Communication) writes like v2. Dotted wire names nest
+(Appointment v1 ``details.animal_id``); child lists are ids or embedded children; a link answered in full
+is the linked record as the same version writes it; computed values are worked out with the ``View``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from openvet.engine import expanded
 from openvet.resources import REGISTRY, Resource
-from openvet.resources.fields import Boolean, Children, FieldType
+from openvet.resources.fields import Boolean, Children, Computed, FieldType, Link
+from openvet.services import COMPUTED
 
-Serializer = Callable[[dict[str, Any]], dict[str, Any]]
+Serializer = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What a read needs besides the records: where the API is served (for links), the moment, the key
+    that signs download links."""
+
+    base_url: str = ""
+    now: int = 0
+    signing_key: bytes = b""
 
 
 def serializer(resource: Resource, version: str) -> Serializer:
-    """One function per resource and version, made once: a list of (wire name, field name, converter)."""
+    """One function per resource and version, made once."""
     return _serializer(resource.name, version)
 
 
@@ -25,26 +43,49 @@ def _serializer(name: str, version: str) -> Serializer:
     Types that keep the base conversions (text, ids, epochs) and booleans are inlined; the rest are called.
     """
     resource = REGISTRY[name]
+    typed = resource.typed(version)
     namespace: dict[str, Any] = {}
-    entries = []
-    for n, field in enumerate(resource.fields_for(version)):
-        get = f"get({field.name!r})"
-        inline = _inline(field, version, get)
+    tree: dict[str, Any] = {}  # wire name -> expression, nested for dotted names
+    for n, f in enumerate(resource.read_fields(version)):
+        get = f"get({f.name!r})"
+        inline = _inline(f, typed, get)
         if inline is None:
-            namespace[f"c{n}"] = (_children(field, version) if isinstance(field.type, Children)
-                                  else field.type.to_v1 if version == "v1" else field.type.to_v2)
-            inline = f"c{n}({get})"
-        entries.append(f"        {field.wire_name(version)!r}: {inline},")
-    source = "def serialize(record):\n    get = record.get\n    return {\n" + "\n".join(entries) + "\n    }\n"
+            namespace[f"c{n}"] = _converter(f, version, typed)
+            if isinstance(f.type, Computed):
+                arguments = "record, view"
+            elif _expands(f, version):
+                arguments = f"get({expanded(f.name)!r}), view"
+            elif isinstance(f.type, Children):
+                arguments = f"{get}, view"
+            else:
+                arguments = get
+            inline = f"c{n}({arguments})"
+        *outer, leaf = f.wire_name(version).split(".")
+        node = tree
+        for part in outer:
+            node = node.setdefault(part, {})
+        node[leaf] = inline
+    source = ("def serialize(record, view=None):\n    get = record.get\n    return " + _display(tree, 8) + "\n")
     exec(compile(source, f"<serializer {name} {version}>", "exec"), namespace)
     return namespace["serialize"]
 
 
-def _inline(field, version: str, get: str) -> str | None:
-    kind = type(field.type)
-    if isinstance(field.type, Children):
+def _display(tree: dict[str, Any], indent: int) -> str:
+    pad = " " * indent
+    lines = [f"{pad}{key!r}: {_display(value, indent + 4) if isinstance(value, dict) else value},"
+             for key, value in tree.items()]
+    return "{\n" + "\n".join(lines) + "\n" + " " * (indent - 4) + "}"
+
+
+def _expands(f, version: str) -> bool:
+    return isinstance(f.type, Link) and f.type.expands(version)
+
+
+def _inline(f, typed: bool, get: str) -> str | None:
+    kind = type(f.type)
+    if isinstance(f.type, (Children, Computed)) or (isinstance(f.type, Link) and f.type.expand):
         return None
-    if version == "v1":
+    if not typed:
         if kind.to_v1 is FieldType.to_v1:
             return f"'' if (v := {get}) is None else str(v)"
         if kind.to_v1 is Boolean.to_v1:
@@ -53,16 +94,29 @@ def _inline(field, version: str, get: str) -> str | None:
     return get if kind.to_v2 is FieldType.to_v2 else None
 
 
-def _children(field, version: str) -> Callable[[Any], Any]:
-    embed = version in getattr(field.type, "embed", ())
-    if embed:
-        child = serializer(REGISTRY[field.type.target], version)
-        return lambda kids: [child(kid) for kid in kids or []]
-    if version == "v1":
-        return lambda kids: [str(kid["id"]) for kid in kids or []]
-    return lambda kids: [kid["id"] for kid in kids or []]
+def _converter(f, version: str, typed: bool) -> Callable[..., Any]:
+    kind = f.type
+    if isinstance(kind, Children):
+        return _children(f, version, typed)
+    if isinstance(kind, Computed):
+        function, show = COMPUTED[kind.function], kind.to_v2 if typed else kind.to_v1
+        return lambda record, view: show(function(record, view))
+    if _expands(f, version):
+        target = serializer(REGISTRY[kind.target], version)
+        return lambda linked, view: None if linked is None else target(linked, view)
+    return kind.to_v2 if typed else kind.to_v1
 
 
-def items(resource: Resource, version: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _children(f, version: str, typed: bool) -> Callable[[Any], Any]:
+    if f.type.embeds(version):
+        child = serializer(REGISTRY[f.type.target], version)
+        return lambda kids, view: [child(kid, view) for kid in kids or []]
+    if not typed:
+        return lambda kids, view: [str(kid["id"]) for kid in kids or []]
+    return lambda kids, view: [kid["id"] for kid in kids or []]
+
+
+def items(resource: Resource, version: str, records: list[dict[str, Any]], view: View | None = None
+          ) -> list[dict[str, Any]]:
     serialize = serializer(resource, version)
-    return [{resource.name: serialize(record)} for record in records]
+    return [{resource.name: serialize(record, view)} for record in records]

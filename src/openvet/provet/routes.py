@@ -16,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from openvet.engine import Condition, NotFound, Problem, ValidationFailed
+from openvet.engine import Actor, Condition, NotFound, Problem, ValidationFailed
+from openvet.engine.offload import offload
 from openvet.provet.authentication import authenticate, permit
 from openvet.provet.exceptions import NON_FIELD, NOT_FOUND, ProvetError, detail, invalid, respond
 from openvet.provet.filters import CLIENT_FILTERS, PATIENT_FILTERS, RENDERING, Filter, parse_filters
@@ -52,69 +53,77 @@ def endpoint(kind: Kind, member: bool):
 
     async def handle(request: Request) -> Response:
         try:
-            identity = authenticate(request)
             method = "GET" if request.method == "HEAD" else request.method
-            if method not in allowed:
-                raise detail(405, f'Method "{request.method}" not allowed.', {"Allow": ", ".join(allowed)})
-            resource = kind.resource
-            permit(identity, resource.scope_read if method == "GET" else resource.scope_write)
-            ctx = Context.of(request.app.state.engine, identity.clinic_id,
-                             Links(base_url(request), identity.clinic_id))
-            if not member:
-                return await (_list if method == "GET" else _create)(request, kind, ctx)
-            record_id = _record_id(request)
-            if method == "GET":
-                _no_params(request)
-                record = ctx.engine.get(ctx.clinic_id, resource, record_id)
-                return respond(kind.serializer.read(ctx, [record])[0])
-            return await _update(request, kind, ctx, record_id, partial=method == "PATCH")
+            raw = await request.body() if method in ("POST", "PUT", "PATCH") and method in allowed else None
+            # the token, the SQL and the serialising run in a worker thread, off the event loop
+            return await offload(request.app.state.settings.db_threads, answer, request, method, raw)
         except ProvetError as error:
             return respond(error.body, error.status, error.headers)
-        except NotFound:
-            return respond({"detail": NOT_FOUND}, 404)
         except Exception:
             log.exception("unexpected error on %s %s", request.method, request.url.path)
             return respond({"detail": "A server error occurred."}, 500)
 
+    def answer(request: Request, method: str, raw: bytes | None) -> Response:
+        try:
+            identity = authenticate(request)
+            if method not in allowed:
+                raise detail(405, f'Method "{request.method}" not allowed.', {"Allow": ", ".join(allowed)})
+            body = _body(request, raw) if raw is not None else None
+            resource = kind.resource
+            permit(identity, resource.scope_read if method == "GET" else resource.scope_write)
+            ctx = Context.of(request.app.state.engine, Actor(identity.clinic_id, identity.credential_id,
+                                                             identity.partner_id),
+                             Links(base_url(request), identity.clinic_id))
+            if not member:
+                return _list(request, kind, ctx) if method == "GET" else _create(request, kind, ctx, body)
+            record_id = _record_id(request)
+            if method == "GET":
+                _no_params(request)
+                record = ctx.engine.get(ctx.actor, resource, record_id)
+                return respond(kind.serializer.read(ctx, [record])[0])
+            return _update(request, kind, ctx, record_id, body, partial=method == "PATCH")
+        except ProvetError as error:
+            return respond(error.body, error.status, error.headers)
+        except NotFound:
+            return respond({"detail": NOT_FOUND}, 404)
+
     return handle
 
 
-async def _list(request: Request, kind: Kind, ctx: Context) -> Response:
+def _list(request: Request, kind: Kind, ctx: Context) -> Response:
     params = dict(request.query_params.items())  # a repeated key: the last one wins
     paging = parse_paging(params)
     conditions = parse_filters(ctx, kind.filters, params)
-    page = ctx.engine.list(ctx.clinic_id, kind.resource, conditions, paging.page, paging.page_size)
+    page = ctx.engine.list(ctx.actor, kind.resource, conditions, paging.page, paging.page_size)
     if paging.page > last_page(page.total, paging):
         raise detail(404, "Invalid page.")
     url = f"{ctx.links.base}/{ctx.clinic_id}/{API}/{kind.serializer.kind}/"
     return respond(envelope(url, params, paging, page.total, kind.serializer.read(ctx, page.records)))
 
 
-async def _create(request: Request, kind: Kind, ctx: Context) -> Response:
+def _create(request: Request, kind: Kind, ctx: Context, data: dict) -> Response:
     _no_params(request)
-    data = await _body(request)
     errors: dict[str, list[str]] = {}
     body = kind.serializer.write(ctx, data, None, False, errors)
     if errors:
         raise invalid(errors)
     try:
-        record = ctx.engine.create(ctx.clinic_id, kind.resource, body, None, enforce_mandatory=False)
+        record = ctx.engine.create(ctx.actor, kind.resource, body, None, enforce_mandatory=False)
     except ValidationFailed as failed:
         raise invalid(_errors(kind.serializer, failed.problems, body)) from None
     out = kind.serializer.read(ctx, [record])[0]
     return respond(out, 201, {"Location": out["url"]})
 
 
-async def _update(request: Request, kind: Kind, ctx: Context, record_id: int, partial: bool) -> Response:
+def _update(request: Request, kind: Kind, ctx: Context, record_id: int, data: dict, partial: bool) -> Response:
     _no_params(request)
-    before = ctx.engine.get(ctx.clinic_id, kind.resource, record_id)
-    data = await _body(request)
+    before = ctx.engine.get(ctx.actor, kind.resource, record_id)
     errors: dict[str, list[str]] = {}
     body = kind.serializer.write(ctx, data, before, partial, errors)
     if errors:
         raise invalid(errors)
     try:
-        outcome = ctx.engine.update(ctx.clinic_id, kind.resource, [Condition("id", "eq", record_id)], body,
+        outcome = ctx.engine.update(ctx.actor, kind.resource, [Condition("id", "eq", record_id)], body,
                                     None, 1, enforce_mandatory=False)  # Provet's required fields: serializer
     except ValidationFailed as failed:
         raise invalid(_errors(kind.serializer, failed.problems, body)) from None
@@ -137,8 +146,7 @@ def _no_params(request: Request) -> None:
         raise invalid(errors)
 
 
-async def _body(request: Request) -> dict:
-    raw = await request.body()
+def _body(request: Request, raw: bytes) -> dict:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if raw.strip() and media and media != "application/json" and not media.endswith("+json"):
         raise detail(415, f'Unsupported media type "{media}" in request.')

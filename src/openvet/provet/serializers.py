@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from openvet.engine import Condition, Engine
+from openvet.engine import Actor, Condition, Engine
 from openvet.provet.hyperlinks import MAX_ID, Links, whole
 from openvet.resources import REGISTRY
 from openvet.resources.fields import Invalid
@@ -40,29 +40,33 @@ class Context:
     """What serialising needs besides the records: the engine, the clinic, its links and its timezone."""
 
     engine: Engine
-    clinic_id: int
+    actor: Actor
     links: Links
     timezone: ZoneInfo
 
+    @property
+    def clinic_id(self) -> int:
+        return self.actor.clinic_id
+
     @classmethod
-    def of(cls, engine: Engine, clinic_id: int, links: Links) -> Context:
-        setting = engine.first(clinic_id, REGISTRY["systemsetting"]) or {}
+    def of(cls, engine: Engine, actor: Actor, links: Links) -> Context:
+        setting = engine.first(actor, REGISTRY["systemsetting"]) or {}
         try:
             zone = ZoneInfo(setting.get("timezone") or "UTC")
         except (ZoneInfoNotFoundError, ValueError):
             zone = ZoneInfo("UTC")
-        return cls(engine, clinic_id, links, zone)
+        return cls(engine, actor, links, zone)
 
     def by_id(self, resource: str, ids: Iterable[int | None]) -> dict[int, Record]:
         """Records of ``resource`` by id, in one query."""
         wanted = sorted({i for i in ids if i is not None})
         if not wanted:
             return {}
-        page = self.engine.list(self.clinic_id, REGISTRY[resource], [Condition("id", "in", wanted)], 1, len(wanted))
+        page = self.engine.list(self.actor, REGISTRY[resource], [Condition("id", "in", wanted)], 1, len(wanted))
         return {r["id"]: r for r in page.records}
 
     def where(self, resource: str, conditions: list[Condition]) -> list[Record]:
-        return self.engine.list(self.clinic_id, REGISTRY[resource], conditions, 1, MANY).records
+        return self.engine.list(self.actor, REGISTRY[resource], conditions, 1, MANY).records
 
     # times ------------------------------------------------------------------------------------------
 

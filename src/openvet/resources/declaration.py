@@ -1,8 +1,10 @@
 """A resource, declared once as data.
 
-The declaration says which fields a resource has, which operations each API version serves, the page
-limit, and the names of the business rules (in ``openvet.services``) that run on write. The store builds
-its table from it, the engine validates and writes with it, the dialects serialise with it.
+The declaration says which fields a resource has, which operations each API version serves (and how each
+is addressed, what it parses and what it answers), the page limit, the events it fires and the names of
+the business rules (in ``openvet.services``) that run on write. The store builds its table from it, the
+engine validates and writes with it, the dialects route and serialise with it, the OpenAPI document
+describes it.
 """
 
 from __future__ import annotations
@@ -11,17 +13,104 @@ from dataclasses import dataclass, field
 
 from openvet.resources.fields import VERSIONS, Children, Field, RecordRef, system_fields
 
-OPERATIONS = ("list", "get", "create", "update", "delete")
-METHOD_OF = {"list": "GET", "get": "GET", "create": "POST", "update": "PATCH", "delete": "DELETE"}
+KINDS = ("list", "get", "create", "update", "delete", "download")
+METHOD_OF = {"list": "GET", "get": "GET", "create": "POST", "update": "PATCH", "delete": "DELETE",
+             "download": "GET"}
+EVENTS = ("created", "updated", "disabled")  # what can happen to any record, whoever does it
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One thing an API version does with a resource: a method on a path, like DRF's routes and actions.
+
+    ``path`` is below ``/<version>/<endpoint>``: "" (the collection), "{id}" (one record) or more
+    ("download/{id}"). ``address`` says how the records written are named: ``path`` (the id in the path),
+    ``matching`` (the collection's filters, or an ``id`` in the body, as Invoice v2 PATCH does), or a field
+    name whose value in the body names the record (ExternalPrescription's ``prescription_uid``).
+    ``parses`` is the body's form (json, multipart, none); ``answers`` what comes back: ``items`` (the
+    records), ``none`` (an empty ``items``, as most v1 DELETE samples show), ``messages`` (a success
+    message naming the record, as ExternalPrescription answers), ``binary`` (the bytes of a file).
+    ``extension`` marks what openvet serves beyond the ezyVet document.
+    """
+
+    kind: str
+    path: str = ""
+    address: str = "path"
+    parses: str = ""  # default: json for create and update, none for the others
+    answers: str = "items"
+    questions: tuple[str, ...] = ()
+    extension: bool = False
+
+    def __post_init__(self):
+        if not self.parses:
+            object.__setattr__(self, "parses", "json" if self.kind in ("create", "update") else "none")
+
+    @property
+    def method(self) -> str:
+        return METHOD_OF[self.kind]
+
+    @property
+    def member(self) -> bool:
+        return "{id}" in self.path
+
+    @property
+    def scope_kind(self) -> str:
+        return "read" if self.method == "GET" else "write"
+
+    def matches(self, segments: tuple[str, ...]) -> bool:
+        """Whether the path below the endpoint (split on /) is this operation's path ({id} matches any)."""
+        own = tuple(s for s in self.path.split("/") if s)
+        return len(own) == len(segments) and all(o == "{id}" or o == s for o, s in zip(own, segments, strict=True))
+
+
+def standard(kind: str, singleton: bool = False, answers: str | None = None, parses: str = "") -> list[Operation]:
+    """The operations a plain verb means. Update and delete act on one record (by path) and on the records
+    a filter matches (on the collection)."""
+    if kind == "list":
+        return [Operation("list")]
+    if kind == "get":
+        return [Operation("get", "" if singleton else "{id}")]
+    if kind == "create":
+        return [Operation("create", parses=parses, answers=answers or "items")]
+    if kind in ("update", "delete"):
+        answer = answers or "items"
+        return [Operation(kind, "{id}", answers=answer, parses=parses),
+                Operation(kind, "", address="matching", answers=answer, parses=parses)]
+    raise ValueError(f"no standard operation {kind!r}")
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """What one API version serves of a resource."""
+    """What one API version serves of a resource.
 
-    operations: tuple[str, ...] = ("list", "get")
+    ``operations`` takes plain verbs ("list", "get", "create", "update", "delete") and ``Operation``
+    objects for anything else. ``typed`` is for the v1 endpoints whose document samples write typed JSON
+    like v2 (Communication). ``delete_answers`` says what a DELETE answers: the v1 samples show an empty
+    ``items`` (L631, L1021), the v2 ones the records written (L7305).
+    """
+
+    operations: tuple[str | Operation, ...] = ("list", "get")
     page_limit: int = 200  # "limit: range 1 - 200" (L153) unless the endpoint states a narrower range
     singleton: bool = False  # e.g. SystemSetting: one object, not a list
+    typed: bool = False
+    delete_answers: str | None = None
+    extension: bool = False  # served by openvet, not described by the ezyVet document
+    declared: tuple[Operation, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        ops: list[Operation] = []
+        for op in self.operations:
+            if isinstance(op, Operation):
+                ops.append(op)
+            else:
+                answers = self.delete_answers if op == "delete" else None
+                ops += standard(op, self.singleton, answers)
+        if self.extension:
+            ops = [Operation(o.kind, o.path, o.address, o.parses, o.answers, o.questions, True) for o in ops]
+        object.__setattr__(self, "declared", tuple(ops))
+
+    def kinds(self) -> set[str]:
+        return {op.kind for op in self.declared}
 
 
 @dataclass(frozen=True)
@@ -29,10 +118,12 @@ class Resource:
     name: str  # the endpoint name and item wrapper: "animal"
     title: str  # the resource's name in the document: "Animal"
     fields: tuple[Field, ...]
-    endpoints: dict[str, Endpoint]  # "v1" / "v2" -> what that version serves
+    endpoints: dict[str, Endpoint]  # "v1" / "v2" -> what that version serves; {} for records no API serves
     rules: tuple[str, ...] = ()  # names of write rules in openvet.services
     system: bool = True  # carries id/active/created_at/modified_at
     spec_line: int | None = None  # where the document describes it
+    events: tuple[str, ...] = EVENTS  # <name>_<event> webhook events (L13855)
+    area: str = ""  # the clinic area it belongs to (set by the registry from its module)
     field_map: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -47,7 +138,8 @@ class Resource:
         object.__setattr__(self, "_record_refs", tuple(f for f in declared if isinstance(f.type, RecordRef)))
         object.__setattr__(self, "_wire_maps", {v: {f.wire_name(v): f for f in declared if v in f.versions}
                                                 for v in VERSIONS})
-        object.__setattr__(self, "_filter_maps", {v: {w: f for w, f in self._wire_maps[v].items() if f.filter}
+        object.__setattr__(self, "_filter_maps", {v: {f.leaf_name(v): f for f in declared
+                                                      if v in f.versions and f.filter and f.stored}
                                                   for v in VERSIONS})
         for version in self.endpoints:
             assert version in VERSIONS, version
@@ -68,17 +160,29 @@ class Resource:
     def fields_for(self, version: str) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if version in f.versions)
 
+    def read_fields(self, version: str) -> tuple[Field, ...]:
+        """The fields an answer of ``version`` carries (write-only inputs are not among them)."""
+        return tuple(f for f in self.fields if version in f.versions and f.read)
+
     def wire_map(self, version: str) -> dict[str, Field]:
-        """Wire name -> field, for one version."""
+        """Wire name -> field, for one version (nested names dotted: ``details.animal_id``)."""
         return self._wire_maps[version]
 
     def filter_map(self, version: str) -> dict[str, Field]:
-        """Wire name -> field, for the fields a list of that version filters on."""
+        """Query parameter -> field, for the fields a list of that version filters on."""
         return self._filter_maps[version]
 
-    def serves(self, version: str, operation: str) -> bool:
+    def operations(self, version: str) -> tuple[Operation, ...]:
         endpoint = self.endpoints.get(version)
-        return endpoint is not None and operation in endpoint.operations
+        return endpoint.declared if endpoint else ()
+
+    def serves(self, version: str, kind: str) -> bool:
+        endpoint = self.endpoints.get(version)
+        return endpoint is not None and kind in endpoint.kinds()
+
+    def typed(self, version: str) -> bool:
+        """Whether ``version`` writes typed JSON for this resource (v2 always; v1 where the samples do)."""
+        return version != "v1" or bool(self.endpoints.get("v1") and self.endpoints["v1"].typed)
 
     @property
     def scope_read(self) -> str:
@@ -89,13 +193,6 @@ class Resource:
         return f"write-{self.name}"
 
     def event_names(self) -> tuple[str, ...]:
-        """Webhook event names, ``<endpoint>_<event>`` as the document's WebHookEvents lists them."""
-        ops = {op for e in self.endpoints.values() for op in e.operations}
-        names = []
-        if "create" in ops:
-            names.append(f"{self.name}_created")
-        if "update" in ops:
-            names.append(f"{self.name}_updated")
-        if "delete" in ops:
-            names.append(f"{self.name}_disabled")
-        return tuple(names)
+        """Webhook event names, ``<endpoint>_<event>`` as the document's WebHookEvents lists them. Events name
+        what happened to the record, whoever did it: ``product_created`` though no API creates products."""
+        return tuple(f"{self.name}_{event}" for event in self.events)

@@ -8,13 +8,14 @@ validation, serialisation, OpenAPI) is derived from these declarations.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -328,11 +329,19 @@ class ChoiceList(FieldType):
 
 
 class Link(Integer):
-    """The id of another record of the same clinic (``target`` is that resource's endpoint name)."""
+    """The id of another record of the same clinic (``target`` is that resource's endpoint name).
 
-    def __init__(self, target: str, nested: bool = False):
+    ``expand`` lists the versions whose reads answer the linked record in full, as that version writes it
+    (Communication ``sent_as_user`` is a whole User); writes still take its id.
+    """
+
+    def __init__(self, target: str, nested: bool = False, expand: tuple[str, ...] = ()):
         self.target = target
         self.nested = nested  # writes may also send a whole new record (Contact's Address objects)
+        self.expand = tuple(expand)
+
+    def expands(self, version: str) -> bool:
+        return version in self.expand
 
     def parse(self, value):
         if isinstance(value, dict):
@@ -509,12 +518,182 @@ class Children(FieldType):
         return {"type": "array", "items": {"type": ["integer", "object"]}}
 
 
+class TypeName(Choice):
+    """The resource half of a polymorphic link (``record_type``, ``associated_type``): one of ``titles``.
+
+    Matched without regard to case, by title ("Consult") or endpoint name ("consult"); stored as the title;
+    written as the title, or as ``spell`` makes it on the versions that spell it otherwise (Communication
+    answers "contact").
+    """
+
+    def __init__(self, *titles: str, spell: dict[str, Callable[[str], str]] | None = None):
+        super().__init__(*titles, aliases={t.lower().replace(" ", ""): t for t in titles}, wire_case=spell)
+        self.titles = titles
+
+
+class TypedLink(Link):
+    """The id half of a polymorphic link: a record of whichever resource the ``kind`` field names
+    (``record_id`` of ``record_type``), checked for existence in the clinic like any link."""
+
+    def __init__(self, kind: str):
+        super().__init__(target="")
+        self.kind = kind  # the TypeName field of the same resource
+
+
+class LinkList(FieldType):
+    """Several records of ``target`` (Appointment ``resources``), kept in order without repeats.
+
+    Written as ids or ``{"id": n}`` objects; read as id strings on v1 and ``{"id": n}`` objects on v2, as
+    the Appointment samples show. Stored as a JSON list; not a filter (JSON equality is not portable).
+    """
+
+    json_type = "array"
+    comparable = False
+
+    def __init__(self, target: str):
+        self.target = target
+        self._id = Link(target)
+
+    def column_type(self):
+        return sa.JSON()
+
+    def parse(self, value):
+        if value is None or value == "":
+            return []
+        if not isinstance(value, (list, tuple)):
+            raise Invalid(f"must be a list of {self.target} ids")
+        ids = []
+        for item in value:
+            raw = item.get("id") if isinstance(item, dict) else item
+            record_id = self._id.parse(raw)
+            if record_id is None:
+                raise Invalid(f"must list positive {self.target} ids")
+            if record_id not in ids:
+                ids.append(record_id)
+        return ids
+
+    def to_v1(self, value):
+        return [str(v) for v in value or []]
+
+    def to_v2(self, value):
+        return [{"id": v} for v in value or []]
+
+    def openapi(self):
+        return {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}}}}
+
+
+class Day(FieldType):
+    """A calendar day (no time of day): stored as a date. The ezyVet wire speaks it as the epoch second of
+    its midnight in UTC; a day is also accepted as ``YYYY-MM-DD``. Provet speaks ``YYYY-MM-DD``."""
+
+    json_type = "integer"
+
+    def column_type(self):
+        return sa.Date()
+
+    def parse(self, value):
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*", value):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                raise Invalid("must be a real calendar day (YYYY-MM-DD)") from None
+        seconds = Epoch().parse(value)
+        try:
+            return datetime.fromtimestamp(seconds, UTC).date()
+        except (OverflowError, OSError, ValueError):
+            raise Invalid("is out of the calendar's range") from None
+
+    @staticmethod
+    def epoch(value: date | None) -> int | None:
+        return None if value is None else calendar.timegm(value.timetuple())
+
+    def to_v1(self, value):
+        return "" if value is None else str(self.epoch(value))
+
+    def to_v2(self, value):
+        return self.epoch(value)
+
+    def openapi(self):
+        return {"type": ["integer", "null"], "description": "a calendar day, as the epoch second of its UTC midnight"}
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file sent in a multipart body: its name and type as the client gave them, and where its bytes are
+    kept (the key of the file store: the SHA-256 of the bytes) and how many there are."""
+
+    filename: str
+    content_type: str
+    key: str
+    size: int
+
+
+class FileData(FieldType):
+    """The bytes of a file, sent as a multipart/form-data part; write-only (the record keeps what they are)."""
+
+    stored = False
+    comparable = False
+
+    def parse(self, value):
+        if not isinstance(value, Upload):
+            raise Invalid("must be a file, sent as a part of a multipart/form-data body")
+        return value
+
+    def openapi(self):
+        return {"type": "string", "format": "binary"}
+
+
+class Computed(FieldType):
+    """A value worked out when the record is read (a signed download link), never stored or written.
+
+    ``function`` names a function registered in ``openvet.services`` (``@computed``) that takes the
+    record and the reading's view (base URL, moment, signing key); ``shown_as`` says how it is written.
+    """
+
+    stored = False
+    comparable = False
+
+    def __init__(self, function: str, shown_as: FieldType | None = None):
+        self.function = function
+        self.shown_as = shown_as or Text()
+        self.json_type = self.shown_as.json_type
+
+    def to_v1(self, value):
+        return self.shown_as.to_v1(value)
+
+    def to_v2(self, value):
+        return self.shown_as.to_v2(value)
+
+    def openapi(self):
+        return self.shown_as.openapi()
+
+
+class ContextDefault:
+    """A default that depends on the write: the moment (``NOW``, "Current epoch") or who is calling."""
+
+    def __init__(self, name: str, doc: str):
+        self.name = name
+        self.doc = doc
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+NOW = ContextDefault("now", "the moment of the request")
+CALLER = ContextDefault("caller", "the credentials that made the request")
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     """One field of a resource, as the ezyVet document describes it.
 
     ``name`` is the stored name and the v1 wire name; ``wire`` renames it per version
-    (ContactDetail's ``contact_detail_type_id`` is ``type_id`` on v2). ``mandatory`` applies on create.
+    (ContactDetail's ``contact_detail_type_id`` is ``type_id`` on v2); a dotted wire name puts the value
+    in a nested object (Appointment v1 ``details.animal_id``). ``mandatory`` applies on create,
+    ``required_on_update`` on every update. ``read`` false makes a write-only input (a command such as
+    Appointment ``cancel``), ``store`` false a value that is never a column (rules act on it).
     """
 
     name: str
@@ -528,13 +707,20 @@ class Field:
     wire: dict[str, str] = field(default_factory=dict)
     doc: str = ""
     index: bool = False
+    required_on_update: bool = False
+    read: bool = True
+    store: bool = True
 
     def wire_name(self, version: str) -> str:
         return self.wire.get(version, self.name)
 
+    def leaf_name(self, version: str) -> str:
+        """The name within its object: ``animal_id`` for ``details.animal_id`` (filters use it)."""
+        return self.wire_name(version).rsplit(".", 1)[-1]
+
     @property
     def stored(self) -> bool:
-        return self.type.stored
+        return self.type.stored and self.store
 
 
 def system_fields(title: str) -> tuple[Field, ...]:

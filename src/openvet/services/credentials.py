@@ -44,11 +44,13 @@ def _dummy_hash() -> str:
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """Who is calling: one clinic, with a set of scopes."""
+    """Who is calling: one clinic, with a set of scopes, through one set of credentials of one partner."""
 
     clinic_id: int
     scopes: frozenset[str]
     kind: str
+    credential_id: int | None = None
+    partner_id: str | None = None
 
     def allows(self, scope: str) -> bool:
         return ALL_SCOPES in self.scopes or scope in self.scopes
@@ -157,7 +159,8 @@ def authenticate(conn: sa.Connection | None, token: str, kind: str, connect=None
             row = accounts.token_by_hash(conn, digest)
         if row is None:
             raise Refused("the access token is not valid")
-        cached = (Identity(row.clinic_id, frozenset(row.scopes.split()), row.kind), row.expires_at)
+        cached = (Identity(row.clinic_id, frozenset(row.scopes.split()), row.kind, row.credential_id,
+                           row.partner_id), row.expires_at)
         recent_tokens.put(digest, *cached)
     identity, expires_at = cached
     if identity.kind != kind:

@@ -46,9 +46,14 @@ def insert_token(conn: sa.Connection, values: dict[str, Any]) -> None:
                          ":created_at)"), values)
 
 
-TOKEN_BY_HASH = sa.text("SELECT t.clinic_id, t.scopes, t.expires_at, c.kind FROM access_token t "
+TOKEN_BY_HASH = sa.text("SELECT t.clinic_id, t.scopes, t.expires_at, c.kind, c.id AS credential_id, c.partner_id "
+                        "FROM access_token t "
                         "JOIN credential c ON c.id = t.credential_id WHERE t.token_hash = :h AND c.active")
 
 
 def token_by_hash(conn: sa.Connection, token_hash: str) -> sa.Row | None:
     return conn.execute(TOKEN_BY_HASH, {"h": token_hash}).first()
+
+
+def server_key(conn: sa.Connection, name: str) -> str | None:
+    return conn.execute(sa.text("SELECT value FROM server_key WHERE name = :n"), {"n": name}).scalar()

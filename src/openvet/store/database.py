@@ -19,21 +19,24 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def connect(url: str) -> sa.Engine:
-    """An engine for ``url``; creates the SQLite file's folder when it does not exist yet."""
+def connect(url: str, threads: int = 16) -> sa.Engine:
+    """An engine for ``url``; creates the SQLite file's folder when it does not exist yet.
+
+    The pool holds a connection per database thread (each keeps one for its reads) and as many again for
+    the writes those threads make."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # Every connection is used in a ``with`` block that ends its transaction, so the pool need not
         # roll back again on return (a measurable share of a single-record GET).
-        engine = sa.create_engine(url, pool_size=8, max_overflow=16, pool_reset_on_return=None,
+        engine = sa.create_engine(url, pool_size=threads, max_overflow=threads, pool_reset_on_return=None,
                                   connect_args={"check_same_thread": False})
         sa.event.listen(engine, "connect", _tune_sqlite)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg")
-    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return sa.create_engine(url, pool_size=threads, max_overflow=threads, pool_pre_ping=True)
 
 
 def is_postgresql(engine: sa.Engine) -> bool:

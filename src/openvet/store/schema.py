@@ -71,6 +71,13 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("delivered_at", sa.BigInteger()),
         sa.Index("ix_outbox_pending", "delivered_at", "id"),
     )
+    sa.Table(
+        # Secrets of this installation, shared by every process and server on the database (the key that
+        # signs download links); made by the migration that creates the table.
+        "server_key", metadata,
+        sa.Column("name", sa.String(32), primary_key=True),
+        sa.Column("value", sa.String(128), nullable=False),
+    )
 
 
 def resource_table(metadata: sa.MetaData, resource) -> sa.Table:

@@ -1,0 +1,20 @@
+"""Who is calling: the clinic, and within it the credentials and partner that made the request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Every read and write happens for one actor. ``credential_id`` is None when the clinic itself acts
+    (fixtures, demo data, seeding): records then carry no caller, and "only your own" rules do not apply."""
+
+    clinic_id: int
+    credential_id: int | None = None
+    partner_id: str | None = None
+
+    @classmethod
+    def of(cls, who: Actor | int) -> Actor:
+        """An actor, or the clinic of that id acting itself."""
+        return who if isinstance(who, Actor) else cls(int(who))
