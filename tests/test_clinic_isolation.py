@@ -29,6 +29,16 @@ def clinics(engine, client):
     return make_clinic(engine, client), make_clinic(engine, client)
 
 
+def keys_of(resource, version) -> set[str]:
+    """Body keys that name the record written (ExternalPrescription's prescription_uid)."""
+    return {op.address for op in resource.operations(version) if op.address not in ("path", "matching")}
+
+
+def matching(resource, version, kind: str) -> bool:
+    """Whether the version serves ``kind`` on the records a filter matches (on the collection)."""
+    return any(op.kind == kind and op.address == "matching" for op in resource.operations(version))
+
+
 def record_of(api, engine, resource, marker: str) -> int:
     """A fresh record of ``api``'s clinic, written straight to the store (every resource, writable or not)."""
     now = int(time.time())
@@ -36,6 +46,8 @@ def record_of(api, engine, resource, marker: str) -> int:
     name = resource.field_map.get("name")
     if name is not None and isinstance(name.type, Text):
         values["name"] = marker
+    for key in {k for version in resource.endpoints for k in keys_of(resource, version)}:
+        values[key] = f"{key}-{marker}-{time.monotonic_ns()}"
     with engine.db.begin() as conn:
         return records.insert(conn, engine.tables[resource.table], api.id, values)
 
@@ -76,14 +88,27 @@ def test_other_clinic_cannot_read_count_filter_change_or_delete_a_record(clinics
     resource = REGISTRY[name]
     endpoint = resource.endpoints[version]
     path = f"/{version}/{name}"
-    served = set(endpoint.operations)
+    served = endpoint.kinds()
     marker = f"Isolated {api.slug}"
+    listed = "list" in served
 
-    other_total = items_total(other.get(path))
+    other_total = items_total(other.get(path)) if listed else None
     record_id = record_of(api, engine, resource, marker)
     stored = stored_row(engine, resource, record_id)
     seen_by_api = api.get(f"{path}/{record_id}").json() if "get" in served else None
-    assert record_id in item_ids(api.get(f"{path}?id={record_id}"), name)  # the record is there for its clinic
+    if listed:
+        assert record_id in item_ids(api.get(f"{path}?id={record_id}"), name)  # there for its own clinic
+    for key in keys_of(resource, version):  # written and deleted by a key in the body: not by another clinic
+        for method in ("PATCH", "DELETE"):
+            response = other.request(method, path, json={key: stored[key]})
+            assert response.status_code in (404, 405, 422), response.text
+        assert stored_row(engine, resource, record_id) == stored
+    if not listed:
+        if "get" in served:
+            response = other.get(f"{path}/{record_id}")
+            assert response.status_code == 404, response.text
+        assert stored_row(engine, resource, record_id) == stored
+        return
 
     # read
     assert record_id not in every_id(other, path, name)
@@ -103,24 +128,30 @@ def test_other_clinic_cannot_read_count_filter_change_or_delete_a_record(clinics
         assert items_total(other.get(f"{path}?name={marker}")) == 0
         assert items_total(other.get(f'{path}?name={{"like": "Isolated%"}}')) == 0
     # update
-    if "update" in served:
+    if "update" in served and not keys_of(resource, version):
         response = other.patch(f"{path}/{record_id}", {"active": False})
         assert response.status_code == 404, response.text
         response = other.patch(f"{path}?id={record_id}", {"active": False})
-        assert response.status_code == 200, response.text
-        assert int(response.json()["meta"]["items_matched"]) == 0
-        assert int(response.json()["meta"]["items_processed"]) == 0
-        assert response.json()["items"] == []
+        if matching(resource, version, "update"):
+            assert response.status_code == 200, response.text
+            assert int(response.json()["meta"]["items_matched"]) == 0
+            assert int(response.json()["meta"]["items_processed"]) == 0
+            assert response.json()["items"] == []
+        else:
+            assert response.status_code == 405, response.text
     else:
         assert other.patch(f"{path}/{record_id}", {"active": False}).status_code in (403, 404, 405)
     # delete
-    if "delete" in served:
+    if "delete" in served and not keys_of(resource, version):
         response = other.delete(f"{path}/{record_id}")
         assert response.status_code == 404, response.text
         response = other.delete(f"{path}?id={record_id}")
-        assert response.status_code == 200, response.text
-        assert int(response.json()["meta"]["items_matched"]) == 0
-        assert response.json()["items"] == []
+        if matching(resource, version, "delete"):
+            assert response.status_code == 200, response.text
+            assert int(response.json()["meta"]["items_matched"]) == 0
+            assert response.json()["items"] == []
+        else:
+            assert response.status_code == 405, response.text
     else:
         assert other.delete(f"{path}/{record_id}").status_code in (403, 404, 405)
 

@@ -45,11 +45,13 @@ def _clinic_id(engine, slug: str) -> int:
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema (OPENVET_DATABASE_URL, default ./data/openvet.sqlite3)."""
+    from openvet.services import clinics
     from openvet.store.migrate import upgrade
 
     url = Settings.from_environment().database_url
     upgrade(url)
-    console.print(f"[green]Database is up to date[/] ({_safe(url)})")
+    count = clinics.seed_every_clinic(_engine())
+    console.print(f"[green]Database is up to date[/] ({_safe(url)}); standard lists checked for {count} clinic(s)")
 
 
 @app.command()
@@ -63,10 +65,12 @@ def serve(
     """Migrate the database, then serve the ezyVet and Provet APIs."""
     import uvicorn
 
+    from openvet.services import clinics
     from openvet.store.database import refresh_statistics
     from openvet.store.migrate import upgrade
 
     upgrade(Settings.from_environment().database_url)
+    clinics.seed_every_clinic(_engine())
     if demo:
         made = _ensure_demo()
     refresh_statistics(_engine().db)

@@ -28,6 +28,7 @@ from openvet.resources.fields import (
     Children,
     Choice,
     ChoiceList,
+    ContextDefault,
     Epoch,
     Field,
     FieldType,
@@ -204,7 +205,9 @@ def write_schema(field: Field, version: str, operation: str) -> dict:
         schema = _write_value(kind, version)
         if isinstance(kind, Link) and getattr(kind, "nested", False):  # or a whole new record, made and linked
             schema = {"anyOf": [schema, ref(f"{kind.target}.{version}.Create")]}
-    if field.default is not None and operation == "create" and not isinstance(kind, Children):
+    if isinstance(field.default, ContextDefault) and operation == "create":
+        schema["description"] = f"{schema.get('description', '')} Default: {field.default.doc}.".strip()
+    elif field.default is not None and operation == "create" and not isinstance(kind, Children):
         schema["default"] = _jsonable(field.default)
     return _describe(schema, field)
 
@@ -469,6 +472,7 @@ SUMMARY = {
     "update_matching": "Update the {title} records the filters match",
     "delete": "Disable one {title}",
     "delete_matching": "Disable the {title} records the filters match",
+    "download": "Download the file of one {title}",
 }
 
 
@@ -490,6 +494,8 @@ def _description(op: Operation) -> str:
                            "(at most limit). With no filter, the body's id names the record.",
         "delete": f"Disables (active = false) the {resource.title} with this id; it is kept and can be read.",
         "delete_matching": f"Disables every {resource.title} the filters match (at most limit). Needs a filter.",
+        "download": f"The bytes of the {resource.title}'s file, with its media type: for a token with the read "
+                    "scope, or for anyone holding a signed download link (file_download_url).",
     }[op.kind]
     if resource.endpoints[version].singleton:
         text = f"The clinic's {resource.title}: one object, not a list."
@@ -693,6 +699,8 @@ def _mark(flag: bool) -> str:
 def _default(field: Field) -> str:
     if field.default is None:
         return ""
+    if isinstance(field.default, ContextDefault):
+        return _e(field.default.doc)
     value = _jsonable(field.default)
     return f"<code>{_e(orjson.dumps(value).decode())}</code>"
 

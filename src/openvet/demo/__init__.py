@@ -46,7 +46,8 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool) -> Non
                                .where(animal.c.clinic_id == clinic_id).limit(1)).first() is not None
     seed = clinic_id * 1_000_003 + count + (7 if already else 0)
     make_uid = engine.registry["contact"].field_map["uid"].type.make
-    households = Households(clinic_id, catalogue, draw_pools(seed), seed, int(time.time()), count, make_uid)
+    households = Households(clinic_id, catalogue, draw_pools(seed), seed, int(time.time()), count, make_uid,
+                            engine.registry["animal"].field_map["uid"].type.make)
     next_ids = bulk.NextIds(engine.db, tables)
 
     def chunks() -> Iterator[Chunk]:

@@ -143,7 +143,7 @@ ANIMAL_COLUMNS = ("id", "clinic_id", "active", "created_at", "modified_at", "nam
                   "is_hostile", "animalcolour_id", "species_id", "breed_id", "rabies_number",
                   "date_of_rabies_vaccination", "microchip_number", "contact_id", "date_of_birth",
                   "is_estimated_date_of_birth", "date_of_death", "death_reason", "date_of_desex", "weight",
-                  "weight_unit", "resuscitate", "notes", "notes_important", "guid")
+                  "weight_unit", "resuscitate", "notes", "notes_important", "guid", "uid")
 SUBSCRIBED = (["General", "Reminders"], ["General"])
 VARIANT = "89ab"  # the RFC 4122 variant digit of a version-4 uuid
 _GUIDS = random.Random()  # seeded from the OS: GUIDs differ between runs, unlike the repeatable demo data
@@ -166,7 +166,7 @@ class Households:
     spreading their creation over the past three years in the order they are made."""
 
     def __init__(self, clinic_id: int, catalogue: Catalogue, pools: demo_pools.Pools, seed: int, now: int,
-                 total: int, uid_maker):
+                 total: int, uid_maker, animal_uid_maker):
         self.clinic_id = clinic_id
         self.c = catalogue
         self.rng = random.Random(seed)
@@ -175,6 +175,7 @@ class Households:
         self.step = HISTORY / max(total, 1)
         self.position = 0  # animals made so far
         self.make_uid = uid_maker
+        self.make_animal_uid = animal_uid_maker
         self.firsts = pools.first_names
         self.lasts = pools.last_names
         self.streets = pools.streets
@@ -319,6 +320,7 @@ class Households:
             NOTES[int(rand() * len(NOTES))] if hostile or rand() < 0.06 else None, hostile,
             f"{guid[:8]}-{guid[8:12]}-4{guid[13:16]}-{VARIANT[int(guid[16], 16) & 3]}"
             f"{guid[17:20]}-{guid[20:]}",
+            self.make_animal_uid(),
         )
 
 

@@ -62,7 +62,7 @@ def seed_lookups(engine, clinic_id: int) -> None:
         if not records.has_rows(conn, t["separation"], clinic_id):
             _seed_separations(engine, conn, clinic_id, now)
         if not records.has_rows(conn, t["user"], clinic_id):
-            seed("user", [{"name": n, "code": c, "is_vet": v, "is_salesperson": s}
+            seed("user", [{"name": n, "code": c, "is_vet": v, "is_salesperson": s, "uid": _uid(engine, "user")}
                           for n, c, v, s, _ in USERS])
         seed("tagcategory", [{"name": name} for name in TAGS])
         categories = records.ids_by_name(conn, t["tagcategory"], clinic_id)

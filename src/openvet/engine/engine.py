@@ -59,9 +59,12 @@ class Engine:
         self.by_title = {r.title: r for r in registry.values()}  # polymorphic links name resources by title
         # child resource -> the (parent, child-list field) pairs whose lists hold it
         self.parents: dict[str, list[tuple[Resource, Any]]] = {}
+        # (child resource, back-link) -> child fields its parent's list does not require
+        self.relaxed: dict[tuple[str, str], tuple[str, ...]] = {}
         for resource in registry.values():
             for f in resource.children():
                 self.parents.setdefault(f.type.target, []).append((resource, f))
+                self.relaxed[(f.type.target, f.type.via)] = f.type.optional
         self._readers = threading.local()
         unknown = {f"{r.name}: {rule}" for r in registry.values() for rule in r.rules if rule not in services.RULES}
         unknown |= {f"{r.name}.{f.name}: {f.type.function}" for r in registry.values() for f in r.fields

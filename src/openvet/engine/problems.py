@@ -24,3 +24,7 @@ class ValidationFailed(Exception):
 
 class NotFound(Exception):
     """No record with that id in this clinic (a record of another clinic does not exist, as far as we say)."""
+
+
+class Forbidden(Exception):
+    """The record exists but this caller may not do this to it (another partner's external prescription)."""

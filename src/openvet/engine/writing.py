@@ -30,6 +30,7 @@ from openvet.resources import Resource
 from openvet.resources.fields import (
     CALLER,
     NOW,
+    PARTNER,
     Children,
     ContextDefault,
     Invalid,
@@ -123,12 +124,14 @@ class Writer:
             if f.name not in values and f.default is not None and f.stored:
                 values[f.name] = self.default(f.default)
         if enforce_mandatory:
-            self.require(resource, values, children, version, problems, prefix, parent[0] if parent else None)
+            relaxed = self.engine.relaxed.get((resource.name, parent[0]), ()) if parent else ()
+            self.require(resource, values, children, version, problems, prefix, parent[0] if parent else None,
+                         relaxed=relaxed)
         plan = Plan(resource, version, values, None, children, nested, prefix=prefix, parent=parent)
         if rules:
             plan.change = self.run_rules(resource, values, dict(values), None, version, problems, prefix)
-        else:
-            self.check_links(resource, values, values, version, problems, prefix)
+        else:  # the rules run when the record is written; a kind they may work out is not required yet
+            self.check_links(resource, values, values, version, problems, prefix, defer_kinds=True)
         self.check_children(plan, problems, full=False)
         return plan
 
@@ -147,11 +150,16 @@ class Writer:
             return self.now
         if value is CALLER:
             return self.actor.credential_id
+        if value is PARTNER:
+            return self.actor.partner_id
         return value
 
     def run_rules(self, resource, values, record, before, version, problems, prefix,
                   child_changed: bool = False) -> Change:
-        self.check_links(resource, values, record, version, problems, prefix)
+        """The links the client wrote, the rules, then the links the rules worked out (a result's animal taken
+        from its request) and the polymorphic links whose kind only a rule could tell."""
+        self.check_links(resource, values, record, version, problems, prefix, defer_kinds=True)
+        sent = dict(values)
         change = Change(self.engine, self.conn, self.actor, resource, values, record, before, version, problems, prefix,
                         child_changed=child_changed)
         if before is not None:
@@ -161,6 +169,16 @@ class Writer:
             if child_changed and not registered.on_child_change:
                 continue
             registered.function(change)
+        later = {k: v for k, v in values.items() if k not in sent or sent[k] is not v}
+        for f in resource.fields:
+            if not isinstance(f.type, TypedLink) or record.get(f.name) is None:
+                continue
+            unknown_kind = f.name in values and not record.get(f.type.kind)
+            kind_changed = f.type.kind in values and f.type.kind not in sent or f.type.kind in later
+            if unknown_kind or kind_changed or (f.type.kind in values and f.name not in values):
+                later[f.name] = record[f.name]  # the id, checked against the kind it now has
+        if later:
+            self.check_links(resource, later, record, version, problems, prefix)
         return change
 
     def parse(self, resource: Resource, body: dict, version: str | None, operation: str, problems: list[Problem],
@@ -263,12 +281,12 @@ class Writer:
 
     @staticmethod
     def require(resource: Resource, values, children, version, problems, prefix="", parent_field=None,
-                updating=False) -> None:
+                updating=False, relaxed: tuple[str, ...] = ()) -> None:
         """Mandatory fields must hold something (whitespace is nothing); on update, those the body sets, and
-        those the version requires on every update."""
+        those the version requires on every update. ``relaxed``: fields a parent's list may leave out."""
         already = {p.field for p in problems}
         for f in resource.fields:
-            if isinstance(f.type, Children) or f.name == parent_field:
+            if isinstance(f.type, Children) or f.name == parent_field or f.name in relaxed:
                 continue
             name = prefix + f.wire_name(version or "v1")
             # on update: what the version requires every time, and what the body sets but may not blank
@@ -280,8 +298,10 @@ class Writer:
             if f.mandatory and (f.name in children or not updating) and not children.get(f.name):
                 problems.append(Problem(prefix + f.wire_name(version or "v1"), "must list at least one item"))
 
-    def check_links(self, resource: Resource, values, record, version, problems, prefix="") -> None:
-        """Every linked record must exist in the same clinic: one query for all of a write's links."""
+    def check_links(self, resource: Resource, values, record, version, problems, prefix="",
+                    defer_kinds: bool = False) -> None:
+        """Every linked record must exist in the same clinic: one query for all of a write's links.
+        ``defer_kinds``: a polymorphic id whose kind is not known yet is left for after the rules."""
         where = {f.name: prefix + f.wire_name(version or "v1") for f in resource.fields}
         for f in resource.fields:
             if isinstance(f.type, UidRef) and values.get(f.name):
@@ -303,7 +323,7 @@ class Writer:
                 title = record.get(f.type.kind)
                 target = self.engine.by_title.get(title) if title else None
                 if target is None:
-                    if f.type.kind not in values or record.get(f.type.kind) is None:
+                    if not defer_kinds:
                         problems.append(Problem(where[f.name], f"needs {where.get(f.type.kind, f.type.kind)} "
                                                                "to say what kind of record it is"))
                     continue

@@ -15,7 +15,19 @@ import orjson
 
 from openvet.engine import Condition, Problem
 from openvet.resources import Resource
-from openvet.resources.fields import Boolean, Epoch, Field, Integer, Invalid, Number, decimal_of, in_range
+from openvet.resources.fields import (
+    Boolean,
+    Epoch,
+    Field,
+    Integer,
+    Invalid,
+    Link,
+    LinkList,
+    Number,
+    UidRef,
+    decimal_of,
+    in_range,
+)
 
 SYMBOLS = {"<": "lt", "<=": "lte", "=": "eq", ">=": "gte", ">": "gt", "!=": "neq", "<>": "neq"}
 NAMES = ("lt", "lte", "eq", "gte", "gt", "neq", "like", "in")
@@ -31,10 +43,18 @@ class FilterError(Exception):
 def parse_filters(resource: Resource, version: str, params: dict[str, str]) -> list[Condition]:
     """Query parameters (last value of each key) -> conditions; raises FilterError naming every bad one."""
     filters = resource.filter_map(version)
+    aliases = resource.endpoints[version].filters if version in resource.endpoints else {}
     conditions: list[Condition] = []
     problems: list[Problem] = []
     for key, raw in params.items():
         if key in PAGING:
+            continue
+        if key in aliases:  # a parameter that compares a field one way (time_range_start: start_at >=)
+            name, op = aliases[key]
+            try:
+                conditions += _compare(resource.field_map[name], op, raw.strip())
+            except Invalid as error:
+                problems.append(Problem(key, str(error)))
             continue
         field = filters.get(key)
         if field is None:
@@ -71,6 +91,8 @@ def _operator(op: str) -> str:
 
 def _compare(field: Field, op: str, value: Any) -> list[Condition]:
     kind = field.type
+    if isinstance(kind, (UidRef, LinkList)):
+        return _named(field, op, value)
     column = field.type.columns(field.name)[-1][0]
     if op == "in":
         if not isinstance(value, list):
@@ -94,6 +116,27 @@ def _compare(field: Field, op: str, value: Any) -> list[Condition]:
     if parsed is None and op in ("lt", "lte", "gt", "gte") and isinstance(field.type, Integer):
         parsed = Integer.parse(field.type, value)  # a link's 0 means "none" when written, 0 when compared
     return [Condition(column, op, parsed)]
+
+
+def _named(field: Field, op: str, value: Any) -> list[Condition]:
+    """A uid (``animal_uid``: the record whose link names the Animal with that uid) or a list of links
+    (``department_ids``: the records whose list holds that id): compared for equality, or ``in``, only."""
+    if op not in ("eq", "in"):
+        raise Invalid(f"{op} does not apply to this field: use a value, or {{\"in\": [...]}}")
+    values = value if op == "in" else [value]
+    if not isinstance(values, list):
+        raise Invalid("the in comparator takes a JSON list, like {\"in\": [1, 2]}")
+    kind = field.type
+    if isinstance(kind, UidRef):
+        uids = [kind.parse(v) for v in values]
+        return [Condition(kind.via, "uid_in", (kind.target, uids))]
+    ids = []
+    for item in values:
+        parsed = Link(kind.target).parse(item.strip() if isinstance(item, str) else item)
+        if parsed is None:
+            raise Invalid(f"must be a positive {kind.target} id")
+        ids.append(parsed)
+    return [Condition(field.name, "holds", ids)]
 
 
 def _value(field: Field, value: Any) -> Any:

@@ -13,6 +13,7 @@ import re
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -20,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from openvet.engine import Actor, Condition, NotFound, Problem, ValidationFailed
+from openvet.engine import Actor, Condition, Forbidden, NotFound, Problem, ValidationFailed
 from openvet.engine.offload import offload
 from openvet.ezyvet import serializers
 from openvet.ezyvet.authentication import access_token, identify
@@ -70,6 +71,8 @@ def guarded(handler):
             return error_response(version, EzyvetError(422, "The record cannot be written", error.problems))
         except NotFound as error:
             return error_response(version, EzyvetError(404, str(error)))
+        except Forbidden as error:
+            return error_response(version, EzyvetError(403, str(error)))
         except Exception:
             log.exception("unexpected error on %s %s", request.method, request.url.path)
             return error_response(version, EzyvetError(500, "Internal server error; quote the transaction_id"))
@@ -147,8 +150,12 @@ async def _multipart_body(request: Request, resource: Resource, version: str) ->
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind in ("application/json", ""):
         return await _json_body(request)
+    if kind == "application/x-www-form-urlencoded":  # a form without a file (an Attachment of a file_id)
+        raw = await read_body(request)
+        return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
     if kind != "multipart/form-data":
-        raise EzyvetError(400, "Send this request as multipart/form-data (or JSON without a file)")
+        raise EzyvetError(400, "Send this request as multipart/form-data (a form with the file as file_data), "
+                               "or as a form or JSON without a file")
     settings = request.app.state.settings
     limit = settings.max_upload
     declared = request.headers.get("content-length", "").strip()

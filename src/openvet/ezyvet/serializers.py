@@ -30,20 +30,20 @@ class View:
     signing_key: bytes = b""
 
 
-def serializer(resource: Resource, version: str) -> Serializer:
-    """One function per resource and version, made once."""
-    return _serializer(resource.name, version)
+def serializer(resource: Resource, version: str, typed: bool | None = None) -> Serializer:
+    """One function per resource and version, made once. ``typed``: as the record embedding it is written
+    (a child in a typed v1 answer is typed too), else as its own endpoint."""
+    return _serializer(resource.name, version, resource.typed(version) if typed is None else typed)
 
 
 @cache
-def _serializer(name: str, version: str) -> Serializer:
+def _serializer(name: str, version: str, typed: bool) -> Serializer:
     """Generated once per resource and version: one dict display, the common conversions written inline.
 
     A list of 200 records makes 6,000 conversions; calling a converter for each costs as much as the query.
     Types that keep the base conversions (text, ids, epochs) and booleans are inlined; the rest are called.
     """
     resource = REGISTRY[name]
-    typed = resource.typed(version)
     namespace: dict[str, Any] = {}
     tree: dict[str, Any] = {}  # wire name -> expression, nested for dotted names
     for n, f in enumerate(resource.read_fields(version)):
@@ -102,14 +102,14 @@ def _converter(f, version: str, typed: bool) -> Callable[..., Any]:
         function, show = COMPUTED[kind.function], kind.to_v2 if typed else kind.to_v1
         return lambda record, view: show(function(record, view))
     if _expands(f, version):
-        target = serializer(REGISTRY[kind.target], version)
+        target = serializer(REGISTRY[kind.target], version, typed)
         return lambda linked, view: None if linked is None else target(linked, view)
     return kind.to_v2 if typed else kind.to_v1
 
 
 def _children(f, version: str, typed: bool) -> Callable[[Any], Any]:
     if f.type.embeds(version):
-        child = serializer(REGISTRY[f.type.target], version)
+        child = serializer(REGISTRY[f.type.target], version, typed)
         return lambda kids, view: [child(kid, view) for kid in kids or []]
     if not typed:
         return lambda kids, view: [str(kid["id"]) for kid in kids or []]

@@ -1,16 +1,29 @@
 """The registry: every resource openvet serves, declared once (see ``declaration.py``).
 
-Each module here declares the resources of one area of the clinic; ``REGISTRY`` maps endpoint names
-to declarations. Adding a resource means adding a declaration to one of these modules.
+Each module here declares the resources of one area of the clinic (the clinic itself, contacts, animals,
+scheduling, clinical, diagnostics, correspondence, stock); ``REGISTRY`` maps endpoint names to
+declarations. Adding a resource means adding a declaration to one of these modules.
 """
 
 from __future__ import annotations
 
-from openvet.resources import animals, clinic, contacts
-from openvet.resources.declaration import Endpoint, Resource
+from openvet.resources import (
+    animals,
+    clinic,
+    clinical,
+    contacts,
+    correspondence,
+    diagnostics,
+    scheduling,
+    stock,
+)
+from openvet.resources.declaration import Endpoint, Operation, Resource
 from openvet.resources.fields import Field
 
-RESOURCES: tuple[Resource, ...] = (*clinic.RESOURCES, *contacts.RESOURCES, *animals.RESOURCES)
+AREAS = {"clinic": clinic, "contacts": contacts, "animals": animals, "scheduling": scheduling,
+         "clinical": clinical, "diagnostics": diagnostics, "correspondence": correspondence, "stock": stock}
+RESOURCES: tuple[Resource, ...] = tuple(r for module in AREAS.values() for r in module.RESOURCES)
 REGISTRY: dict[str, Resource] = {r.name: r for r in RESOURCES}
+AREA_OF: dict[str, str] = {r.name: area for area, module in AREAS.items() for r in module.RESOURCES}
 
-__all__ = ["REGISTRY", "RESOURCES", "Endpoint", "Field", "Resource"]
+__all__ = ["AREAS", "AREA_OF", "REGISTRY", "RESOURCES", "Endpoint", "Field", "Operation", "Resource"]

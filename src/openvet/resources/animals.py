@@ -6,7 +6,7 @@ The lookups are records, not enums: a clinic keeps its own lists and the ezyVet 
 """
 
 from openvet.resources.declaration import Endpoint, Resource
-from openvet.resources.fields import Boolean, Choice, Epoch, Field, Guid, Integer, Link, Number, Text
+from openvet.resources.fields import Boolean, Choice, Epoch, Field, Guid, Integer, Link, Number, Text, Uid
 
 LOOKUP = Endpoint(("list", "get"))
 READ_WRITE = ("list", "get", "create", "update", "delete")
@@ -20,6 +20,8 @@ ANIMAL = Resource(
     rules=("animal_has_owner", "animal_breed_matches_species"),
     endpoints={"v1": Endpoint(READ_WRITE)},
     fields=(
+        Field("uid", Uid("animal"), create=False, update=False, versions=(), index=True,
+              doc="Identifies the Animal across all ezyVet sites (v2 records name animals by it)."),
         Field("name", Text(), index=True, doc="The name of the Animal."),
         Field("code", Text(), index=True, doc="The custom code override for the Animal."),
         Field("sex_id", Link("sex"), doc="The ID of the Sex of the Animal."),

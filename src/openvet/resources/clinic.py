@@ -47,6 +47,8 @@ USER = Resource(
     spec_line=13546,
     endpoints={"v1": LOOKUP},
     fields=(
+        Field("uid", Uid("user"), create=False, update=False, versions=(), index=True,
+              doc="Identifies the User across all ezyVet sites (v2 records name users by it)."),
         Field("name", Text(), index=True, doc="The name of the User."),
         Field("code", Text(), index=True, doc="The code of the User."),
         Field("is_vet", Boolean(), default=False, doc="If true, the User is a vet (can own consultations)."),

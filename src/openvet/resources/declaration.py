@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from openvet.resources.fields import VERSIONS, Children, Field, RecordRef, system_fields
+from openvet.resources.fields import VERSIONS, Children, Field, RecordRef, UidRef, system_fields
 
 KINDS = ("list", "get", "create", "update", "delete", "download")
 METHOD_OF = {"list": "GET", "get": "GET", "create": "POST", "update": "PATCH", "delete": "DELETE",
@@ -95,6 +95,9 @@ class Endpoint:
     typed: bool = False
     delete_answers: str | None = None
     extension: bool = False  # served by openvet, not described by the ezyVet document
+    # query parameters that are not fields: name -> (field, comparator), e.g. Appointment v1's
+    # time_range_start (L1096) is start_at gte
+    filters: dict[str, tuple[str, str]] = field(default_factory=dict)
     declared: tuple[Operation, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -123,7 +126,6 @@ class Resource:
     system: bool = True  # carries id/active/created_at/modified_at
     spec_line: int | None = None  # where the document describes it
     events: tuple[str, ...] = EVENTS  # <name>_<event> webhook events (L13855)
-    area: str = ""  # the clinic area it belongs to (set by the registry from its module)
     field_map: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -139,7 +141,8 @@ class Resource:
         object.__setattr__(self, "_wire_maps", {v: {f.wire_name(v): f for f in declared if v in f.versions}
                                                 for v in VERSIONS})
         object.__setattr__(self, "_filter_maps", {v: {f.leaf_name(v): f for f in declared
-                                                      if v in f.versions and f.filter and f.stored}
+                                                      if v in f.versions and f.filter
+                                                      and (f.stored or isinstance(f.type, UidRef))}
                                                   for v in VERSIONS})
         for version in self.endpoints:
             assert version in VERSIONS, version

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import orjson
 import sqlalchemy as sa
 
 from openvet.store.types import ExactDecimal
@@ -170,7 +171,10 @@ class Number(FieldType):
         return f"{Decimal(value):.{self.scale}f}"
 
     def to_v2(self, value):
-        return None if value is None else float(value)
+        """A JSON number, whole numbers without a fraction (the samples write ``"quantity": 2``, L9330)."""
+        if value is None:
+            return None
+        return int(value) if value == value.to_integral_value() else float(value)
 
 
 class Text(FieldType):
@@ -500,10 +504,11 @@ class Children(FieldType):
     stored = False
     comparable = False
 
-    def __init__(self, target: str, via: str, embed: tuple[str, ...] = ("v2",)):
+    def __init__(self, target: str, via: str, embed: tuple[str, ...] = ("v2",), optional: tuple[str, ...] = ()):
         self.target = target  # child resource endpoint name
         self.via = via  # the child's field that points back at the parent
         self.embed = tuple(embed)  # versions that write child objects instead of ids
+        self.optional = tuple(optional)  # child fields mandatory on their own but not when written in this list
 
     def embeds(self, version: str) -> bool:
         return version in self.embed
@@ -683,6 +688,33 @@ class ContextDefault:
 
 NOW = ContextDefault("now", "the moment of the request")
 CALLER = ContextDefault("caller", "the credentials that made the request")
+PARTNER = ContextDefault("partner", "the partner (third party) whose credentials made the request")
+
+
+class JsonObject(FieldType):
+    """A nested value object kept as it was sent (Communication ``template``): a JSON object, or null."""
+
+    json_type = "object"
+    comparable = False
+
+    def column_type(self):
+        return sa.JSON()
+
+    def parse(self, value):
+        if not isinstance(value, dict):
+            raise Invalid("must be a JSON object")
+        if len(orjson.dumps(value)) > 65536:
+            raise Invalid("must be at most 64 KiB of JSON")
+        return value
+
+    def to_v1(self, value):
+        return value
+
+    def to_v2(self, value):
+        return value
+
+    def openapi(self):
+        return {"type": ["object", "null"]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -727,7 +759,8 @@ def system_fields(title: str) -> tuple[Field, ...]:
     """The fields every record has; read-only to clients except ``active``."""
     return (
         Field("id", Integer(), create=False, update=False, doc=f"The ID of the {title}."),
-        Field("active", Boolean(), create=False, update=True, default=True,
+        # a record may be created inactive, as the Consult, PhysicalExam and DiagnosticResult bodies allow (L3164)
+        Field("active", Boolean(), create=True, update=True, default=True,
               doc=f"If true, the {title} is active and usable."),
         Field("created_at", Epoch(), create=False, update=False, doc=f"When the {title} was created."),
         Field("modified_at", Epoch(), create=False, update=False, index=True,

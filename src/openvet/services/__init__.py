@@ -12,4 +12,12 @@ from openvet.services.changes import COMPUTED, RULES, Change, Effect, Pending, R
 
 __all__ = ["COMPUTED", "RULES", "Change", "Effect", "Pending", "Rule", "computed", "rule"]
 
-from openvet.services import animals, contacts, files  # noqa: E402,F401  (registers their rules)
+from openvet.services import (  # noqa: E402,F401  (registers their rules)
+    animals,
+    clinical,
+    contacts,
+    correspondence,
+    diagnostics,
+    files,
+    scheduling,
+)

@@ -117,6 +117,12 @@ class Change:
         name = self.wire_name(field_name) if field_name else None
         self.problems.append(Problem(self.prefix + name if name else None, reason))
 
+    def forbid(self, reason: str) -> None:
+        """Refuse the whole write because of who is asking (403): nothing is written."""
+        from openvet.engine.problems import Forbidden
+
+        raise Forbidden(reason)
+
     def refused(self, field_name: str) -> bool:
         """Whether a problem already names this field (no need to say more about it)."""
         name = self.prefix + self.wire_name(field_name)

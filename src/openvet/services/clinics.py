@@ -70,6 +70,26 @@ COUNTRIES = (
 
 CONTACT_DETAIL_TYPES = ("Email", "Mobile", "Home", "Business Phone", "Fax", "Website")
 
+# The calendar's standard lists. Status "Cancelled" is the one an appointment cancelled with `cancel` takes.
+APPOINTMENT_STATUSES = ("Pending", "Confirmed", "In Waiting Room", "In Consult", "Completed", "No Show",
+                        "Cancelled")
+# name, default duration (minutes), needs an animal, needs a contact
+APPOINTMENT_TYPES = (
+    ("Consultation", 15, True, True), ("Vaccination", 15, True, True), ("Recheck", 15, True, True),
+    ("Surgery", 120, True, True), ("Dental", 90, True, True), ("Euthanasia", 30, True, True),
+    ("Phone Call", 10, False, True), ("Staff Meeting", 60, False, False),
+)
+ROOMS = ("Consult Room 1", "Consult Room 2", "Surgery", "Dental Suite", "Kennels")
+CANCELLATION_REASONS = ("Client cancelled", "Client did not attend", "Rescheduled", "Clinic cancelled",
+                        "Patient deceased", "Other")
+PRESENTING_PROBLEMS = (
+    "Annual health check", "Vaccination due", "Vomiting", "Diarrhoea", "Lameness", "Itching", "Coughing",
+    "Seizures", "Lethargy", "Inappetence", "Wound", "Ear infection", "Eye problem", "Skin mass", "Weight loss",
+    "Urinary problem", "Dental disease", "Trauma", "Toxin ingestion", "Behavioural problem",
+)
+THERAPEUTICS = ("Anaesthesia", "Desexing", "Microchipping", "Dental scale and polish", "Arthroscopy",
+                "Wound repair", "Mass removal", "Radiography", "Ultrasound", "Euthanasia")
+
 # name, type, parent name, separation_type
 
 
@@ -128,3 +148,35 @@ def seed_vocabularies(engine, clinic_id: int) -> None:
         seed("animalcolour", [{"name": name} for name in COLOURS])
         seed("country", [{"name": name} for name in COUNTRIES])
         seed("contactdetailtype", [{"name": name} for name in CONTACT_DETAIL_TYPES])
+    seed_standard_lists(engine, clinic_id)
+
+
+def seed_standard_lists(engine, clinic_id: int) -> None:
+    """The lists the API reads but cannot write (statuses, types, rooms, reasons, presenting problems,
+    procedures), each made through the engine like any record (with its rules and events), in a table where
+    the clinic has none yet. Run on ``clinic create`` and on ``migrate`` for clinics made before a list was."""
+    lists = {
+        "appointmentstatus": [{"name": n, "cancelled": n == "Cancelled"} for n in APPOINTMENT_STATUSES],
+        "appointmenttype": [{"name": n, "default_duration": d, "requires_animal": a, "requires_contact": c}
+                            for n, d, a, c in APPOINTMENT_TYPES],
+        "resource": [{"name": n, "type": "facility", "access": "On Calendar"} for n in ROOMS],
+        "appointmentcancellationreason": [{"name": n} for n in CANCELLATION_REASONS],
+        "presentingproblem": [{"name": n} for n in PRESENTING_PROBLEMS],
+        "therapeutic": [{"name": n} for n in THERAPEUTICS],
+    }
+    with engine.writing(clinic_id) as writer:
+        for name, rows in lists.items():
+            resource = engine.registry[name]
+            if records.has_rows(writer.conn, engine.tables[resource.table], clinic_id):
+                continue
+            for row in rows:
+                writer.create(resource, row, None)
+
+
+def seed_every_clinic(engine) -> int:
+    """``seed_vocabularies`` for every clinic (``openvet migrate``): a list added by a new version reaches the
+    clinics made before it. Answers how many clinics there are."""
+    clinics = list_clinics(engine)
+    for clinic in clinics:
+        seed_vocabularies(engine, clinic.id)
+    return len(clinics)
