@@ -460,9 +460,10 @@ def _filters(resource: Resource, version: str) -> list[Field]:
 def _limit(resource: Resource, version: str, writing: bool) -> dict:
     maximum = resource.endpoints[version].page_limit
     what = "Records changed at most" if writing else "Records a page"
+    # No "maximum": a larger limit is accepted (served at the maximum), so the schema must accept it too.
     return {"name": "limit", "in": "query", "required": False,
-            "description": f"{what} (1 to {maximum} on this endpoint).",
-            "schema": {"type": "integer", "minimum": 1, "maximum": maximum, "default": min(DEFAULT_LIMIT, maximum)}}
+            "description": f"{what} (1 to {maximum} on this endpoint; a larger value is served as {maximum}).",
+            "schema": {"type": "integer", "minimum": 1, "default": min(DEFAULT_LIMIT, maximum)}}
 
 
 PAGE = {"name": "page", "in": "query", "required": False, "description": "The page to return, from 1.",
@@ -595,7 +596,8 @@ The ezyVet API (v1 and v2) as openvet serves it, generated from openvet's resour
 - **Envelope**: every answer, errors included, is `{meta, items, messages}`; each item wraps one record
   under the endpoint's name (`{"animal": {...}}`). v1 writes every value (and meta number) as a string; v2
   writes typed JSON.
-- **Paging**: `limit` (1 to the endpoint's maximum, default 10) and `page` (from 1).
+- **Paging**: `limit` (1 to the endpoint's maximum, default 10; a larger value is served at the maximum,
+  which `x-item-limit-per-page` gives) and `page` (from 1).
 - **Filters**: every filterable field is a query parameter: `?name=Rex`, or URL-encoded JSON comparators,
   `?modified_at={">":1700000000,"<=":1800000000}` (lt <, lte <=, eq =, gte >=, gt >, neq != <>, like,
   in). An unknown parameter or comparator is refused (400), never ignored.
