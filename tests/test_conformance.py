@@ -93,7 +93,7 @@ def mandatory_cases(op: dict) -> list[tuple[str, ...]]:
     """Groups of wire names, one group per mandatory field (an either-or pair is one group)."""
     wire = resource_of(op).wire_map(op["api_version"])
     names = {p["name"] for p in op["body_parameters"] if p["mandatory"]}
-    names |= {name for name, field in wire.items() if field.mandatory and field.create}
+    names |= {name for name, field in wire.items() if field.mandatory_on(op["api_version"]) and field.create}
     pair = EITHER_OR.get(op["operation_id"], ())
     cases = [(name,) for name in sorted(names - set(pair))]
     return cases + ([pair] if pair else [])

@@ -141,7 +141,8 @@ def test_create_bodies_take_the_creatable_fields_and_require_the_mandatory_ones(
             schema = deref(spec, op["requestBody"]["content"]["application/json"]["schema"])
             fields = resource.fields_for(version)
             assert set(schema["properties"]) == {f.wire_name(version) for f in fields if f.create}
-            assert sorted(schema.get("required", [])) == sorted(f.wire_name(version) for f in fields if f.mandatory)
+            assert sorted(schema.get("required", [])) == sorted(f.wire_name(version) for f in fields
+                                                                if f.mandatory_on(version))
             assert schema["additionalProperties"] is False
 
 

@@ -612,6 +612,67 @@ def test_contactdetail_v2_with_an_unknown_or_foreign_uid_is_refused(api, other):
     assert total(api, "/v1/contactdetail") == before
 
 
+def test_contactdetail_v1_create_without_a_type_takes_the_type_its_name_names(api):
+    """v1 does not mark the type mandatory (L4132): the name picks it, in any case."""
+    contact = api.new_contact()
+    for name, type_name in (("Email", "Email"), ("mobile", "Mobile"), ("  BUSINESS PHONE ", "Business Phone")):
+        for body in ({"name": name}, {"name": name, "contact_detail_type_id": None},
+                     {"name": name, "contact_detail_type_id": ""}):
+            response = api.post("/v1/contactdetail", {"contact_id": contact["id"], "value": "021 555 0101", **body})
+            detail = item(response, "contactdetail")
+            assert detail["contact_detail_type_id"] == str(lookup_id(api, "contactdetailtype", type_name)), body
+    home = lookup_id(api, "contactdetailtype", "Home")  # a type that is sent is kept, whatever the name
+    sent = item(api.post("/v1/contactdetail", {"contact_id": contact["id"], "value": "x@example.com",
+                                               "name": "Email", "contact_detail_type_id": home}), "contactdetail")
+    assert sent["contact_detail_type_id"] == str(home)
+
+
+def test_contactdetail_v1_create_without_a_type_or_a_type_name_is_a_422_naming_contact_detail_type_id(api):
+    contact = api.new_contact()
+    before = total(api, "/v1/contactdetail")
+    for body in ({"name": "Business E-mail"}, {}, {"name": ""}, {"name": "Pager", "contact_detail_type_id": None}):
+        response = api.post("/v1/contactdetail", {"contact_id": contact["id"], "value": "021 555 0101", **body})
+        assert response.status_code == 422, (body, response.text)
+        assert fields_named(response) == {"contact_detail_type_id"}, body
+    assert total(api, "/v1/contactdetail") == before
+
+
+def test_a_contact_s_detail_list_takes_each_missing_type_from_the_detail_s_name(api):
+    response = api.post("/v1/contact", {"last_name": "Lovelace", "contact_detail_list": [
+        {"name": "Email", "value": "ada@example.com"}, {"name": "MOBILE", "value": "021 555 0101"}]})
+    contact = item(response, "contact")
+    types = [item(api.get(f"/v1/contactdetail/{d}"), "contactdetail")["contact_detail_type_id"]
+             for d in contact["contact_detail_list"]]
+    assert types == [str(lookup_id(api, "contactdetailtype", "Email")),
+                     str(lookup_id(api, "contactdetailtype", "Mobile"))]
+    kept = contact["contact_detail_list"][0]
+    patched = item(api.patch(f"/v1/contact/{contact['id']}", {"contact_detail_list": [
+        {"id": kept}, {"name": "home", "value": "07 838 1234"}]}), "contact")
+    added = item(api.get(f"/v1/contactdetail/{patched['contact_detail_list'][-1]}"), "contactdetail")
+    assert added["contact_detail_type_id"] == str(lookup_id(api, "contactdetailtype", "Home"))
+    before = (total(api, "/v1/contact"), total(api, "/v1/contactdetail"))
+    refused = api.post("/v1/contact", {"last_name": "Babbage", "contact_detail_list": [
+        {"name": "Email", "value": "cb@example.com"}, {"name": "Pager", "value": "555"}]})
+    assert refused.status_code == 422, refused.text
+    assert fields_named(refused) == {"contact_detail_list[1].contact_detail_type_id"}
+    refused_patch = api.patch(f"/v1/contact/{contact['id']}", {"contact_detail_list": [{"id": kept},
+                                                                                      {"value": "555"}]})
+    assert refused_patch.status_code == 422, refused_patch.text
+    assert fields_named(refused_patch) == {"contact_detail_list[1].contact_detail_type_id"}
+    assert (total(api, "/v1/contact"), total(api, "/v1/contactdetail")) == before
+
+
+def test_contactdetail_v2_create_still_requires_type_id(api):
+    """v2 marks type_id mandatory (L4396): a name does not stand in for it there."""
+    contact = api.new_contact()
+    before = total(api, "/v1/contactdetail")
+    for body in ({"name": "Email"}, {"name": "Email", "type_id": None}):
+        response = api.post("/v2/contactdetail", {"contact_id": contact["id"], "value": "x@example.com", **body})
+        assert response.status_code == 422, (body, response.text)
+        assert fields_named(response) == {"type_id"}, body
+    assert total(api, "/v1/contactdetail") == before
+
+
 # nasty input --------------------------------------------------------------------------------------------
 
 

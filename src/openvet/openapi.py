@@ -205,7 +205,7 @@ def write_schema(field: Field, version: str, operation: str) -> dict:
     kind = field.type
     if isinstance(kind, Children):
         schema = {"type": "array", "items": _child_items(kind, version, operation)}
-        if field.mandatory and operation == "create":
+        if field.mandatory_on(version) and operation == "create":
             schema["minItems"] = 1
     else:
         schema = _write_value(kind, version)
@@ -416,7 +416,7 @@ class Components:
                                                    "on the collection without filters)."}
             schema = {"type": "object", "title": f"{resource.title} {operation} ({version})",
                       "properties": properties, "additionalProperties": False}
-            required = [f.wire_name(version) for f in fields if f.mandatory and operation == "create"]
+            required = [f.wire_name(version) for f in fields if f.mandatory_on(version) and operation == "create"]
             if required:
                 schema["required"] = required
             self.schemas[name] = schema
@@ -720,7 +720,7 @@ def _fields_table(resource: Resource, version: str) -> str:
         if isinstance(field.type, Link) and getattr(field.type, "nested", False) and (creates or updates):
             kind += " or a new one"
         row = f'<tr><td><code>{_e(wire)}</code>{renamed}</td><td class="type">{kind}</td>{_mark(field.filter)}'
-        row += _mark(field.create) + _mark(field.mandatory) if creates else ""
+        row += _mark(field.create) + _mark(field.mandatory_on(version)) if creates else ""
         row += _mark(field.update) if updates else ""
         rows.append(row + f"<td>{_default(field)}</td><td>{_e(field.doc)}</td></tr>")
     return (f'<table class="fields"><thead><tr>{head}<th>Default</th><th>Description</th></tr></thead><tbody>'

@@ -333,7 +333,7 @@ class Engine:
                 else:
                     children[field.name] = raw
                 continue
-            if raw is None and (field.mandatory or field.default is not None):
+            if raw is None and (field.mandatory_on(version) or field.default is not None):
                 problems.append(Problem(where, "cannot be null: it always has a value"))
                 continue
             try:
@@ -444,7 +444,7 @@ class Engine:
         """Mandatory fields must hold something (whitespace is nothing); on update, those the body sets."""
         already = {p.field for p in problems}
         for field in resource.fields:
-            if not (field.mandatory and field.stored) or field.name == parent_field:
+            if not (field.mandatory_on(version) and field.stored) or field.name == parent_field:
                 continue
             if updating and field.name not in values:
                 continue
@@ -452,7 +452,8 @@ class Engine:
             if _blank(values.get(field.name)) and name not in already:
                 problems.append(Problem(name, "is required"))
         for field in resource.children():
-            if field.mandatory and (field.name in children or not updating) and not children.get(field.name):
+            if (field.mandatory_on(version) and (field.name in children or not updating)
+                    and not children.get(field.name)):
                 problems.append(Problem(prefix + field.wire_name(version or "v1"), "must list at least one item"))
 
     @staticmethod

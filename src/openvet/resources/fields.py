@@ -514,7 +514,8 @@ class Field:
     """One field of a resource, as the ezyVet document describes it.
 
     ``name`` is the stored name and the v1 wire name; ``wire`` renames it per version
-    (ContactDetail's ``contact_detail_type_id`` is ``type_id`` on v2). ``mandatory`` applies on create.
+    (ContactDetail's ``contact_detail_type_id`` is ``type_id`` on v2). ``mandatory`` applies on create:
+    True on every version, or the versions that mark it (ContactDetail's type: ``("v2",)``).
     """
 
     name: str
@@ -522,7 +523,7 @@ class Field:
     filter: bool = True
     create: bool = True
     update: bool = True
-    mandatory: bool = False
+    mandatory: bool | tuple[str, ...] = False
     default: Any = None
     versions: tuple[str, ...] = VERSIONS
     wire: dict[str, str] = field(default_factory=dict)
@@ -531,6 +532,10 @@ class Field:
 
     def wire_name(self, version: str) -> str:
         return self.wire.get(version, self.name)
+
+    def mandatory_on(self, version: str | None) -> bool:
+        """Whether a create on ``version`` must set it (None, the engine's own writes, reads as v1)."""
+        return self.mandatory is True or (isinstance(self.mandatory, tuple) and (version or "v1") in self.mandatory)
 
     @property
     def stored(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from openvet.services import Change, rule
+from openvet.store import records
 
 
 @rule
@@ -25,6 +26,32 @@ def contactdetail_names_contact(change: Change) -> None:
     """A contact detail belongs to one Contact, named by ``contact_id`` or (v2) ``contact_uid`` (L4389)."""
     if change.record.get("contact_id") is None:
         change.refuse("contact_id", "is required (or contact_uid on v2): a detail belongs to a Contact")
+
+
+@rule
+def contactdetail_has_type(change: Change) -> None:
+    """A contact detail has a ContactDetailType. v1 does not mark it mandatory (L4132): a v1 create that
+    leaves it out takes the type its ``name`` names, in any case ("Email", "mobile"); v2 marks it (L4396).
+
+    A PATCH may not take the type away.
+    """
+    field = change.resource.field_map["contact_detail_type_id"]
+    if change.record.get("contact_detail_type_id") is not None or any(
+            p.field == change.prefix + field.wire_name(change.version or "v1") for p in change.problems):
+        return  # set, or already refused (missing where the version marks it mandatory, or not an id)
+    if not change.creating:
+        change.refuse("contact_detail_type_id", "is required")
+        return
+    name = (change.record.get("name") or "").strip().casefold()
+    by_name: dict[str, int] = {}
+    for type_name, type_id in records.ids_by_name(change.conn, change.engine.tables["contactdetailtype"],
+                                                  change.clinic_id).items():
+        by_name.setdefault(type_name.strip().casefold(), type_id)
+    if name in by_name:
+        change.derive("contact_detail_type_id", by_name[name])
+    else:
+        change.refuse("contact_detail_type_id", "is required, unless name is the name of a ContactDetailType "
+                      "(e.g. Email, Mobile)")
 
 
 @rule
