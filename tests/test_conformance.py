@@ -271,11 +271,12 @@ def test_route_and_method_exist(op, api, clinic):
 # b. list items carry every documented field, typed as the version types them ----------------------------
 
 def _v1_typed(value: Any, sample: Any) -> bool:
+    """A string, a list of strings, or (where the sample has an object) an object of v1-typed values."""
     if isinstance(value, str):
         return True
     if isinstance(value, list):
         return all(isinstance(v, str) for v in value)
-    return isinstance(value, dict) and isinstance(sample, dict)
+    return isinstance(value, dict) and isinstance(sample, dict) and all(_v1_typed(v, {}) for v in value.values())
 
 
 def _v2_kind(op: dict, name: str, sample: Any) -> str | None:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from openvet.resources import REGISTRY
+from openvet.resources.fields import Timezone
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -108,6 +111,16 @@ def test_v1_writes_values_as_strings(api):
     assert item["active"] == "1" and item["is_business"] == "0"
     assert isinstance(item["created_at"], str) and item["created_at"].isdigit()
     assert all(isinstance(detail_id, str) for detail_id in item["contact_detail_list"])
+
+
+def test_v1_writes_nested_values_as_strings_too(api):
+    """SystemSetting's timezone is an object; on v1 its offset in seconds is a string like every v1 value."""
+    setting = api.get("/v1/systemsetting").json()["items"][0]["systemsetting"]
+    offset = int(datetime.now(ZoneInfo("Pacific/Auckland")).utcoffset().total_seconds())
+    assert setting["timezone"]["name"] == "Pacific/Auckland"
+    assert setting["timezone"]["utc_offset_seconds"] == str(offset)  # "43200", or "46800" in summer
+    assert all(isinstance(value, str) for value in setting["timezone"].values())
+    assert Timezone().to_wire("Pacific/Auckland", "v2")["utc_offset_seconds"] == offset  # v2: a number
 
 
 def test_v2_writes_typed_values(api):

@@ -153,7 +153,7 @@ def read_schema(field: Field, version: str) -> dict:
 
 def _read_v1(kind: FieldType) -> dict:
     if isinstance(kind, Timezone):
-        zone = kind.openapi()
+        zone = kind.openapi("v1")
         return {"anyOf": [{**zone, "type": "object"}, {"const": ""}]}
     if isinstance(kind, RecordRef):
         return {"anyOf": [_record_ref(kind, {"type": "string", "pattern": "^[0-9]+$"}), {"const": ""}]}

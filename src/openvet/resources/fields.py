@@ -404,7 +404,8 @@ class UidRef(FieldType):
 class Timezone(FieldType):
     """A site's IANA timezone; stored as its name, written as ``{name, utc_offset, utc_offset_seconds}``.
 
-    The offsets are derived at the moment of reading, so they follow daylight saving time.
+    The offsets are derived at the moment of reading, so they follow daylight saving time. v1 writes the
+    nested values as strings too (``"43200"``), as it writes every value; v2 writes the seconds as a number.
     """
 
     json_type = "object"
@@ -431,18 +432,20 @@ class Timezone(FieldType):
         return {"name": name, "utc_offset": f"{sign}{hours:02d}:{minutes:02d}", "utc_offset_seconds": seconds}
 
     def to_v1(self, value):
-        return self.describe(value) or ""
+        described = self.describe(value)
+        return {k: str(v) for k, v in described.items()} if described else ""
 
     def to_v2(self, value):
         return self.describe(value)
 
-    def openapi(self):
+    def openapi(self, version: str = "v2"):
+        seconds = {"type": "string", "pattern": "^-?[0-9]+$"} if version == "v1" else {"type": "integer"}
         return {
             "type": ["object", "null"],
             "properties": {
                 "name": {"type": "string"},
                 "utc_offset": {"type": "string"},
-                "utc_offset_seconds": {"type": "integer"},
+                "utc_offset_seconds": seconds,
             },
         }
 
