@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jsonschema
 import pytest
 
 from openvet.resources import RESOURCES
@@ -120,6 +121,21 @@ def test_lists_take_any_limit_from_one_page_and_every_filter(spec):
                 assert params[name]["in"] == "query"
                 assert "comparators" in params[name]["description"]
                 assert "schema" in params[name]
+
+
+def test_filters_refuse_a_blank_value_and_take_eq_null_for_unset(spec):
+    op = operation(spec, "GET", "/v1/animal")
+    params = {p["name"]: p for p in (deref(spec, p) for p in op["parameters"])}
+    for name in ("name", "referring_clinic_id", "weight", "is_dead"):
+        param = params[name]
+        assert '{"eq": null}' in param["description"], name
+        validator = jsonschema.Draft202012Validator(param["schema"])
+        assert not validator.is_valid("   "), name  # neither as a plain value nor as JSON
+        comparators = param["schema"]["anyOf"][1]["contentSchema"]
+        assert jsonschema.Draft202012Validator(comparators).is_valid({"eq": None, "neq": None}), name
+    assert jsonschema.Draft202012Validator(params["name"]["schema"]).is_valid("Rex")
+    assert not jsonschema.Draft202012Validator(params["name"]["schema"]["anyOf"][1]["contentSchema"]).is_valid(
+        {"eq": " "})
 
 
 def test_writes_on_matching_records_take_limit_and_the_filters(spec):

@@ -264,6 +264,56 @@ def test_delete_by_filter_is_bounded_by_limit(api):
     assert states == ["0", "1", "1"]
 
 
+def disabled_events(engine, resource: str, record_id: int) -> int:
+    with engine.db.connect() as conn:
+        return conn.execute(sa.text("SELECT count(*) FROM outbox WHERE record_id = :i AND event = :e"),
+                            {"i": record_id, "e": f"{resource}_disabled"}).scalar()
+
+
+def test_delete_of_an_inactive_record_changes_nothing_and_records_no_second_event(api, engine):
+    animal = api.new_animal()
+    first = api.delete(f"/v1/animal/{animal['id']}")
+    assert first.json()["meta"]["items_processed"] == "1"
+    assert disabled_events(engine, "animal", int(animal["id"])) == 1
+    age_record(engine, "animal", int(animal["id"]))
+    again = api.delete(f"/v1/animal/{animal['id']}")
+    assert again.status_code == 200, again.text
+    assert (again.json()["meta"]["items_matched"], again.json()["meta"]["items_processed"]) == ("1", "0")
+    assert item(again, "animal")["active"] == "0"  # the record acted on, as it is
+    assert item(api.get(f"/v1/animal/{animal['id']}"), "animal")["modified_at"] == "1000"
+    assert disabled_events(engine, "animal", int(animal["id"])) == 1
+
+
+def test_delete_by_filter_counts_as_processed_only_the_records_it_deactivates(api, engine):
+    contact_id = api.new_contact()["id"]
+    ids = [int(api.new_animal(contact_id=contact_id, name="Twice")["id"]) for _ in range(3)]
+    assert api.delete(f"/v1/animal/{ids[0]}").status_code == 200
+    response = api.delete("/v1/animal?name=Twice")
+    assert (response.json()["meta"]["items_matched"], response.json()["meta"]["items_processed"]) == ("3", "2")
+    assert [disabled_events(engine, "animal", i) for i in ids] == [1, 1, 1]
+    repeated = api.delete("/v1/animal?name=Twice")
+    assert (repeated.json()["meta"]["items_matched"], repeated.json()["meta"]["items_processed"]) == ("3", "0")
+    assert [disabled_events(engine, "animal", i) for i in ids] == [1, 1, 1]
+
+
+def test_a_blank_filter_value_on_patch_or_delete_writes_nothing(api, engine):
+    """``?referring_clinic_id=&limit=200`` (one empty template variable) once deactivated 99 animals."""
+    contact_id = api.new_contact()["id"]
+    animals = [api.new_animal(contact_id=contact_id, name="Spared") for _ in range(3)]
+    for method, query in (("DELETE", "referring_clinic_id=&limit=200"), ("PATCH", "referring_clinic_id=%20%20"),
+                          ("DELETE", "referring_clinic_id=%7B%22eq%22%3A%22%22%7D"), ("DELETE", "name=")):
+        response = api.request(method, f"/v1/animal?{query}", json={"name": "Overwritten"})
+        assert response.status_code == 400, (method, query, response.text)
+        assert fields_named(response) == {query.split("=")[0]}, (method, query)
+        assert '{"eq": null}' in response.json()["messages"][0]["text"]
+    for animal in animals:
+        assert item(api.get(f"/v1/animal/{animal['id']}"), "animal") == animal
+    explicit = api.request("DELETE", "/v1/animal", params={"referring_clinic_id": '{"eq": null}',
+                                                           "contact_id": contact_id, "limit": "200"})
+    assert explicit.status_code == 200, explicit.text
+    assert explicit.json()["meta"]["items_processed"] == "3"
+
+
 # validation ---------------------------------------------------------------------------------------------
 
 

@@ -289,8 +289,11 @@ def comparators(kind: FieldType) -> list[str]:
 def filter_parameter(field: Field, version: str) -> dict:
     kind = field.type
     value = filter_value_schema(kind, version)
+    if value.get("type") == "string":
+        value["pattern"] = r"\S"  # a blank value is refused, never read as "unset"
     ops = comparators(kind)
     operands = {"in": {"type": "array", "items": value}}
+    operands.update({op: {"anyOf": [value, {"type": "null"}]} for op in ("eq", "=", "neq", "!=", "<>")})  # null: unset
     if kind.likeable:
         operands["like"] = {"type": "string"}
     json_form = {
@@ -302,7 +305,8 @@ def filter_parameter(field: Field, version: str) -> dict:
         "description": "URL-encoded JSON object of comparators",
     }
     description = (f"{field.doc} Equal to the value, or URL-encoded JSON comparators, several at once "
-                   f'(`{{">": 5, "<=": 9}}`). Accepted here: {", ".join(ops)}.')
+                   f'(`{{">": 5, "<=": 9}}`). Accepted here: {", ".join(ops)}. A blank value is refused (400); '
+                   'records where it is unset: `{"eq": null}`.')
     if kind.likeable:
         description += ' `like` takes a pattern with % wildcards (`{"like": "Bel%"}`).'
     return {"name": field.wire_name(version), "in": "query", "required": False, "description": description.strip(),
@@ -600,7 +604,8 @@ The ezyVet API (v1 and v2) as openvet serves it, generated from openvet's resour
   which `x-item-limit-per-page` gives) and `page` (from 1).
 - **Filters**: every filterable field is a query parameter: `?name=Rex`, or URL-encoded JSON comparators,
   `?modified_at={">":1700000000,"<=":1800000000}` (lt <, lte <=, eq =, gte >=, gt >, neq != <>, like,
-  in). An unknown parameter or comparator is refused (400), never ignored.
+  in). An unknown parameter or comparator is refused (400), never ignored; so is a blank value (an empty
+  `?contact_id=` is not "unset": ask for `{"eq": null}`).
 - **Errors**: 400 bad parameters, 401 no or bad token, 403 missing scope or unknown endpoint, 404 unknown
   id, 405 method not served, 422 a record that cannot be written; each message names the field.
 

@@ -196,18 +196,19 @@ class Engine:
 
     def delete(self, clinic_id: int, resource: Resource, conditions: list[Condition],
                limit: int | None) -> Outcome:
-        """Deactivates (``active`` false) every match; nothing is erased."""
+        """Deactivates (``active`` false) every match; nothing is erased. A match already inactive is left as it
+        is (no new ``modified_at``, no second event); ``processed`` counts the records deactivated."""
         now = int(time.time())
         with self.db.begin() as conn:
             table = self.tables[resource.table]
             records.begin_writing(conn, table)
             matched = records.count(conn, table, clinic_id, conditions) if conditions else 0
             ids = records.select_ids(conn, table, clinic_id, conditions, limit, lock=True)
-            records.update(conn, table, clinic_id, ids, {"active": False, "modified_at": now})
-            for record_id in ids:
+            changed = records.deactivate(conn, table, clinic_id, ids, now)
+            for record_id in changed:
                 records.record_event(conn, clinic_id, f"{resource.name}_disabled", resource.name, record_id, now)
             written = self._records(conn, clinic_id, resource, records.select_by_ids(conn, table, clinic_id, ids))
-            return Outcome(max(matched, len(ids)), len(ids), written)
+            return Outcome(max(matched, len(ids)), len(changed), written)
 
     def _create(self, conn: sa.Connection, clinic_id: int, resource: Resource, body: dict[str, Any],
                 version: str | None, now: int, parent: tuple[str, int] | None = None,

@@ -174,6 +174,17 @@ def update(conn: sa.Connection, table: sa.Table, clinic_id: int, ids: list[int],
         conn.execute(_update_by_ids(table), {**values, "_clinic_id": clinic_id, "_ids": list(ids)})
 
 
+def deactivate(conn: sa.Connection, table: sa.Table, clinic_id: int, ids: list[int], at: int) -> list[int]:
+    """Mark the active ones of ``ids`` inactive, as of ``at``; the ids changed. A record already inactive
+    is left as it is (its ``modified_at`` does not move)."""
+    if not ids:
+        return []
+    query = (table.update()
+             .where(table.c.clinic_id == clinic_id, table.c.id.in_(ids), table.c.active.is_(True))
+             .values(active=False, modified_at=at).returning(table.c.id))
+    return sorted(conn.execute(query).scalars())
+
+
 @cache
 def _update_by_ids(table: sa.Table) -> sa.Update:
     return table.update().where(table.c.clinic_id == sa.bindparam("_clinic_id"),
