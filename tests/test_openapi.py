@@ -216,7 +216,7 @@ def test_v1_records_are_strings_and_v2_records_typed(spec):
 
 def test_errors_come_in_the_envelope_with_messages(spec):
     for method, path, op in operations(spec):
-        expected = {"400", "401"} if path == "/v1/oauth/access_token" else {"400", "401", "403", "405"}
+        expected = {"400", "401", "503"} if path == "/v1/oauth/access_token" else {"400", "401", "403", "405", "503"}
         if path.endswith("{id}"):
             expected.add("404")
         if method in ("POST", "PATCH") and path != "/v1/oauth/access_token":
@@ -227,6 +227,7 @@ def test_errors_come_in_the_envelope_with_messages(spec):
             envelope = deref(spec, response["content"]["application/json"]["schema"])
             message = deref(spec, envelope["properties"]["messages"]["items"])
             assert set(message["required"]) == {"level", "type", "text", "fields"}
+        assert "Retry-After" in deref(spec, op["responses"]["503"])["headers"]
 
 
 def test_every_operation_requires_its_scope_and_the_scheme_lists_them_all(spec):

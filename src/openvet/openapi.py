@@ -57,6 +57,8 @@ ERRORS = {
                               "it does."),
     422: ("Unprocessable", "The record cannot be written: each message names a field and the reason."),
     500: ("ServerError", "Unexpected failure; quote meta.transaction_id when reporting it."),
+    503: ("Unavailable", "The database cannot be reached just now (restarting, down); try again after the "
+                         "Retry-After header's seconds. Nothing was changed."),
 }
 
 
@@ -520,7 +522,7 @@ def _errors(op: Operation) -> dict:
         statuses.append(404)
     if op.kind in ("create", "update", "update_matching"):
         statuses.append(422)
-    statuses.append(500)
+    statuses += [500, 503]
     return {str(s): {"$ref": f"{RESPONSES}{ERRORS[s][0]}.{op.version}"} for s in sorted(statuses)}
 
 
@@ -571,6 +573,7 @@ def _token_operation() -> dict:
             "400": {"$ref": f"{RESPONSES}BadRequest.v1"},
             "401": {"$ref": f"{RESPONSES}Unauthorized.v1"},
             "500": {"$ref": f"{RESPONSES}ServerError.v1"},
+            "503": {"$ref": f"{RESPONSES}Unavailable.v1"},
         },
     }
 
@@ -587,6 +590,9 @@ def _error_responses() -> dict:
             if status == 405:
                 response["headers"] = {"Allow": {"schema": {"type": "string"},
                                                  "description": "The methods served on the path."}}
+            if status == 503:
+                response["headers"] = {"Retry-After": {"schema": {"type": "integer"},
+                                                       "description": "Seconds to wait before trying again."}}
             out[f"{name}.{version}"] = response
     return out
 
@@ -607,7 +613,8 @@ The ezyVet API (v1 and v2) as openvet serves it, generated from openvet's resour
   in). An unknown parameter or comparator is refused (400), never ignored; so is a blank value (an empty
   `?contact_id=` is not "unset": ask for `{"eq": null}`).
 - **Errors**: 400 bad parameters, 401 no or bad token, 403 missing scope or unknown endpoint, 404 unknown
-  id, 405 method not served, 422 a record that cannot be written; each message names the field.
+  id, 405 method not served, 422 a record that cannot be written; each message names the field. 503 with
+  `Retry-After` while the database cannot be reached (a restart): try again, nothing was changed.
 
 The Provet Cloud API (api/0.1) is not described here yet. The human-readable guide is at /docs.
 """

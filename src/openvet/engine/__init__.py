@@ -5,7 +5,8 @@ business rules the declaration names (``openvet.services``), and writes through 
 """
 
 from openvet.engine.engine import Engine, Outcome, Page
-from openvet.engine.problems import NotFound, Problem, ValidationFailed
+from openvet.engine.problems import RETRY_AFTER, NotFound, Problem, ValidationFailed, unavailable
 from openvet.store.filters import OPERATORS, Condition
 
-__all__ = ["OPERATORS", "Condition", "Engine", "NotFound", "Outcome", "Page", "Problem", "ValidationFailed"]
+__all__ = ["OPERATORS", "RETRY_AFTER", "Condition", "Engine", "NotFound", "Outcome", "Page", "Problem",
+           "ValidationFailed", "unavailable"]

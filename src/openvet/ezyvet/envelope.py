@@ -15,7 +15,7 @@ from openvet.engine import Problem
 _ids = random.Random()
 STATUS_TYPE = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 413: "payload_too_large", 422: "validation", 429: "too_many_requests",
-               500: "server_error"}
+               500: "server_error", 503: "service_unavailable"}
 
 
 class EzyvetError(Exception):

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from openvet.engine import Condition, NotFound, Problem, ValidationFailed
+from openvet.engine import RETRY_AFTER, Condition, NotFound, Problem, ValidationFailed, unavailable
 from openvet.ezyvet import serializers
 from openvet.ezyvet.authentication import access_token, identify
 from openvet.ezyvet.envelope import EzyvetError, error_response, meta, read_body, respond
@@ -38,7 +38,11 @@ def guarded(handler):
             return error_response(version, EzyvetError(422, "The record cannot be written", error.problems))
         except NotFound as error:
             return error_response(version, EzyvetError(404, str(error)))
-        except Exception:
+        except Exception as error:
+            if unavailable(error):  # the database is down or restarting: try again, never a stack trace
+                log.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
+                return error_response(version, EzyvetError(503, "The database cannot be reached just now; try "
+                                                           "again shortly", headers={"Retry-After": str(RETRY_AFTER)}))
             log.exception("unexpected error on %s %s", request.method, request.url.path)
             return error_response(version, EzyvetError(500, "Internal server error; quote the transaction_id"))
 

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from openvet.engine import Condition, NotFound, Problem, ValidationFailed
+from openvet.engine import RETRY_AFTER, Condition, NotFound, Problem, ValidationFailed, unavailable
 from openvet.provet.authentication import authenticate, permit
 from openvet.provet.exceptions import NON_FIELD, NOT_FOUND, ProvetError, detail, invalid, respond
 from openvet.provet.filters import CLIENT_FILTERS, PATIENT_FILTERS, RENDERING, Filter, parse_filters
@@ -72,7 +72,11 @@ def endpoint(kind: Kind, member: bool):
             return respond(error.body, error.status, error.headers)
         except NotFound:
             return respond({"detail": NOT_FOUND}, 404)
-        except Exception:
+        except Exception as error:
+            if unavailable(error):  # the database is down or restarting: try again, never a stack trace
+                log.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
+                return respond({"detail": "The database cannot be reached just now; try again shortly."}, 503,
+                               {"Retry-After": str(RETRY_AFTER)})
             log.exception("unexpected error on %s %s", request.method, request.url.path)
             return respond({"detail": "A server error occurred."}, 500)
 
