@@ -6,6 +6,7 @@ docs/provet.md (the mapping, paging and errors openvet chose where the examples 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from dataclasses import replace
@@ -261,6 +262,46 @@ def test_malformed_json_unknown_ids_and_methods(api):
     deleted = provet(api, "DELETE", "/patient/1/")
     assert (deleted.status_code, deleted.json()) == (405, {"detail": 'Method "DELETE" not allowed.'})
     assert provet(api, "PUT", "/client/").status_code == 405
+
+
+def test_a_body_over_one_mebibyte_is_a_413_in_provet_s_shape(api):
+    patient = new_patient(api)
+    before = provet(api, "GET", "/patient/").json()["count"]
+    big = {"name": "Fenton", "client": patient["client"], "remarks": "a" * (1 << 20)}
+    for method, path in (("POST", "/patient/"), ("PATCH", f"/patient/{patient['id']}/"),
+                         ("PUT", f"/patient/{patient['id']}/"), ("POST", "/client/")):
+        response = provet(api, method, path, big)
+        assert response.status_code == 413, (method, path, response.text)
+        assert list(response.json()) == ["detail"] and "1048576 bytes" in response.json()["detail"]
+    chunked = api.client.post(base(api) + "/patient/", content=iter([b'{"name": "', b"a" * (1 << 20), b'"}']),
+                              headers={**api.provet_headers, "Content-Type": "application/json"})
+    assert chunked.status_code == 413, chunked.text
+    assert provet(api, "GET", "/patient/").json()["count"] == before
+    assert provet(api, "GET", f"/patient/{patient['id']}/").json() == patient
+
+
+def test_a_streamed_body_is_not_read_past_the_limit(api):
+    """No Content-Length, 64 chunks of 256 KiB: the answer comes once the limit is passed, the rest unread."""
+    received = []
+
+    async def receive():
+        received.append(1)
+        return {"type": "http.request", "body": b"a" * (1 << 18), "more_body": len(received) < 64}
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    path = base(api) + "/patient/"
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"),
+                         (b"authorization", f"Token {api.provet['token']}".encode())],
+             "client": ("127.0.0.1", 1), "server": ("testserver", 80)}
+    asyncio.run(api.client.app(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert len(received) <= 5  # 4 chunks make 1 MiB; the fifth passes it
 
 
 def test_a_key_of_one_clinic_never_reaches_another_clinics_records(api, other):

@@ -23,6 +23,7 @@ from openvet.provet.filters import CLIENT_FILTERS, PATIENT_FILTERS, RENDERING, F
 from openvet.provet.hyperlinks import API, MAX_ID, Links, base_url, whole
 from openvet.provet.pagination import envelope, last_page, parse_paging
 from openvet.provet.serializers import CLIENT, PATIENT, Context, Serializer
+from openvet.request_body import BodyTooLarge, read_limited
 from openvet.resources import REGISTRY, Resource
 
 log = logging.getLogger("openvet.provet")
@@ -142,7 +143,10 @@ def _no_params(request: Request) -> None:
 
 
 async def _body(request: Request) -> dict:
-    raw = await request.body()
+    try:
+        raw = await read_limited(request)  # 1 MiB, as the ezyVet API: never a whole 300 MB body in memory
+    except BodyTooLarge as error:
+        raise detail(413, f"{error}.") from None
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if raw.strip() and media and media != "application/json" and not media.endswith("+json"):
         raise detail(415, f'Unsupported media type "{media}" in request.')
