@@ -412,6 +412,57 @@ def test_options_and_unserved_methods_are_405_in_the_envelope_with_the_path_s_me
         assert method in message_text(response) and "allowed: " + allow in message_text(response)
 
 
+NEVER_SERVED = ("TRACE", "CONNECT", "FOO", "PROPFIND")
+PATH_METHODS = {
+    "/v1/animal": "GET, POST, PATCH, DELETE",
+    "/v1/animal/1": "GET, PATCH, DELETE",
+    "/v1/species": "GET",
+    "/v2/contact": "GET",
+    "/v1/systemsetting": "GET",
+    "/v1/oauth/access_token": "POST",
+    "/v1/nosuchendpoint": "",  # names no endpoint: no method is served there
+    "/v1": "",
+    "/v2/contact/1/x": "",
+}
+
+
+def test_trace_connect_and_unknown_methods_are_405_in_the_envelope_on_every_path(api):
+    """Starlette once refused them itself: a bare 405, outside the envelope, without Allow."""
+    wrong = {}
+    for method in NEVER_SERVED:
+        for path, allow in PATH_METHODS.items():
+            for headers in (api.headers, {}):  # whoever asks: no path serves these methods
+                response = api.client.request(method, path, headers=headers)
+                if response.status_code != 405 or response.headers.get("allow") != allow:
+                    wrong[f"{method} {path} {bool(headers)}"] = (response.status_code, response.headers.get("allow"))
+                    continue
+                body = assert_envelope(response)
+                assert body["items"] == [] and method in message_text(response)
+                assert body["messages"][0]["type"] == "method_not_allowed"
+    assert not wrong
+
+
+def test_head_is_answered_like_get_without_a_body(api):
+    animal = api.new_animal()
+    for path in ("/v1/animal", f"/v1/animal/{animal['id']}", "/v1/systemsetting", "/v2/contact"):
+        got, head = api.get(path), api.request("HEAD", path)
+        assert head.status_code == got.status_code == 200, (path, head.status_code)
+        assert head.content == b""
+        assert head.headers.get("x-item-limit-per-page") == got.headers.get("x-item-limit-per-page")
+        assert head.headers["content-type"] == got.headers["content-type"]
+    reader = api.token_for(["read-contact"])
+    refused = api.client.request("HEAD", "/v1/animal", headers={"Authorization": f"Bearer {reader}"})
+    assert refused.status_code == 403  # HEAD needs the read scope, like GET
+    token_path = api.client.request("HEAD", "/v1/oauth/access_token")
+    assert (token_path.status_code, token_path.headers["allow"]) == (405, "POST")
+
+
+def test_outside_the_apis_an_unserved_method_is_405_with_allow(client):
+    response = client.request("TRACE", "/openapi.json")
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD"}
+
+
 def test_a_singleton_takes_no_query_parameters(api):
     for params in ({"foo": "1"}, {"limit": "abc", "foo": "1"}, {"limit": "1"}, {"page": "2"}):
         response = api.get("/v1/systemsetting", params=params)

@@ -304,6 +304,22 @@ def test_a_streamed_body_is_not_read_past_the_limit(api):
     assert len(received) <= 5  # 4 chunks make 1 MiB; the fifth passes it
 
 
+def test_trace_connect_and_unknown_methods_are_405_in_provet_s_shape_with_allow(api):
+    patient = new_patient(api)
+    paths = {"/patient/": "GET, POST", f"/patient/{patient['id']}/": "GET, PUT, PATCH", "/client": "GET, POST",
+             f"/client/{patient['client'].rstrip('/').rsplit('/', 1)[1]}": "GET, PUT, PATCH"}
+    for method in ("TRACE", "CONNECT", "FOO", "DELETE"):
+        for path, allow in paths.items():
+            response = provet(api, method, path)
+            assert (response.status_code, response.headers.get("allow")) == (405, allow), (method, path)
+            assert response.json() == {"detail": f'Method "{method}" not allowed.'}
+    anonymous = api.client.request("TRACE", base(api) + "/patient/")  # as DRF: the key is checked first
+    assert anonymous.status_code == 401
+    assert anonymous.json() == {"detail": "Authentication credentials were not provided."}
+    head = provet(api, "HEAD", f"/patient/{patient['id']}/")
+    assert (head.status_code, head.content) == (200, b"")
+
+
 def test_a_key_of_one_clinic_never_reaches_another_clinics_records(api, other):
     patient, client = new_patient(other), new_client(other)
     before = {"patient": provet(other, "GET", f"/patient/{patient['id']}/").json(),

@@ -18,6 +18,7 @@ from openvet.ezyvet.filters import FilterError, parse_filters
 from openvet.ezyvet.pagination import Paging, page_meta, parse_paging
 from openvet.resources import REGISTRY, Resource
 from openvet.resources.fields import BIGINT_MAX, Integer, Invalid
+from openvet.routing import route
 
 log = logging.getLogger("openvet.ezyvet")
 VERSIONS = ("v1", "v2")
@@ -52,21 +53,36 @@ def guarded(handler):
 def _resolve(request: Request) -> tuple[str, Resource, str]:
     """(version, resource, operation), checking the token, the endpoint, the method and the scope."""
     version = request.path_params["version"]
-    identity = identify(request)
     endpoint = request.path_params["endpoint"].lower()
     resource = REGISTRY.get(endpoint)
-    if version not in VERSIONS or resource is None or version not in resource.endpoints:
+    known = version in VERSIONS and resource is not None and version in resource.endpoints
+    member = "id" in request.path_params
+    if request.method not in SERVED:
+        _not_served(request, _allowed(resource, version, member) if known else [])
+    identity = identify(request)
+    if not known:
         raise EzyvetError(403, f"There is no endpoint /{version}/{endpoint}")
     operation = _operation(request, resource.endpoints[version].singleton)
     if not resource.serves(version, operation):
-        allowed = _allowed(resource, version, member="id" in request.path_params)
+        allowed = _allowed(resource, version, member)
         raise EzyvetError(405, f"{request.method} is not allowed on /{version}/{endpoint}; allowed: "
                           + ", ".join(allowed), headers={"Allow": ", ".join(allowed)})
-    scope = resource.scope_read if request.method == "GET" else resource.scope_write
+    scope = resource.scope_read if request.method in READING else resource.scope_write
     if not identity.allows(scope):
         raise EzyvetError(403, f"The access token lacks the scope {scope}")
     request.state.clinic_id = identity.clinic_id
     return version, resource, operation
+
+
+READING = ("GET", "HEAD")  # HEAD is a GET without the body (the server leaves the body out)
+SERVED = ("GET", "HEAD", "POST", "PATCH", "DELETE")  # no path of the API serves any other method
+
+
+def _not_served(request: Request, allowed: list[str]) -> None:
+    """A method no path serves (TRACE, CONNECT, PUT, OPTIONS, FOO…) is refused on every path, whoever asks:
+    a 405 with the methods of this path (none where the path names no endpoint), before the token."""
+    raise EzyvetError(405, f"{request.method} is not allowed on {request.url.path}; allowed: "
+                      + (", ".join(allowed) or "none"), headers={"Allow": ", ".join(allowed)})
 
 
 MEMBER_METHODS = {"get": "GET", "update": "PATCH", "delete": "DELETE"}
@@ -88,6 +104,7 @@ def _operation(request: Request, singleton: bool) -> str:
     member = "id" in request.path_params
     return {
         "GET": "get" if member or singleton else "list",
+        "HEAD": "get" if member or singleton else "list",
         "POST": "create" if not member else "create_member",
         "PATCH": "update",
         "DELETE": "delete",
@@ -222,16 +239,17 @@ async def token(request: Request) -> Response:
 @guarded
 async def unknown(request: Request) -> Response:
     """Any other path under /v1 or /v2: no such endpoint, answered like an unknown endpoint name."""
+    if request.method not in SERVED:
+        _not_served(request, [])
     identify(request)
     raise EzyvetError(403, f"There is no endpoint {request.url.path}")
 
 
 def routes() -> list[Route]:
-    # Every method reaches the handlers, so that refusals (405 with Allow, 403) come in the envelope.
-    methods = ["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS"]
+    # Every method (TRACE and made-up ones too) reaches the handlers, so that refusals come in the envelope.
     return [
-        Route("/v1/oauth/access_token", token, methods=methods),
-        Route("/{version}/{endpoint}", collection, methods=methods),
-        Route("/{version}/{endpoint}/{id}", member, methods=methods),
-        *(Route(path, unknown, methods=methods) for path in ("/v1", "/v2", "/v1/{rest:path}", "/v2/{rest:path}")),
+        route("/v1/oauth/access_token", token),
+        route("/{version}/{endpoint}", collection),
+        route("/{version}/{endpoint}/{id}", member),
+        *(route(path, unknown) for path in ("/v1", "/v2", "/v1/{rest:path}", "/v2/{rest:path}")),
     ]

@@ -25,9 +25,9 @@ from openvet.provet.pagination import envelope, last_page, parse_paging
 from openvet.provet.serializers import CLIENT, PATIENT, Context, Serializer
 from openvet.request_body import BodyTooLarge, read_limited
 from openvet.resources import REGISTRY, Resource
+from openvet.routing import route
 
 log = logging.getLogger("openvet.provet")
-METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 COLLECTION = ("GET", "POST")
 MEMBER = ("GET", "PUT", "PATCH")
 ENGINE_REASONS = {"is required": "This field is required."}
@@ -200,6 +200,7 @@ def routes() -> list[Route]:
     for kind in KINDS:
         path = f"/{{provet_id}}/{API}/{kind.serializer.kind}"  # read by authenticate (not :int, see whole)
         for slash in ("/", ""):
-            out.append(Route(path + slash, endpoint(kind, member=False), methods=METHODS))
-            out.append(Route(path + "/{id}" + slash, endpoint(kind, member=True), methods=METHODS))
+            # every method reaches the handler (TRACE too), which answers those not served with 405 and Allow
+            out.append(route(path + slash, endpoint(kind, member=False)))
+            out.append(route(path + "/{id}" + slash, endpoint(kind, member=True)))
     return out
