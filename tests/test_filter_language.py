@@ -454,6 +454,32 @@ def test_eq_null_finds_the_records_where_a_field_is_unset_and_neq_null_the_other
     assert listed(api, [("referring_clinic_id", '{"eq": null}')]) == {a.id for a in herd}
 
 
+# digits other than ASCII -----------------------------------------------------------------------------------
+
+OTHER_DIGITS = (str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"), str.maketrans("0123456789", "０１２３４５６７８９"))
+
+
+def test_a_filter_number_in_other_digits_is_refused_naming_the_parameter(api):
+    contact = api.new_contact()
+    detail = contact["contact_detail_list"][0]
+    cases = [("/v2/contact", "id", str(contact["id"])), ("/v2/contact", "modified_at", contact["modified_at"]),
+             ("/v2/contactdetail", "contact_id", str(contact["id"])), ("/v2/contactdetail", "id", detail),
+             ("/v1/animal", "weight", "12.5")]
+    wrong = {}
+    for digits in OTHER_DIGITS:
+        for path, field, value in cases:
+            other = value.translate(digits)
+            for raw in (other, json.dumps({"eq": other}, ensure_ascii=False), json.dumps({">": other}),
+                        json.dumps({"in": [other]}, ensure_ascii=False)):
+                if raw.startswith('{"in"') and field == "modified_at":
+                    continue
+                response = api.get(path, params={field: raw})
+                if response.status_code != 400 or field not in response.json()["messages"][0]["fields"]:
+                    wrong[f"{path}?{field}={raw}"] = (response.status_code, response.text[:200])
+    assert not wrong
+    assert api.get("/v2/contact", params={"id": str(contact["id"])}).json()["meta"]["items_total"] == 1
+
+
 # huge numbers, opaque uids, off-grid ids ------------------------------------------------------------------
 
 

@@ -442,6 +442,19 @@ def test_unicode_and_overlong_numbers_elsewhere_are_refused(api):
     assert response.json() == {"client": ["Invalid hyperlink - Object does not exist."]}
 
 
+def test_a_patient_weight_in_other_digits_is_refused(api):
+    """``Decimal("١٢")`` is 12: a weight is read in ASCII digits only, like every number."""
+    patient = new_patient(api, weight=7.5)
+    before = provet(api, "GET", "/patient/").json()["count"]
+    for weight in ("١٢", "١٢.٥", "１２", "１２.５", "1_2"):
+        created = provet(api, "POST", "/patient/", {"name": "Rex", "client": patient["client"], "weight": weight})
+        patched = provet(api, "PATCH", f"/patient/{patient['id']}/", {"weight": weight})
+        for response in (created, patched):
+            assert (response.status_code, response.json()) == (400, {"weight": ["A valid number is required."]})
+    assert provet(api, "GET", "/patient/").json()["count"] == before
+    assert provet(api, "GET", f"/patient/{patient['id']}/").json()["weight"] == 7.5
+
+
 def test_a_malformed_hyperlink_is_no_url_match(api):
     patient = new_patient(api)
     client_id = patient["client"].rstrip("/").rsplit("/", 1)[1]

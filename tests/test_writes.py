@@ -723,6 +723,37 @@ def test_contactdetail_v2_create_still_requires_type_id(api):
     assert total(api, "/v1/contactdetail") == before
 
 
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def test_numbers_dates_and_ids_in_other_digits_are_refused_in_a_body(api):
+    """``Decimal("١٢")`` is 12 and ``int("１２")`` is 12: a body is read in ASCII digits only, like a path id."""
+    animal = api.new_animal()
+    contact = api.new_contact()
+    before = total(api, "/v1/animal")
+    wrong = {}
+    for digits in (ARABIC_INDIC, FULL_WIDTH):
+        for field, value in (("weight", "12"), ("weight", "12.5"), ("date_of_birth", "1500000000"),
+                             ("contact_id", str(contact["id"])), ("species_id", "1")):
+            other = value.translate(digits)
+            created = api.post("/v1/animal", {"name": "Digits", "contact_id": contact["id"], field: other})
+            patched = api.patch(f"/v1/animal/{animal['id']}", {field: other})
+            for response in (created, patched):
+                if response.status_code != 422 or field not in fields_named(response):
+                    wrong[f"{field}={other}"] = (response.status_code, response.text[:200])
+        detail_id = contact["contact_detail_list"][0].translate(digits)
+        listed = api.patch(f"/v1/contact/{contact['id']}", {"contact_detail_list": [{"id": detail_id}]})
+        if listed.status_code != 422 or "contact_detail_list[0].id" not in fields_named(listed):
+            wrong[f"detail id {detail_id}"] = (listed.status_code, listed.text[:200])
+    assert not wrong
+    assert total(api, "/v1/animal") == before
+    assert item(api.get(f"/v1/animal/{animal['id']}"), "animal") == animal
+    assert item(api.get(f"/v1/contact/{contact['id']}"), "contact") == contact
+    underscore = api.patch(f"/v1/animal/{animal['id']}", {"weight": "1_000"})  # Decimal() reads it: 1000
+    assert underscore.status_code == 422 and "weight" in fields_named(underscore)
+
+
 # nasty input --------------------------------------------------------------------------------------------
 
 

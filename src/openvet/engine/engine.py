@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from openvet import services
 from openvet.engine.problems import NotFound, Problem, ValidationFailed
 from openvet.resources import REGISTRY, Resource
-from openvet.resources.fields import Children, Invalid, Link, Uid, UidRef
+from openvet.resources.fields import Children, Integer, Invalid, Link, Uid, UidRef
 from openvet.store import records
 from openvet.store.filters import Condition
 from openvet.store.schema import build_metadata
@@ -417,7 +417,7 @@ class Engine:
                     continue
                 raw_id = item.get("id") if isinstance(item, dict) else item
                 try:
-                    child_id = int(raw_id)
+                    child_id = Integer().parse(raw_id)  # not int(): "١٢" and 1.9 are no ids
                 except (TypeError, ValueError, OverflowError):
                     problems.append(Problem(f"{at}.id", "must be an integer"))
                     continue

@@ -77,7 +77,8 @@ def decimal_of(value: Any) -> Decimal:
     """A finite, bounded Decimal of ``value`` (a str, int, float or Decimal), or Invalid.
 
     ``Decimal("1e1999999")`` is cheap to make but ruinous to floor, quantize or divide: its adjusted
-    exponent is checked first, so no arithmetic ever meets a huge number.
+    exponent is checked first, so no arithmetic ever meets a huge number. Text is read in ASCII only:
+    ``Decimal`` also reads other digits ("١٢", "１２") and underscores ("1_000"), which ids never took.
     """
     if isinstance(value, bool):
         raise Invalid("must be a number")
@@ -85,6 +86,8 @@ def decimal_of(value: Any) -> Decimal:
         text = value.strip()
         if len(text) > MAX_NUMBER_TEXT:
             raise Invalid("is out of range")
+        if not text.isascii() or "_" in text:
+            raise Invalid("must be a number written with the ASCII digits 0-9")
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -126,7 +129,7 @@ class Integer(FieldType):
             return in_range(value)
         if isinstance(value, float) and value.is_integer():
             return in_range(int(value))
-        if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+\s*", value):
+        if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+\s*", value):  # ASCII digits only, unlike int()
             if len(value.strip()) > MAX_NUMBER_TEXT:
                 raise Invalid("is out of range (a 64-bit integer)")
             return in_range(int(value))
