@@ -2,15 +2,19 @@
 
 Every answer carries ``meta.timestamp`` and a 64-hex ``meta.transaction_id``, errors included. Items are
 wrapped under the endpoint name. v1 writes numbers as strings, v2 as JSON numbers. ``limit`` runs from 1 to
-the endpoint's maximum (``x-item-limit-per-page``), default 10; pages are disjoint and ordered by id.
+the endpoint's maximum (``x-item-limit-per-page``), default 10, a larger one served at the maximum; pages are
+disjoint and ordered by id.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from openvet.resources import REGISTRY
+from openvet.resources.fields import Timezone
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -109,6 +113,16 @@ def test_v1_writes_values_as_strings(api):
     assert all(isinstance(detail_id, str) for detail_id in item["contact_detail_list"])
 
 
+def test_v1_writes_nested_values_as_strings_too(api):
+    """SystemSetting's timezone is an object; on v1 its offset in seconds is a string like every v1 value."""
+    setting = api.get("/v1/systemsetting").json()["items"][0]["systemsetting"]
+    offset = int(datetime.now(ZoneInfo("Pacific/Auckland")).utcoffset().total_seconds())
+    assert setting["timezone"]["name"] == "Pacific/Auckland"
+    assert setting["timezone"]["utc_offset_seconds"] == str(offset)  # "43200", or "46800" in summer
+    assert all(isinstance(value, str) for value in setting["timezone"].values())
+    assert Timezone().to_wire("Pacific/Auckland", "v2")["utc_offset_seconds"] == offset  # v2: a number
+
+
 def test_v2_writes_typed_values(api):
     contact = api.new_contact()
     body = api.get(f"/v2/contact?id={contact['id']}").json()
@@ -129,11 +143,11 @@ def test_item_limit_per_page_header_names_the_endpoint_maximum(api):
         assert 1 <= maximum(endpoint, version) <= 200  # the global range (L153)
 
 
-def test_limit_out_of_range_or_not_a_number_is_a_400_naming_limit(api):
+def test_limit_below_one_or_not_a_number_is_a_400_naming_limit(api):
     wrong = {}
-    for limit in ("0", str(maximum("animal") + 1), "201", "-1", "abc", "1.5", "1e1"):
-        response = api.get(f"/v1/animal?limit={limit}")
-        if response.status_code != 400 or "limit" not in fields_named(response):
+    for limit in ("0", "00", "-1", "abc", "1.5", "1e1", "+1", "5 0", "١٢", "１２"):
+        response = api.get("/v1/animal", params={"limit": limit})
+        if response.status_code != 400 or fields_named(response) != {"limit"}:
             wrong[limit] = (response.status_code, response.text)
     assert not wrong
 
@@ -144,7 +158,44 @@ def test_limit_may_go_up_to_the_endpoint_maximum(api):
         response = api.get(f"/{version}/{endpoint}?limit={top}")
         assert response.status_code == 200, (endpoint, version, response.text)
         assert int(response.json()["meta"]["items_page_size"]) == top
-        assert api.get(f"/{version}/{endpoint}?limit={top + 1}").status_code == 400
+
+
+def test_a_limit_above_the_endpoint_maximum_is_served_at_the_maximum(api):
+    """Clients page Contact v1 (at most 50, L3482) with limit=200, the global maximum (L153)."""
+    for _ in range(maximum("contact") + 3):
+        api.new_contact(last_name="Paged")
+    for limit in ("200", "51", "201", "99999999999999999999999", "1" * 5000, "0" * 30 + "60"):
+        response = api.get("/v1/contact", params={"last_name": "Paged", "limit": limit, "page": "1"})
+        assert response.status_code == 200, (limit, response.text)
+        meta = response.json()["meta"]
+        assert len(response.json()["items"]) == 50, limit
+        assert meta["items_page_size"] == "50", limit
+        assert meta["items_total"] == "53", limit
+        assert meta["items_page_total"] == "2", limit  # ceil(53 / 50): the pages actually served
+        assert response.headers["x-item-limit-per-page"] == "50"
+    second = api.get("/v1/contact?last_name=Paged&limit=200&page=2").json()
+    assert len(second["items"]) == 3
+    first_ids = {i["contact"]["id"] for i in api.get("/v1/contact?last_name=Paged&limit=200&page=1").json()["items"]}
+    assert first_ids.isdisjoint({i["contact"]["id"] for i in second["items"]})
+
+
+def test_a_limit_above_the_maximum_bounds_a_patch_or_delete_at_the_maximum(api):
+    top = maximum("contact")
+    for _ in range(top + 2):
+        api.new_contact(last_name="Clamped")
+    patched = api.request("PATCH", "/v1/contact", params={"last_name": "Clamped", "limit": "200"},
+                          json={"first_name": "Renamed"})
+    assert patched.status_code == 200, patched.text
+    meta = patched.json()["meta"]
+    assert (meta["items_matched"], meta["items_processed"]) == (str(top + 2), str(top))
+    assert len(patched.json()["items"]) == top
+    renamed = api.get("/v1/contact", params={"last_name": "Clamped", "first_name": "Renamed"})
+    assert renamed.json()["meta"]["items_total"] == str(top)
+    deleted = api.request("DELETE", "/v1/contact", params={"last_name": "Clamped", "limit": "1000"})
+    assert deleted.status_code == 200, deleted.text
+    assert deleted.json()["meta"]["items_processed"] == str(top)
+    still = api.get("/v1/contact", params={"last_name": "Clamped", "active": "1"})
+    assert still.json()["meta"]["items_total"] == "2"
 
 
 def test_limit_defaults_to_ten(api):
@@ -324,7 +375,7 @@ def test_a_path_id_in_other_digits_or_too_long_is_a_400(api):
 
 def test_paging_in_other_digits_or_too_long_is_a_400_naming_it(api):
     for name in ("limit", "page"):
-        for raw in ("５", "١", "²", "1" * 5000, "+1"):
+        for raw in ("５", "١", "²", "+1", *(["1" * 5000] if name == "page" else [])):
             response = api.get("/v1/animal", params={name: raw})
             assert response.status_code == 400, (name, raw, response.text)
             assert fields_named(response) == {name}, (name, raw)
@@ -359,6 +410,57 @@ def test_options_and_unserved_methods_are_405_in_the_envelope_with_the_path_s_me
         assert_envelope(response)
         assert response.headers["allow"] == allow, (method, path)
         assert method in message_text(response) and "allowed: " + allow in message_text(response)
+
+
+NEVER_SERVED = ("TRACE", "CONNECT", "FOO", "PROPFIND")
+PATH_METHODS = {
+    "/v1/animal": "GET, POST, PATCH, DELETE",
+    "/v1/animal/1": "GET, PATCH, DELETE",
+    "/v1/species": "GET",
+    "/v2/contact": "GET",
+    "/v1/systemsetting": "GET",
+    "/v1/oauth/access_token": "POST",
+    "/v1/nosuchendpoint": "",  # names no endpoint: no method is served there
+    "/v1": "",
+    "/v2/contact/1/x": "",
+}
+
+
+def test_trace_connect_and_unknown_methods_are_405_in_the_envelope_on_every_path(api):
+    """Starlette once refused them itself: a bare 405, outside the envelope, without Allow."""
+    wrong = {}
+    for method in NEVER_SERVED:
+        for path, allow in PATH_METHODS.items():
+            for headers in (api.headers, {}):  # whoever asks: no path serves these methods
+                response = api.client.request(method, path, headers=headers)
+                if response.status_code != 405 or response.headers.get("allow") != allow:
+                    wrong[f"{method} {path} {bool(headers)}"] = (response.status_code, response.headers.get("allow"))
+                    continue
+                body = assert_envelope(response)
+                assert body["items"] == [] and method in message_text(response)
+                assert body["messages"][0]["type"] == "method_not_allowed"
+    assert not wrong
+
+
+def test_head_is_answered_like_get_without_a_body(api):
+    animal = api.new_animal()
+    for path in ("/v1/animal", f"/v1/animal/{animal['id']}", "/v1/systemsetting", "/v2/contact"):
+        got, head = api.get(path), api.request("HEAD", path)
+        assert head.status_code == got.status_code == 200, (path, head.status_code)
+        assert head.content == b""
+        assert head.headers.get("x-item-limit-per-page") == got.headers.get("x-item-limit-per-page")
+        assert head.headers["content-type"] == got.headers["content-type"]
+    reader = api.token_for(["read-contact"])
+    refused = api.client.request("HEAD", "/v1/animal", headers={"Authorization": f"Bearer {reader}"})
+    assert refused.status_code == 403  # HEAD needs the read scope, like GET
+    token_path = api.client.request("HEAD", "/v1/oauth/access_token")
+    assert (token_path.status_code, token_path.headers["allow"]) == (405, "POST")
+
+
+def test_outside_the_apis_an_unserved_method_is_405_with_allow(client):
+    response = client.request("TRACE", "/openapi.json")
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD"}
 
 
 def test_a_singleton_takes_no_query_parameters(api):

@@ -177,8 +177,8 @@ def encode_json(pairs: dict) -> str:
 def texts(draw) -> tuple[str, str]:
     """(model target, JSON value) for the name: a name, a case variant, a prefix, or a few letters."""
     name = draw(st.sampled_from(NAMES))
-    variant = draw(st.sampled_from([name, name.lower(), name.upper(), name.swapcase(), name[:3],
-                                    draw(st.text(alphabet="aBelRxXm _%", max_size=4))]))
+    letters = draw(st.text(alphabet="aBelRxXm _%", min_size=1, max_size=4).filter(str.strip))  # blank: refused
+    variant = draw(st.sampled_from([name, name.lower(), name.upper(), name.swapcase(), name[:3], letters]))
     return variant.strip(), padded(draw, variant)
 
 
@@ -424,6 +424,60 @@ def test_any_number_is_answered_never_with_a_500(api, herd, field, op, number):
         target = Decimal(str(number)) if not isinstance(number, str) else Decimal(number)
         ids = listed(api, [(field, json.dumps({op: number}))])
         assert ids == {a.id for a in herd if holds(op, getattr(a, field), target)}, (field, op, number)
+
+
+# blank values and null ------------------------------------------------------------------------------------
+
+BLANKS = ["", " ", "\t ", '{"eq": ""}', '{"=": "  "}', '{"neq": ""}', '{"gt": " "}', '{"in": [""]}',
+          '{"in": ["  ", "Rex"]}']
+
+
+@pytest.mark.parametrize("field", ["name", "weight", "date_of_birth", "is_dead", "contact_id", "referring_clinic_id"])
+def test_a_blank_filter_value_is_refused_naming_the_parameter(api, field):
+    """An empty template variable (``?referring_clinic_id=``) is never read as "unset" (docs/decisions.md)."""
+    api.new_animal()
+    for raw in BLANKS:
+        response = api.get("/v1/animal", params={field: raw, "limit": "200"})
+        assert response.status_code == 400, (field, raw, response.text)
+        message = response.json()["messages"][0]
+        assert set(message["fields"]) == {field}, (field, raw)
+        assert '{"eq": null}' in message["text"], (field, raw)
+    assert api.get("/v2/contact", params={"uid": " "}).status_code == 400
+
+
+def test_eq_null_finds_the_records_where_a_field_is_unset_and_neq_null_the_others(api, herd):
+    for field in ("weight", "date_of_birth", "name"):
+        unset = {a.id for a in herd if getattr(a, field) is None}
+        assert unset, field
+        assert listed(api, [(field, '{"eq": null}')]) == unset, field
+        assert listed(api, [(field, '{"neq": null}')]) == {a.id for a in herd} - unset, field
+    assert listed(api, [("referring_clinic_id", '{"eq": null}')]) == {a.id for a in herd}
+
+
+# digits other than ASCII -----------------------------------------------------------------------------------
+
+OTHER_DIGITS = (str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"), str.maketrans("0123456789", "０１２３４５６７８９"))
+
+
+def test_a_filter_number_in_other_digits_is_refused_naming_the_parameter(api):
+    contact = api.new_contact()
+    detail = contact["contact_detail_list"][0]
+    cases = [("/v2/contact", "id", str(contact["id"])), ("/v2/contact", "modified_at", contact["modified_at"]),
+             ("/v2/contactdetail", "contact_id", str(contact["id"])), ("/v2/contactdetail", "id", detail),
+             ("/v1/animal", "weight", "12.5")]
+    wrong = {}
+    for digits in OTHER_DIGITS:
+        for path, field, value in cases:
+            other = value.translate(digits)
+            for raw in (other, json.dumps({"eq": other}, ensure_ascii=False), json.dumps({">": other}),
+                        json.dumps({"in": [other]}, ensure_ascii=False)):
+                if raw.startswith('{"in"') and field == "modified_at":
+                    continue
+                response = api.get(path, params={field: raw})
+                if response.status_code != 400 or field not in response.json()["messages"][0]["fields"]:
+                    wrong[f"{path}?{field}={raw}"] = (response.status_code, response.text[:200])
+    assert not wrong
+    assert api.get("/v2/contact", params={"id": str(contact["id"])}).json()["meta"]["items_total"] == 1
 
 
 # huge numbers, opaque uids, off-grid ids ------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jsonschema
 import pytest
 
 from openvet.resources import RESOURCES
@@ -103,15 +104,16 @@ def test_member_paths_take_a_positive_integer_id(spec):
             assert param["schema"] == {"type": "integer", "minimum": 1}
 
 
-def test_lists_take_limit_up_to_the_endpoint_maximum_page_and_every_filter(spec):
+def test_lists_take_any_limit_from_one_page_and_every_filter(spec):
     for resource in RESOURCES:
         for version, endpoint in resource.endpoints.items():
             if "list" not in endpoint.operations:
                 continue
             op = operation(spec, "GET", f"/{version}/{resource.name}")
             params = {p["name"]: p for p in (deref(spec, p) for p in op["parameters"])}
-            assert params["limit"]["schema"]["maximum"] == endpoint.page_limit
+            assert "maximum" not in params["limit"]["schema"]  # a larger limit is served at the maximum
             assert params["limit"]["schema"]["minimum"] == 1
+            assert f"served as {endpoint.page_limit}" in params["limit"]["description"]
             assert params["page"]["schema"]["minimum"] == 1
             filters = {f.wire_name(version) for f in resource.fields_for(version) if f.filter}
             assert set(params) == filters | {"limit", "page"}, resource.name
@@ -119,6 +121,21 @@ def test_lists_take_limit_up_to_the_endpoint_maximum_page_and_every_filter(spec)
                 assert params[name]["in"] == "query"
                 assert "comparators" in params[name]["description"]
                 assert "schema" in params[name]
+
+
+def test_filters_refuse_a_blank_value_and_take_eq_null_for_unset(spec):
+    op = operation(spec, "GET", "/v1/animal")
+    params = {p["name"]: p for p in (deref(spec, p) for p in op["parameters"])}
+    for name in ("name", "referring_clinic_id", "weight", "is_dead"):
+        param = params[name]
+        assert '{"eq": null}' in param["description"], name
+        validator = jsonschema.Draft202012Validator(param["schema"])
+        assert not validator.is_valid("   "), name  # neither as a plain value nor as JSON
+        comparators = param["schema"]["anyOf"][1]["contentSchema"]
+        assert jsonschema.Draft202012Validator(comparators).is_valid({"eq": None, "neq": None}), name
+    assert jsonschema.Draft202012Validator(params["name"]["schema"]).is_valid("Rex")
+    assert not jsonschema.Draft202012Validator(params["name"]["schema"]["anyOf"][1]["contentSchema"]).is_valid(
+        {"eq": " "})
 
 
 def test_writes_on_matching_records_take_limit_and_the_filters(spec):
@@ -140,7 +157,8 @@ def test_create_bodies_take_the_creatable_fields_and_require_the_mandatory_ones(
             schema = deref(spec, op["requestBody"]["content"]["application/json"]["schema"])
             fields = resource.fields_for(version)
             assert set(schema["properties"]) == {f.wire_name(version) for f in fields if f.create}
-            assert sorted(schema.get("required", [])) == sorted(f.wire_name(version) for f in fields if f.mandatory)
+            assert sorted(schema.get("required", [])) == sorted(f.wire_name(version) for f in fields
+                                                                if f.mandatory_on(version))
             assert schema["additionalProperties"] is False
 
 
@@ -198,7 +216,7 @@ def test_v1_records_are_strings_and_v2_records_typed(spec):
 
 def test_errors_come_in_the_envelope_with_messages(spec):
     for method, path, op in operations(spec):
-        expected = {"400", "401"} if path == "/v1/oauth/access_token" else {"400", "401", "403", "405"}
+        expected = {"400", "401", "503"} if path == "/v1/oauth/access_token" else {"400", "401", "403", "405", "503"}
         if path.endswith("{id}"):
             expected.add("404")
         if method in ("POST", "PATCH") and path != "/v1/oauth/access_token":
@@ -209,6 +227,7 @@ def test_errors_come_in_the_envelope_with_messages(spec):
             envelope = deref(spec, response["content"]["application/json"]["schema"])
             message = deref(spec, envelope["properties"]["messages"]["items"])
             assert set(message["required"]) == {"level", "type", "text", "fields"}
+        assert "Retry-After" in deref(spec, op["responses"]["503"])["headers"]
 
 
 def test_every_operation_requires_its_scope_and_the_scheme_lists_them_all(spec):

@@ -6,6 +6,7 @@ docs/provet.md (the mapping, paging and errors openvet chose where the examples 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from dataclasses import replace
@@ -263,6 +264,62 @@ def test_malformed_json_unknown_ids_and_methods(api):
     assert provet(api, "PUT", "/client/").status_code == 405
 
 
+def test_a_body_over_one_mebibyte_is_a_413_in_provet_s_shape(api):
+    patient = new_patient(api)
+    before = provet(api, "GET", "/patient/").json()["count"]
+    big = {"name": "Fenton", "client": patient["client"], "remarks": "a" * (1 << 20)}
+    for method, path in (("POST", "/patient/"), ("PATCH", f"/patient/{patient['id']}/"),
+                         ("PUT", f"/patient/{patient['id']}/"), ("POST", "/client/")):
+        response = provet(api, method, path, big)
+        assert response.status_code == 413, (method, path, response.text)
+        assert list(response.json()) == ["detail"] and "1048576 bytes" in response.json()["detail"]
+    chunked = api.client.post(base(api) + "/patient/", content=iter([b'{"name": "', b"a" * (1 << 20), b'"}']),
+                              headers={**api.provet_headers, "Content-Type": "application/json"})
+    assert chunked.status_code == 413, chunked.text
+    assert provet(api, "GET", "/patient/").json()["count"] == before
+    assert provet(api, "GET", f"/patient/{patient['id']}/").json() == patient
+
+
+def test_a_streamed_body_is_not_read_past_the_limit(api):
+    """No Content-Length, 64 chunks of 256 KiB: the answer comes once the limit is passed, the rest unread."""
+    received = []
+
+    async def receive():
+        received.append(1)
+        return {"type": "http.request", "body": b"a" * (1 << 18), "more_body": len(received) < 64}
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    path = base(api) + "/patient/"
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"),
+                         (b"authorization", f"Token {api.provet['token']}".encode())],
+             "client": ("127.0.0.1", 1), "server": ("testserver", 80)}
+    asyncio.run(api.client.app(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert len(received) <= 5  # 4 chunks make 1 MiB; the fifth passes it
+
+
+def test_trace_connect_and_unknown_methods_are_405_in_provet_s_shape_with_allow(api):
+    patient = new_patient(api)
+    paths = {"/patient/": "GET, POST", f"/patient/{patient['id']}/": "GET, PUT, PATCH", "/client": "GET, POST",
+             f"/client/{patient['client'].rstrip('/').rsplit('/', 1)[1]}": "GET, PUT, PATCH"}
+    for method in ("TRACE", "CONNECT", "FOO", "DELETE"):
+        for path, allow in paths.items():
+            response = provet(api, method, path)
+            assert (response.status_code, response.headers.get("allow")) == (405, allow), (method, path)
+            assert response.json() == {"detail": f'Method "{method}" not allowed.'}
+    anonymous = api.client.request("TRACE", base(api) + "/patient/")  # as DRF: the key is checked first
+    assert anonymous.status_code == 401
+    assert anonymous.json() == {"detail": "Authentication credentials were not provided."}
+    head = provet(api, "HEAD", f"/patient/{patient['id']}/")
+    assert (head.status_code, head.content) == (200, b"")
+
+
 def test_a_key_of_one_clinic_never_reaches_another_clinics_records(api, other):
     patient, client = new_patient(other), new_client(other)
     before = {"patient": provet(other, "GET", f"/patient/{patient['id']}/").json(),
@@ -383,6 +440,19 @@ def test_unicode_and_overlong_numbers_elsewhere_are_refused(api):
     long_link = f"http://x/{api.provet['provet_id']}/api/0.1/client/{LONG}/"
     response = provet(api, "POST", "/patient/", {"name": "Rex", "client": long_link})
     assert response.json() == {"client": ["Invalid hyperlink - Object does not exist."]}
+
+
+def test_a_patient_weight_in_other_digits_is_refused(api):
+    """``Decimal("١٢")`` is 12: a weight is read in ASCII digits only, like every number."""
+    patient = new_patient(api, weight=7.5)
+    before = provet(api, "GET", "/patient/").json()["count"]
+    for weight in ("١٢", "١٢.٥", "１２", "１２.５", "1_2"):
+        created = provet(api, "POST", "/patient/", {"name": "Rex", "client": patient["client"], "weight": weight})
+        patched = provet(api, "PATCH", f"/patient/{patient['id']}/", {"weight": weight})
+        for response in (created, patched):
+            assert (response.status_code, response.json()) == (400, {"weight": ["A valid number is required."]})
+    assert provet(api, "GET", "/patient/").json()["count"] == before
+    assert provet(api, "GET", f"/patient/{patient['id']}/").json()["weight"] == 7.5
 
 
 def test_a_malformed_hyperlink_is_no_url_match(api):

@@ -72,6 +72,12 @@ def test_serve_demo_answers_over_http_and_stops_cleanly(tmp_path):
             assert all(item["animal"]["contact_id"] for item in body["items"])  # each with an owner
             assert int(animals.headers["x-item-limit-per-page"]) >= 5
             assert http.get("/v1/animal").status_code == 401
+            for method in ("TRACE", "CONNECT"):  # through the real server, not only the ASGI app
+                refused = http.request(method, "/v1/animal")
+                assert (refused.status_code, refused.headers.get("allow")) == (405, "GET, POST, PATCH, DELETE")
+                assert refused.json()["messages"][0]["type"] == "method_not_allowed"
+            head = http.head("/v1/animal?limit=5", headers=headers)
+            assert (head.status_code, head.content) == (200, b"")
     finally:
         process.send_signal(signal.SIGTERM)
         try:

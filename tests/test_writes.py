@@ -264,6 +264,56 @@ def test_delete_by_filter_is_bounded_by_limit(api):
     assert states == ["0", "1", "1"]
 
 
+def disabled_events(engine, resource: str, record_id: int) -> int:
+    with engine.db.connect() as conn:
+        return conn.execute(sa.text("SELECT count(*) FROM outbox WHERE record_id = :i AND event = :e"),
+                            {"i": record_id, "e": f"{resource}_disabled"}).scalar()
+
+
+def test_delete_of_an_inactive_record_changes_nothing_and_records_no_second_event(api, engine):
+    animal = api.new_animal()
+    first = api.delete(f"/v1/animal/{animal['id']}")
+    assert first.json()["meta"]["items_processed"] == "1"
+    assert disabled_events(engine, "animal", int(animal["id"])) == 1
+    age_record(engine, "animal", int(animal["id"]))
+    again = api.delete(f"/v1/animal/{animal['id']}")
+    assert again.status_code == 200, again.text
+    assert (again.json()["meta"]["items_matched"], again.json()["meta"]["items_processed"]) == ("1", "0")
+    assert item(again, "animal")["active"] == "0"  # the record acted on, as it is
+    assert item(api.get(f"/v1/animal/{animal['id']}"), "animal")["modified_at"] == "1000"
+    assert disabled_events(engine, "animal", int(animal["id"])) == 1
+
+
+def test_delete_by_filter_counts_as_processed_only_the_records_it_deactivates(api, engine):
+    contact_id = api.new_contact()["id"]
+    ids = [int(api.new_animal(contact_id=contact_id, name="Twice")["id"]) for _ in range(3)]
+    assert api.delete(f"/v1/animal/{ids[0]}").status_code == 200
+    response = api.delete("/v1/animal?name=Twice")
+    assert (response.json()["meta"]["items_matched"], response.json()["meta"]["items_processed"]) == ("3", "2")
+    assert [disabled_events(engine, "animal", i) for i in ids] == [1, 1, 1]
+    repeated = api.delete("/v1/animal?name=Twice")
+    assert (repeated.json()["meta"]["items_matched"], repeated.json()["meta"]["items_processed"]) == ("3", "0")
+    assert [disabled_events(engine, "animal", i) for i in ids] == [1, 1, 1]
+
+
+def test_a_blank_filter_value_on_patch_or_delete_writes_nothing(api, engine):
+    """``?referring_clinic_id=&limit=200`` (one empty template variable) once deactivated 99 animals."""
+    contact_id = api.new_contact()["id"]
+    animals = [api.new_animal(contact_id=contact_id, name="Spared") for _ in range(3)]
+    for method, query in (("DELETE", "referring_clinic_id=&limit=200"), ("PATCH", "referring_clinic_id=%20%20"),
+                          ("DELETE", "referring_clinic_id=%7B%22eq%22%3A%22%22%7D"), ("DELETE", "name=")):
+        response = api.request(method, f"/v1/animal?{query}", json={"name": "Overwritten"})
+        assert response.status_code == 400, (method, query, response.text)
+        assert fields_named(response) == {query.split("=")[0]}, (method, query)
+        assert '{"eq": null}' in response.json()["messages"][0]["text"]
+    for animal in animals:
+        assert item(api.get(f"/v1/animal/{animal['id']}"), "animal") == animal
+    explicit = api.request("DELETE", "/v1/animal", params={"referring_clinic_id": '{"eq": null}',
+                                                           "contact_id": contact_id, "limit": "200"})
+    assert explicit.status_code == 200, explicit.text
+    assert explicit.json()["meta"]["items_processed"] == "3"
+
+
 # validation ---------------------------------------------------------------------------------------------
 
 
@@ -610,6 +660,98 @@ def test_contactdetail_v2_with_an_unknown_or_foreign_uid_is_refused(api, other):
     missing = api.post("/v2/contactdetail", {"value": "021", "type_id": api.first_id("contactdetailtype")})
     assert missing.status_code == 422
     assert total(api, "/v1/contactdetail") == before
+
+
+def test_contactdetail_v1_create_without_a_type_takes_the_type_its_name_names(api):
+    """v1 does not mark the type mandatory (L4132): the name picks it, in any case."""
+    contact = api.new_contact()
+    for name, type_name in (("Email", "Email"), ("mobile", "Mobile"), ("  BUSINESS PHONE ", "Business Phone")):
+        for body in ({"name": name}, {"name": name, "contact_detail_type_id": None},
+                     {"name": name, "contact_detail_type_id": ""}):
+            response = api.post("/v1/contactdetail", {"contact_id": contact["id"], "value": "021 555 0101", **body})
+            detail = item(response, "contactdetail")
+            assert detail["contact_detail_type_id"] == str(lookup_id(api, "contactdetailtype", type_name)), body
+    home = lookup_id(api, "contactdetailtype", "Home")  # a type that is sent is kept, whatever the name
+    sent = item(api.post("/v1/contactdetail", {"contact_id": contact["id"], "value": "x@example.com",
+                                               "name": "Email", "contact_detail_type_id": home}), "contactdetail")
+    assert sent["contact_detail_type_id"] == str(home)
+
+
+def test_contactdetail_v1_create_without_a_type_or_a_type_name_is_a_422_naming_contact_detail_type_id(api):
+    contact = api.new_contact()
+    before = total(api, "/v1/contactdetail")
+    for body in ({"name": "Business E-mail"}, {}, {"name": ""}, {"name": "Pager", "contact_detail_type_id": None}):
+        response = api.post("/v1/contactdetail", {"contact_id": contact["id"], "value": "021 555 0101", **body})
+        assert response.status_code == 422, (body, response.text)
+        assert fields_named(response) == {"contact_detail_type_id"}, body
+    assert total(api, "/v1/contactdetail") == before
+
+
+def test_a_contact_s_detail_list_takes_each_missing_type_from_the_detail_s_name(api):
+    response = api.post("/v1/contact", {"last_name": "Lovelace", "contact_detail_list": [
+        {"name": "Email", "value": "ada@example.com"}, {"name": "MOBILE", "value": "021 555 0101"}]})
+    contact = item(response, "contact")
+    types = [item(api.get(f"/v1/contactdetail/{d}"), "contactdetail")["contact_detail_type_id"]
+             for d in contact["contact_detail_list"]]
+    assert types == [str(lookup_id(api, "contactdetailtype", "Email")),
+                     str(lookup_id(api, "contactdetailtype", "Mobile"))]
+    kept = contact["contact_detail_list"][0]
+    patched = item(api.patch(f"/v1/contact/{contact['id']}", {"contact_detail_list": [
+        {"id": kept}, {"name": "home", "value": "07 838 1234"}]}), "contact")
+    added = item(api.get(f"/v1/contactdetail/{patched['contact_detail_list'][-1]}"), "contactdetail")
+    assert added["contact_detail_type_id"] == str(lookup_id(api, "contactdetailtype", "Home"))
+    before = (total(api, "/v1/contact"), total(api, "/v1/contactdetail"))
+    refused = api.post("/v1/contact", {"last_name": "Babbage", "contact_detail_list": [
+        {"name": "Email", "value": "cb@example.com"}, {"name": "Pager", "value": "555"}]})
+    assert refused.status_code == 422, refused.text
+    assert fields_named(refused) == {"contact_detail_list[1].contact_detail_type_id"}
+    refused_patch = api.patch(f"/v1/contact/{contact['id']}", {"contact_detail_list": [{"id": kept},
+                                                                                      {"value": "555"}]})
+    assert refused_patch.status_code == 422, refused_patch.text
+    assert fields_named(refused_patch) == {"contact_detail_list[1].contact_detail_type_id"}
+    assert (total(api, "/v1/contact"), total(api, "/v1/contactdetail")) == before
+
+
+def test_contactdetail_v2_create_still_requires_type_id(api):
+    """v2 marks type_id mandatory (L4396): a name does not stand in for it there."""
+    contact = api.new_contact()
+    before = total(api, "/v1/contactdetail")
+    for body in ({"name": "Email"}, {"name": "Email", "type_id": None}):
+        response = api.post("/v2/contactdetail", {"contact_id": contact["id"], "value": "x@example.com", **body})
+        assert response.status_code == 422, (body, response.text)
+        assert fields_named(response) == {"type_id"}, body
+    assert total(api, "/v1/contactdetail") == before
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def test_numbers_dates_and_ids_in_other_digits_are_refused_in_a_body(api):
+    """``Decimal("١٢")`` is 12 and ``int("１２")`` is 12: a body is read in ASCII digits only, like a path id."""
+    animal = api.new_animal()
+    contact = api.new_contact()
+    before = total(api, "/v1/animal")
+    wrong = {}
+    for digits in (ARABIC_INDIC, FULL_WIDTH):
+        for field, value in (("weight", "12"), ("weight", "12.5"), ("date_of_birth", "1500000000"),
+                             ("contact_id", str(contact["id"])), ("species_id", "1")):
+            other = value.translate(digits)
+            created = api.post("/v1/animal", {"name": "Digits", "contact_id": contact["id"], field: other})
+            patched = api.patch(f"/v1/animal/{animal['id']}", {field: other})
+            for response in (created, patched):
+                if response.status_code != 422 or field not in fields_named(response):
+                    wrong[f"{field}={other}"] = (response.status_code, response.text[:200])
+        detail_id = contact["contact_detail_list"][0].translate(digits)
+        listed = api.patch(f"/v1/contact/{contact['id']}", {"contact_detail_list": [{"id": detail_id}]})
+        if listed.status_code != 422 or "contact_detail_list[0].id" not in fields_named(listed):
+            wrong[f"detail id {detail_id}"] = (listed.status_code, listed.text[:200])
+    assert not wrong
+    assert total(api, "/v1/animal") == before
+    assert item(api.get(f"/v1/animal/{animal['id']}"), "animal") == animal
+    assert item(api.get(f"/v1/contact/{contact['id']}"), "contact") == contact
+    underscore = api.patch(f"/v1/animal/{animal['id']}", {"weight": "1_000"})  # Decimal() reads it: 1000
+    assert underscore.status_code == 422 and "weight" in fields_named(underscore)
 
 
 # nasty input --------------------------------------------------------------------------------------------

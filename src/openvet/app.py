@@ -21,9 +21,10 @@ async def not_found(request: Request, _exc) -> Response:
     return Response(orjson.dumps(body), status_code=404, media_type="application/json")
 
 
-async def method_not_allowed(request: Request, _exc) -> Response:
+async def method_not_allowed(request: Request, exc) -> Response:
     body = {"detail": f"{request.method} is not allowed on {request.url.path}"}
-    return Response(orjson.dumps(body), status_code=405, media_type="application/json")
+    return Response(orjson.dumps(body), status_code=405, headers=getattr(exc, "headers", None),
+                    media_type="application/json")  # with the route's Allow
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -122,13 +123,15 @@ def clinic_list() -> None:
 @credentials_app.command("create")
 def credentials_create(
     clinic: Annotated[str, typer.Option(help="Slug of the clinic.")],
-    scope: Annotated[list[str] | None, typer.Option(help="A scope (read-animal, write-contact…); repeat. "
-                                                           "None: all scopes.")] = None,
+    scope: Annotated[list[str] | None, typer.Option(help="A scope, read-<endpoint> or write-<endpoint> of "
+                                                           "any endpoint of the ezyVet document (read-animal, "
+                                                           "write-contact…); repeat. None: all scopes.")] = None,
     kind: Annotated[str, typer.Option(help="ezyvet (OAuth client credentials) or provet (API token).")]
     = "ezyvet",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Create credentials for a clinic. The secret is shown once; only its hash is kept."""
+    from openvet.ezyvet.scopes import known_scopes
     from openvet.services import credentials
 
     if kind not in ("ezyvet", "provet"):
@@ -139,8 +142,12 @@ def credentials_create(
     scopes = [s for item in scope or [] for s in item.replace(",", " ").split()]
     unknown = [s for s in scopes if s not in known_scopes()]
     if unknown:
-        console.print(f"[red]Unknown scope {', '.join(unknown)}.[/] Scopes are read-<endpoint> and "
-                      "write-<endpoint>, e.g. read-animal, write-contact (see /docs).")
+        for name in unknown:
+            near = difflib.get_close_matches(name, sorted(known_scopes()), n=1)
+            hint = f" Did you mean {near[0]}?" if near else ""
+            console.print(f"[red]Unknown scope {name}.[/]{hint}", highlight=False)
+        console.print("Scopes are read-<endpoint> and write-<endpoint> of an endpoint of the ezyVet API "
+                      "document, e.g. read-animal, write-contact.", highlight=False)
         raise typer.Exit(2)
     with engine.db.begin() as conn:
         made = (credentials.create_ezyvet_credentials(conn, clinic_id, scopes) if kind == "ezyvet"
@@ -166,12 +173,6 @@ def demo_data_command(
     demo_data.seed_lookups(engine, clinic_id)
     demo_data.load_animals(engine, clinic_id, animals, show_progress=True)
     refresh_statistics(engine.db)
-
-
-def known_scopes() -> set[str]:
-    from openvet.resources import REGISTRY
-
-    return {scope for r in REGISTRY.values() for scope in (r.scope_read, r.scope_write)}
 
 
 def _ensure_demo() -> dict:

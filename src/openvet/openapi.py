@@ -58,6 +58,8 @@ ERRORS = {
                               "it does."),
     422: ("Unprocessable", "The record cannot be written: each message names a field and the reason."),
     500: ("ServerError", "Unexpected failure; quote meta.transaction_id when reporting it."),
+    503: ("Unavailable", "The database cannot be reached just now (restarting, down); try again after the "
+                         "Retry-After header's seconds. Nothing was changed."),
 }
 
 
@@ -147,7 +149,7 @@ def read_schema(field: Field, version: str) -> dict:
 
 def _read_v1(kind: FieldType) -> dict:
     if isinstance(kind, Timezone):
-        zone = kind.openapi()
+        zone = kind.openapi("v1")
         return {"anyOf": [{**zone, "type": "object"}, {"const": ""}]}
     if isinstance(kind, RecordRef):
         return {"anyOf": [_record_ref(kind, {"type": "string", "pattern": "^[0-9]+$"}), {"const": ""}]}
@@ -199,7 +201,7 @@ def write_schema(field: Field, version: str, operation: str) -> dict:
     kind = field.type
     if isinstance(kind, Children):
         schema = {"type": "array", "items": _child_items(kind, version, operation)}
-        if field.mandatory and operation == "create":
+        if field.mandatory_on(version) and operation == "create":
             schema["minItems"] = 1
     else:
         schema = _write_value(kind, version)
@@ -285,8 +287,11 @@ def comparators(kind: FieldType) -> list[str]:
 def filter_parameter(field: Field, version: str) -> dict:
     kind = field.type
     value = filter_value_schema(kind, version)
+    if value.get("type") == "string":
+        value["pattern"] = r"\S"  # a blank value is refused, never read as "unset"
     ops = comparators(kind)
     operands = {"in": {"type": "array", "items": value}}
+    operands.update({op: {"anyOf": [value, {"type": "null"}]} for op in ("eq", "=", "neq", "!=", "<>")})  # null: unset
     if kind.likeable:
         operands["like"] = {"type": "string"}
     json_form = {
@@ -298,7 +303,8 @@ def filter_parameter(field: Field, version: str) -> dict:
         "description": "URL-encoded JSON object of comparators",
     }
     description = (f"{field.doc} Equal to the value, or URL-encoded JSON comparators, several at once "
-                   f'(`{{">": 5, "<=": 9}}`). Accepted here: {", ".join(ops)}.')
+                   f'(`{{">": 5, "<=": 9}}`). Accepted here: {", ".join(ops)}. A blank value is refused (400); '
+                   'records where it is unset: `{"eq": null}`.')
     if kind.likeable:
         description += ' `like` takes a pattern with % wildcards (`{"like": "Bel%"}`).'
     return {"name": field.wire_name(version), "in": "query", "required": False, "description": description.strip(),
@@ -412,7 +418,7 @@ class Components:
                                                    "on the collection without filters)."}
             schema = {"type": "object", "title": f"{resource.title} {operation} ({version})",
                       "properties": properties, "additionalProperties": False}
-            required = [f.wire_name(version) for f in fields if f.mandatory and operation == "create"]
+            required = [f.wire_name(version) for f in fields if f.mandatory_on(version) and operation == "create"]
             if required:
                 schema["required"] = required
             self.schemas[name] = schema
@@ -456,9 +462,10 @@ def _filters(resource: Resource, version: str) -> list[Field]:
 def _limit(resource: Resource, version: str, writing: bool) -> dict:
     maximum = resource.endpoints[version].page_limit
     what = "Records changed at most" if writing else "Records a page"
+    # No "maximum": a larger limit is accepted (served at the maximum), so the schema must accept it too.
     return {"name": "limit", "in": "query", "required": False,
-            "description": f"{what} (1 to {maximum} on this endpoint).",
-            "schema": {"type": "integer", "minimum": 1, "maximum": maximum, "default": min(DEFAULT_LIMIT, maximum)}}
+            "description": f"{what} (1 to {maximum} on this endpoint; a larger value is served as {maximum}).",
+            "schema": {"type": "integer", "minimum": 1, "default": min(DEFAULT_LIMIT, maximum)}}
 
 
 PAGE = {"name": "page", "in": "query", "required": False, "description": "The page to return, from 1.",
@@ -514,7 +521,7 @@ def _errors(op: Operation) -> dict:
         statuses.append(404)
     if op.kind in ("create", "update", "update_matching"):
         statuses.append(422)
-    statuses.append(500)
+    statuses += [500, 503]
     return {str(s): {"$ref": f"{RESPONSES}{ERRORS[s][0]}.{op.version}"} for s in sorted(statuses)}
 
 
@@ -565,6 +572,7 @@ def _token_operation() -> dict:
             "400": {"$ref": f"{RESPONSES}BadRequest.v1"},
             "401": {"$ref": f"{RESPONSES}Unauthorized.v1"},
             "500": {"$ref": f"{RESPONSES}ServerError.v1"},
+            "503": {"$ref": f"{RESPONSES}Unavailable.v1"},
         },
     }
 
@@ -581,6 +589,9 @@ def _error_responses() -> dict:
             if status == 405:
                 response["headers"] = {"Allow": {"schema": {"type": "string"},
                                                  "description": "The methods served on the path."}}
+            if status == 503:
+                response["headers"] = {"Retry-After": {"schema": {"type": "integer"},
+                                                       "description": "Seconds to wait before trying again."}}
             out[f"{name}.{version}"] = response
     return out
 
@@ -594,12 +605,15 @@ The ezyVet API (v1 and v2) as openvet serves it, generated from openvet's resour
 - **Envelope**: every answer, errors included, is `{meta, items, messages}`; each item wraps one record
   under the endpoint's name (`{"animal": {...}}`). v1 writes every value (and meta number) as a string; v2
   writes typed JSON.
-- **Paging**: `limit` (1 to the endpoint's maximum, default 10) and `page` (from 1).
+- **Paging**: `limit` (1 to the endpoint's maximum, default 10; a larger value is served at the maximum,
+  which `x-item-limit-per-page` gives) and `page` (from 1).
 - **Filters**: every filterable field is a query parameter: `?name=Rex`, or URL-encoded JSON comparators,
   `?modified_at={">":1700000000,"<=":1800000000}` (lt <, lte <=, eq =, gte >=, gt >, neq != <>, like,
-  in). An unknown parameter or comparator is refused (400), never ignored.
+  in). An unknown parameter or comparator is refused (400), never ignored; so is a blank value (an empty
+  `?contact_id=` is not "unset": ask for `{"eq": null}`).
 - **Errors**: 400 bad parameters, 401 no or bad token, 403 missing scope or unknown endpoint, 404 unknown
-  id, 405 method not served, 422 a record that cannot be written; each message names the field.
+  id, 405 method not served, 422 a record that cannot be written; each message names the field. 503 with
+  `Retry-After` while the database cannot be reached (a restart): try again, nothing was changed.
 
 The Provet Cloud API (api/0.1) is not described here yet. The human-readable guide is at /docs.
 """
@@ -719,7 +733,7 @@ def _fields_table(resource: Resource, version: str) -> str:
         if isinstance(field.type, Link) and getattr(field.type, "nested", False) and (creates or updates):
             kind += " or a new one"
         row = f'<tr><td><code>{_e(wire)}</code>{renamed}</td><td class="type">{kind}</td>{_mark(field.filter)}'
-        row += _mark(field.create) + _mark(field.mandatory) if creates else ""
+        row += _mark(field.create) + _mark(field.mandatory_on(version)) if creates else ""
         row += _mark(field.update) if updates else ""
         rows.append(row + f"<td>{_default(field)}</td><td>{_e(field.doc)}</td></tr>")
     return (f'<table class="fields"><thead><tr>{head}<th>Default</th><th>Description</th></tr></thead><tbody>'

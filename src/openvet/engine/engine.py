@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -93,46 +93,57 @@ class Engine:
             conn.close()
         self.db.dispose()
 
-    @contextmanager
-    def _reading(self) -> Iterator[sa.Connection]:
-        """A connection for one read, kept by its thread for the next one.
+    def _read(self, work: Callable[[sa.Connection], Any]) -> Any:
+        """``work`` on a connection kept by this thread for the next read.
 
         Checking a connection out of the pool and back was an eighth of a single GET. The read's
         transaction still ends with the read (a kept transaction would pin an old snapshot); a connection
-        that failed is closed and forgotten, so the next read starts with a fresh one.
+        that failed is closed and forgotten. A kept connection found dead (the database restarted since the
+        last read) is not the client's problem: the read runs once more, on a fresh connection.
         """
         conn = getattr(self._readers, "conn", None)
-        if conn is None:
-            conn = self._readers.conn = self.db.connect()
-        try:
-            yield conn
-        except BaseException:
-            self._readers.conn = None
-            conn.close()
-            raise
-        if conn.in_transaction():
-            conn.rollback()
+        kept = conn is not None
+        while True:
+            if conn is None:
+                conn = self._readers.conn = self.db.connect()
+            try:
+                result = work(conn)
+            except BaseException as error:
+                self._readers.conn = None
+                conn.close()
+                if kept and isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+                    conn, kept = None, False
+                    continue
+                raise
+            if conn.in_transaction():
+                conn.rollback()
+            return result
 
     def list(self, who: Actor | int, resource: Resource, conditions: list[Condition], page: int,
              limit: int) -> Page:
         clinic_id = Actor.of(who).clinic_id
         table = self.tables[resource.table]
-        with self._reading() as conn:
+
+        def read(conn: sa.Connection) -> Page:
             rows = records.select_page(conn, table, clinic_id, conditions, (page - 1) * limit, limit)
             total = (len(rows) if page == 1 and len(rows) < limit
                      else records.count(conn, table, clinic_id, conditions))
             return Page(self._records(conn, clinic_id, resource, rows), total)
+        return self._read(read)
 
     def get(self, who: Actor | int, resource: Resource, record_id: int) -> Record:
-        with self._reading() as conn:
-            return self._get(conn, Actor.of(who).clinic_id, resource, record_id)
+        clinic_id = Actor.of(who).clinic_id
+        return self._read(lambda conn: self._get(conn, clinic_id, resource, record_id))
 
     def first(self, who: Actor | int, resource: Resource) -> Record | None:
         """The one record of a singleton resource (SystemSetting)."""
-        with self._reading() as conn:
-            rows = records.select_page(conn, self.tables[resource.table], Actor.of(who).clinic_id, [], 0, 1)
-            found = self._records(conn, Actor.of(who).clinic_id, resource, rows)
+        clinic_id = Actor.of(who).clinic_id
+
+        def read(conn: sa.Connection) -> Record | None:
+            rows = records.select_page(conn, self.tables[resource.table], clinic_id, [], 0, 1)
+            found = self._records(conn, clinic_id, resource, rows)
             return found[0] if found else None
+        return self._read(read)
 
     def _get(self, conn: sa.Connection, clinic_id: int, resource: Resource, record_id: int) -> Record:
         rows = records.select_by_ids(conn, self.tables[resource.table], clinic_id, [record_id])

@@ -33,6 +33,7 @@ from openvet.resources.fields import (
     PARTNER,
     Children,
     ContextDefault,
+    Integer,
     Invalid,
     Link,
     LinkList,
@@ -213,7 +214,7 @@ class Writer:
                 else:
                     children[f.name] = raw
                 continue
-            if raw is None and (f.mandatory or f.default is not None) and not isinstance(f.type, LinkList):
+            if raw is None and (f.mandatory_on(version) or f.default is not None) and not isinstance(f.type, LinkList):
                 problems.append(Problem(where, "cannot be null: it always has a value"))
                 continue
             try:
@@ -290,12 +291,13 @@ class Writer:
                 continue
             name = prefix + f.wire_name(version or "v1")
             # on update: what the version requires every time, and what the body sets but may not blank
-            required = ((f.required_on_update and version) or (f.mandatory and f.name in values)) if updating \
-                else f.mandatory
+            mandatory = f.mandatory_on(version)
+            required = ((f.required_on_update and version) or (mandatory and f.name in values)) if updating \
+                else mandatory
             if required and _blank(values.get(f.name)) and name not in already:
                 problems.append(Problem(name, "is required"))
         for f in resource.children():
-            if f.mandatory and (f.name in children or not updating) and not children.get(f.name):
+            if f.mandatory_on(version) and (f.name in children or not updating) and not children.get(f.name):
                 problems.append(Problem(prefix + f.wire_name(version or "v1"), "must list at least one item"))
 
     def check_links(self, resource: Resource, values, record, version, problems, prefix="",
@@ -566,11 +568,9 @@ def _resolve(values: dict[str, Any]) -> None:
 
 def _child_id(item: Any) -> int | None:
     raw = item.get("id") if isinstance(item, dict) else item
-    if isinstance(raw, bool):
-        return None
     try:
-        return int(raw)
-    except (TypeError, ValueError, OverflowError):
+        return Integer().parse(raw)  # not int(): "١٢" and 1.9 are no ids
+    except Invalid:
         return None
 
 

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from openvet.engine import Problem
 from openvet.ezyvet.envelope import EzyvetError, read_body, respond
-from openvet.resources import REGISTRY
+from openvet.ezyvet.scopes import known_scopes
 from openvet.services import credentials
 from openvet.services.credentials import Identity, Refused, ScopeNotHeld
 
@@ -30,51 +30,42 @@ async def access_token(request: Request) -> Response:
         raise EzyvetError(400, "The access token request is incomplete", problems)
     requested = _requested_scopes(form.get("scope"))
     engine = request.app.state.engine
+    grantable = None if requested is None else [s for s in requested if s in known_scopes()]
 
     def issue() -> tuple[str, list[str]]:
         with engine.db.begin() as conn:
             return credentials.issue_token(conn, str(form["partner_id"]), str(form["client_id"]),
-                                           str(form["client_secret"]), requested)
+                                           str(form["client_secret"]), grantable)
 
     try:
         # argon2 is slow on purpose: verify in a worker thread, so other requests go on meanwhile.
         token, granted = await run_in_threadpool(issue)
-    except ScopeNotHeld as refused:
-        raise EzyvetError(400, "invalid_scope: the credentials do not hold a requested scope",
-                          [Problem("scope", "invalid_scope: not granted to these credentials: "
-                                   + ", ".join(refused.scopes))]) from None
+    except ScopeNotHeld:
+        shown = ", ".join(s[:64] for s in (requested or [])[:5]) + (", …" if len(requested or []) > 5 else "")
+        raise EzyvetError(400, "invalid_scope: none of the requested scopes can be granted",
+                          [Problem("scope", f"invalid_scope: none of {shown} can be granted to these credentials; "
+                                   "scopes are read-<endpoint> and write-<endpoint>")]) from None
     except Refused as refused:
         raise EzyvetError(401, str(refused)) from None
     return respond({"access_token": token, "token_type": "Bearer", "expires_in": credentials.TOKEN_LIFETIME,
                     "scope": " ".join(granted)})
 
 
-def known_scopes() -> frozenset[str]:
-    """read-<endpoint> and write-<endpoint> of every declared resource."""
-    return frozenset(s for r in REGISTRY.values() for s in (r.scope_read, r.scope_write))
+def _requested_scopes(scope: object) -> list[str] | None:
+    """``scope`` as a list: a string separated by spaces or commas, or a JSON list of strings; None when absent.
 
-
-def _requested_scopes(scope: object) -> list[str]:
-    """``scope`` as a list: a string separated by spaces or commas, or a JSON list of strings.
-
-    Every scope must be one the server knows (OAuth's invalid_scope otherwise): a typo is refused, never
-    granted as a scope that opens nothing, or everything.
+    Names the server does not know are not refused here: real clients ask for every scope they might
+    ever use, some of which name no endpoint (RFC 6749 §3.3: the server may grant fewer than asked).
     """
     if scope is None or scope == "":
-        return []
+        return None
     if isinstance(scope, list) and all(isinstance(s, str) for s in scope):
         scope = " ".join(scope)
     if not isinstance(scope, str):
         raise EzyvetError(400, "invalid_scope: scope must be a string or a list of strings",
                           [Problem("scope", "invalid_scope: must be a string or a list of strings")])
     requested = list(dict.fromkeys(s for s in re.split(r"[\s,]+", scope) if s))
-    unknown = [s for s in requested if s not in known_scopes()]
-    if unknown:
-        shown = ", ".join(s[:64] for s in unknown[:5])
-        raise EzyvetError(400, "invalid_scope: unknown scope requested",
-                          [Problem("scope", f"invalid_scope: unknown scope {shown}; scopes are read-<endpoint> "
-                                   "and write-<endpoint>")])
-    return requested
+    return requested or None
 
 
 async def _token_form(request: Request) -> dict:

@@ -11,11 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from openvet.engine import Problem
+from openvet.request_body import MAX_BODY, BodyTooLarge, read_limited
 
 _ids = random.Random()
 STATUS_TYPE = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 413: "payload_too_large", 422: "validation", 429: "too_many_requests",
-               500: "server_error"}
+               500: "server_error", 503: "service_unavailable"}
 
 
 class EzyvetError(Exception):
@@ -30,21 +31,12 @@ class EzyvetError(Exception):
         self.headers = headers or {}
 
 
-MAX_BODY = 1 << 20  # 1 MiB: far above any record the document describes
-
-
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
     """The request body, refused with a 413 once it passes ``limit`` bytes (read no further than that)."""
-    length = request.headers.get("content-length", "").strip()
-    if length.isascii() and length.isdigit() and int(length) > limit:
-        raise EzyvetError(413, f"The request body is larger than {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise EzyvetError(413, f"The request body is larger than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        return await read_limited(request, limit)
+    except BodyTooLarge as error:
+        raise EzyvetError(413, str(error)) from None
 
 
 def meta(version: str, **values: Any) -> dict[str, Any]:

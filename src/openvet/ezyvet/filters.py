@@ -2,7 +2,8 @@
 
 Comparators go by name or by symbol (lt <, lte <=, eq =, gte >=, gt >, neq, like, in), several per field.
 Anything that cannot be understood is refused with a message naming the parameter: a filter is never
-silently dropped.
+silently dropped. A blank value is refused too, never read as "unset": one empty template variable in a
+client would turn a DELETE by filter into a mass write. "Unset" is asked for explicitly: ``{"eq": null}``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def parse_filters(resource: Resource, version: str, params: dict[str, str]) -> l
         if key in aliases:  # a parameter that compares a field one way (time_range_start: start_at >=)
             name, op = aliases[key]
             try:
+                if not raw.strip():
+                    raise Invalid(BLANK)
                 conditions += _compare(resource.field_map[name], op, raw.strip())
             except Invalid as error:
                 problems.append(Problem(key, str(error)))
@@ -69,8 +72,14 @@ def parse_filters(resource: Resource, version: str, params: dict[str, str]) -> l
     return conditions
 
 
+BLANK = ('is blank: a filter needs a value (an empty one would match every record where it is unset). '
+         'To find records where it is unset, send {"eq": null}; where it is set, {"neq": null}')
+
+
 def _conditions(field: Field, raw: str) -> list[Condition]:
     text = raw.strip()
+    if not text:
+        raise Invalid(BLANK)
     if text.startswith("{"):
         try:
             comparators = orjson.loads(text)
@@ -94,9 +103,13 @@ def _compare(field: Field, op: str, value: Any) -> list[Condition]:
     if isinstance(kind, (UidRef, LinkList)):
         return _named(field, op, value)
     column = field.type.columns(field.name)[-1][0]
+    if op != "like" and _blank(value):
+        raise Invalid(BLANK)
     if op == "in":
         if not isinstance(value, list):
             raise Invalid("the in comparator takes a JSON list, like {\"in\": [1, 2]}")
+        if any(_blank(v) for v in value):
+            raise Invalid(BLANK)
         # A value off the field's grid (a fraction for a whole number) can equal nothing: it is dropped.
         return [Condition(column, "in", [_value(field, v) for v in value if _off_grid(field, v) is None])]
     if op == "like":
@@ -137,6 +150,11 @@ def _named(field: Field, op: str, value: Any) -> list[Condition]:
             raise Invalid(f"must be a positive {kind.target} id")
         ids.append(parsed)
     return [Condition(field.name, "holds", ids)]
+
+
+def _blank(value: Any) -> bool:
+    """A value that is only spaces, or nothing: what an empty template variable gives, never a value."""
+    return isinstance(value, str) and not value.strip()
 
 
 def _value(field: Field, value: Any) -> Any:

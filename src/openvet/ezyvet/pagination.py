@@ -1,4 +1,8 @@
-"""ezyVet paging: ``limit`` (1 to the endpoint's maximum, default 10) and ``page`` (from 1)."""
+"""ezyVet paging: ``limit`` (1 to the endpoint's maximum, default 10) and ``page`` (from 1).
+
+A ``limit`` above the endpoint's maximum is served at the maximum, as ``x-item-limit-per-page`` says:
+clients page Contact v1 (at most 50) with ``limit=200``, the global maximum (L153, L3482).
+"""
 
 from __future__ import annotations
 
@@ -19,23 +23,28 @@ class Paging:
 
 def parse_paging(params: dict[str, str], maximum: int) -> tuple[Paging, list[Problem]]:
     problems: list[Problem] = []
-    limit = _whole(params, "limit", min(DEFAULT_LIMIT, maximum), problems)
-    if limit is not None and not 1 <= limit <= maximum:
-        problems.append(Problem("limit", f"must be between 1 and {maximum} for this endpoint"))
+    limit = _whole(params, "limit", min(DEFAULT_LIMIT, maximum), problems, above=maximum)
+    if limit is not None and limit < 1:
+        problems.append(Problem("limit", f"must be at least 1 (at most {maximum} are served a page here)"))
     page = _whole(params, "page", 1, problems)
     if page is not None and not 1 <= page <= MAX_PAGE:
         problems.append(Problem("page", f"must be between 1 and {MAX_PAGE}"))
-    return Paging(page or 1, limit or DEFAULT_LIMIT), problems
+    return Paging(page or 1, min(limit or DEFAULT_LIMIT, maximum)), problems
 
 
-def _whole(params: dict[str, str], name: str, default: int, problems: list[Problem]) -> int | None:
+def _whole(params: dict[str, str], name: str, default: int, problems: list[Problem],
+           above: int | None = None) -> int | None:
+    """The parameter's value in ASCII digits (``int()`` also reads "５" and "١"); ``above``: any longer
+    number is read as that value, never handed to ``int()`` (which refuses over 4300 digits)."""
     raw = params.get(name)
     if raw is None or raw.strip() == "":
         return default
-    if not re.fullmatch(r"[0-9]{1,19}", raw.strip()):  # ASCII digits only: int() also reads "５" and "١"
+    digits = raw.strip()
+    significant = digits.lstrip("0") or "0"
+    if not re.fullmatch(r"[0-9]+", digits) or (len(significant) > 19 and above is None):
         problems.append(Problem(name, "must be a whole number (ASCII digits, at most 19)"))
         return None
-    return int(raw.strip())
+    return above if len(significant) > 19 else int(significant)
 
 
 def page_meta(paging: Paging, total: int) -> dict[str, int]:

@@ -21,7 +21,16 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from openvet.engine import Actor, Condition, Forbidden, NotFound, Problem, ValidationFailed
+from openvet.engine import (
+    RETRY_AFTER,
+    Actor,
+    Condition,
+    Forbidden,
+    NotFound,
+    Problem,
+    ValidationFailed,
+    unavailable,
+)
 from openvet.engine.offload import offload
 from openvet.ezyvet import serializers
 from openvet.ezyvet.authentication import access_token, identify
@@ -32,6 +41,7 @@ from openvet.ezyvet.serializers import View
 from openvet.resources import REGISTRY, Resource
 from openvet.resources.declaration import Operation
 from openvet.resources.fields import BIGINT_MAX, FileData, Integer, Invalid, Upload
+from openvet.routing import route
 from openvet.services import files
 from openvet.services.credentials import Identity
 from openvet.store.blobs import TooLarge
@@ -73,7 +83,11 @@ def guarded(handler):
             return error_response(version, EzyvetError(404, str(error)))
         except Forbidden as error:
             return error_response(version, EzyvetError(403, str(error)))
-        except Exception:
+        except Exception as error:
+            if unavailable(error):  # the database is down or restarting: try again, never a stack trace
+                log.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
+                return error_response(version, EzyvetError(503, "The database cannot be reached just now; try "
+                                                           "again shortly", headers={"Retry-After": str(RETRY_AFTER)}))
             log.exception("unexpected error on %s %s", request.method, request.url.path)
             return error_response(version, EzyvetError(500, "Internal server error; quote the transaction_id"))
 
@@ -89,18 +103,33 @@ def _resolve(request: Request) -> Call:
     name = request.path_params["endpoint"].lower()
     resource = REGISTRY.get(name)
     if resource is None or version not in resource.endpoints:
+        if request.method not in SERVED:
+            not_served(request, [])
         raise EzyvetError(403, f"There is no endpoint /{version}/{name}")
     rest = request.path_params.get("rest", "")
     segments = tuple(s for s in rest.split("/") if s)
     on_path = [op for op in resource.operations(version) if op.matches(segments)]
+    allowed = [m for m in METHOD_ORDER if any(op.method == m for op in on_path)]
+    if request.method not in SERVED:
+        not_served(request, allowed)
     if not on_path:
         raise EzyvetError(403, f"There is no endpoint {request.url.path}")
-    chosen = [op for op in on_path if op.method == request.method]
+    method = "GET" if request.method == "HEAD" else request.method  # the server leaves HEAD's body out
+    chosen = [op for op in on_path if op.method == method]
     if not chosen:
-        allowed = [m for m in METHOD_ORDER if any(op.method == m for op in on_path)]
         raise EzyvetError(405, f"{request.method} is not allowed on {request.url.path}; allowed: "
                           + ", ".join(allowed), headers={"Allow": ", ".join(allowed)})
     return Call(request, version, resource, chosen[0], segments, dict(request.query_params.items()))
+
+
+SERVED = ("GET", "HEAD", "POST", "PATCH", "DELETE")  # no path of the API serves any other method
+
+
+def not_served(request: Request, allowed: list[str]) -> None:
+    """A method no path serves (TRACE, CONNECT, PUT, OPTIONS, FOO…) is refused on every path, whoever asks:
+    a 405 with the methods of this path (none where the path names no endpoint), before the token."""
+    raise EzyvetError(405, f"{request.method} is not allowed on {request.url.path}; allowed: "
+                      + (", ".join(allowed) or "none"), headers={"Allow": ", ".join(allowed)})
 
 
 def _authorise(call: Call) -> Actor:
@@ -370,6 +399,8 @@ async def _download(call: Call) -> Response:
 
 @guarded
 async def token(request: Request) -> Response:
+    if request.method not in SERVED:
+        not_served(request, ["POST"])
     if request.method != "POST":
         raise EzyvetError(405, f"{request.method} is not allowed on /v1/oauth/access_token; allowed: POST",
                           headers={"Allow": "POST"})
@@ -379,17 +410,18 @@ async def token(request: Request) -> Response:
 @guarded
 async def unknown(request: Request) -> Response:
     """Any other path under /v1 or /v2: no such endpoint, answered like an unknown endpoint name."""
+    if request.method not in SERVED:
+        not_served(request, [])
     await offload(request.app.state.settings.db_threads, identify, request)
     raise EzyvetError(403, f"There is no endpoint {request.url.path}")
 
 
 def routes() -> list[Route]:
-    # Every method reaches the handlers, so that refusals (405 with Allow, 403) come in the envelope.
-    methods = ["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS"]
-    out = [Route("/v1/oauth/access_token", token, methods=methods)]
+    # Every method (TRACE and made-up ones too) reaches the handlers, so that refusals come in the envelope.
+    out = [route("/v1/oauth/access_token", token)]
     for version in VERSIONS:
-        out += [Route(f"/{version}/{{endpoint}}", resource_endpoint, methods=methods),
-                Route(f"/{version}/{{endpoint}}/{{rest:path}}", resource_endpoint, methods=methods),
-                Route(f"/{version}", unknown, methods=methods), Route(f"/{version}/", unknown, methods=methods)]
+        out += [route(f"/{version}/{{endpoint}}", resource_endpoint),
+                route(f"/{version}/{{endpoint}}/{{rest:path}}", resource_endpoint),
+                route(f"/{version}", unknown), route(f"/{version}/", unknown)]
     # another version of a documented shape (/v3/animal): no such endpoint, in the envelope
-    return [*out, Route("/{version}/{endpoint}", unknown, methods=methods)]
+    return [*out, route("/{version}/{endpoint}", unknown)]

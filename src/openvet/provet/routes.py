@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from openvet.engine import Actor, Condition, NotFound, Problem, ValidationFailed
+from openvet.engine import RETRY_AFTER, Actor, Condition, NotFound, Problem, ValidationFailed, unavailable
 from openvet.engine.offload import offload
 from openvet.provet.authentication import authenticate, permit
 from openvet.provet.exceptions import NON_FIELD, NOT_FOUND, ProvetError, detail, invalid, respond
@@ -24,10 +24,11 @@ from openvet.provet.filters import CLIENT_FILTERS, PATIENT_FILTERS, RENDERING, F
 from openvet.provet.hyperlinks import API, MAX_ID, Links, base_url, whole
 from openvet.provet.pagination import envelope, last_page, parse_paging
 from openvet.provet.serializers import CLIENT, PATIENT, Context, Serializer
+from openvet.request_body import BodyTooLarge, read_limited
 from openvet.resources import REGISTRY, Resource
+from openvet.routing import route
 
 log = logging.getLogger("openvet.provet")
-METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 COLLECTION = ("GET", "POST")
 MEMBER = ("GET", "PUT", "PATCH")
 ENGINE_REASONS = {"is required": "This field is required."}
@@ -54,12 +55,21 @@ def endpoint(kind: Kind, member: bool):
     async def handle(request: Request) -> Response:
         try:
             method = "GET" if request.method == "HEAD" else request.method
-            raw = await request.body() if method in ("POST", "PUT", "PATCH") and method in allowed else None
+            raw = None
+            if method in ("POST", "PUT", "PATCH") and method in allowed:
+                try:  # 1 MiB, as the ezyVet API: never a whole 300 MB body in memory
+                    raw = await read_limited(request)
+                except BodyTooLarge as error:
+                    raise detail(413, f"{error}.") from None
             # the token, the SQL and the serialising run in a worker thread, off the event loop
             return await offload(request.app.state.settings.db_threads, answer, request, method, raw)
         except ProvetError as error:
             return respond(error.body, error.status, error.headers)
-        except Exception:
+        except Exception as error:
+            if unavailable(error):  # the database is down or restarting: try again, never a stack trace
+                log.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
+                return respond({"detail": "The database cannot be reached just now; try again shortly."}, 503,
+                               {"Retry-After": str(RETRY_AFTER)})
             log.exception("unexpected error on %s %s", request.method, request.url.path)
             return respond({"detail": "A server error occurred."}, 500)
 
@@ -200,6 +210,7 @@ def routes() -> list[Route]:
     for kind in KINDS:
         path = f"/{{provet_id}}/{API}/{kind.serializer.kind}"  # read by authenticate (not :int, see whole)
         for slash in ("/", ""):
-            out.append(Route(path + slash, endpoint(kind, member=False), methods=METHODS))
-            out.append(Route(path + "/{id}" + slash, endpoint(kind, member=True), methods=METHODS))
+            # every method reaches the handler (TRACE too), which answers those not served with 405 and Allow
+            out.append(route(path + slash, endpoint(kind, member=False)))
+            out.append(route(path + "/{id}" + slash, endpoint(kind, member=True)))
     return out

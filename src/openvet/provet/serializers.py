@@ -154,8 +154,11 @@ def number(value: Any) -> Decimal | None:
         return None
     if isinstance(value, bool):
         raise Invalid("A valid number is required.")
+    text = str(value).strip()
+    if not text.isascii() or "_" in text:  # Decimal() also reads "١٢", "１２" and "1_0"
+        raise Invalid("A valid number is required.")
     try:
-        parsed = Decimal(str(value).strip())
+        parsed = Decimal(text)
     except InvalidOperation:
         raise Invalid("A valid number is required.") from None
     if not parsed.is_finite():

@@ -71,8 +71,9 @@ CONTACT_DETAIL = Resource(
     name="contactdetail",
     title="ContactDetail",
     spec_line=3969,
-    # v2 create: one of contact_id or contact_uid (L4389); value_cleaned is worked out from value (L4043)
-    rules=("contactdetail_names_contact", "contactdetail_cleans_value"),
+    # v2 create: one of contact_id or contact_uid (L4389); value_cleaned is worked out from value (L4043);
+    # v1 create may leave the type out when the name names one (L4132)
+    rules=("contactdetail_names_contact", "contactdetail_has_type", "contactdetail_cleans_value"),
     endpoints={
         "v1": Endpoint(("list", "get", "create", "update")),
         "v2": Endpoint(("list", "get", "create")),
@@ -88,8 +89,10 @@ CONTACT_DETAIL = Resource(
         Field("contact_uid", UidRef("contact", via="contact_id"),
               filter=False, update=False, versions=("v2",),
               doc="The uid of the Contact to whom this ContactDetail is assigned (instead of contact_id)."),
-        Field("contact_detail_type_id", Link("contactdetailtype"), mandatory=True, wire={"v2": "type_id"},
-              doc="The ID of the ContactDetailType of this ContactDetail."),
+        # Marked mandatory on v2 only (L4396); on v1 a rule takes it from the name when it is not sent.
+        Field("contact_detail_type_id", Link("contactdetailtype"), mandatory=("v2",), wire={"v2": "type_id"},
+              doc="The ID of the ContactDetailType of this ContactDetail (v1: when not sent, the "
+                  "ContactDetailType that name names, e.g. Email or Mobile)."),
         Field("preferred", Boolean(), default=False,
               doc="If true, this is a preferred contact method for the Contact."),
         # Not a filter, though the document lists it as one (L4043): it is a list held as JSON, and

@@ -79,7 +79,8 @@ def decimal_of(value: Any) -> Decimal:
     """A finite, bounded Decimal of ``value`` (a str, int, float or Decimal), or Invalid.
 
     ``Decimal("1e1999999")`` is cheap to make but ruinous to floor, quantize or divide: its adjusted
-    exponent is checked first, so no arithmetic ever meets a huge number.
+    exponent is checked first, so no arithmetic ever meets a huge number. Text is read in ASCII only:
+    ``Decimal`` also reads other digits ("١٢", "１２") and underscores ("1_000"), which ids never took.
     """
     if isinstance(value, bool):
         raise Invalid("must be a number")
@@ -87,6 +88,8 @@ def decimal_of(value: Any) -> Decimal:
         text = value.strip()
         if len(text) > MAX_NUMBER_TEXT:
             raise Invalid("is out of range")
+        if not text.isascii() or "_" in text:
+            raise Invalid("must be a number written with the ASCII digits 0-9")
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -128,7 +131,7 @@ class Integer(FieldType):
             return in_range(value)
         if isinstance(value, float) and value.is_integer():
             return in_range(int(value))
-        if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+\s*", value):
+        if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+\s*", value):  # ASCII digits only, unlike int()
             if len(value.strip()) > MAX_NUMBER_TEXT:
                 raise Invalid("is out of range (a 64-bit integer)")
             return in_range(int(value))
@@ -417,7 +420,8 @@ class UidRef(FieldType):
 class Timezone(FieldType):
     """A site's IANA timezone; stored as its name, written as ``{name, utc_offset, utc_offset_seconds}``.
 
-    The offsets are derived at the moment of reading, so they follow daylight saving time.
+    The offsets are derived at the moment of reading, so they follow daylight saving time. v1 writes the
+    nested values as strings too (``"43200"``), as it writes every value; v2 writes the seconds as a number.
     """
 
     json_type = "object"
@@ -444,18 +448,20 @@ class Timezone(FieldType):
         return {"name": name, "utc_offset": f"{sign}{hours:02d}:{minutes:02d}", "utc_offset_seconds": seconds}
 
     def to_v1(self, value):
-        return self.describe(value) or ""
+        described = self.describe(value)
+        return {k: str(v) for k, v in described.items()} if described else ""
 
     def to_v2(self, value):
         return self.describe(value)
 
-    def openapi(self):
+    def openapi(self, version: str = "v2"):
+        seconds = {"type": "string", "pattern": "^-?[0-9]+$"} if version == "v1" else {"type": "integer"}
         return {
             "type": ["object", "null"],
             "properties": {
                 "name": {"type": "string"},
                 "utc_offset": {"type": "string"},
-                "utc_offset_seconds": {"type": "integer"},
+                "utc_offset_seconds": seconds,
             },
         }
 
@@ -723,9 +729,10 @@ class Field:
 
     ``name`` is the stored name and the v1 wire name; ``wire`` renames it per version
     (ContactDetail's ``contact_detail_type_id`` is ``type_id`` on v2); a dotted wire name puts the value
-    in a nested object (Appointment v1 ``details.animal_id``). ``mandatory`` applies on create,
-    ``required_on_update`` on every update. ``read`` false makes a write-only input (a command such as
-    Appointment ``cancel``), ``store`` false a value that is never a column (rules act on it).
+    in a nested object (Appointment v1 ``details.animal_id``). ``mandatory`` applies on create (True, or
+    the versions that mark it: ContactDetail's type ``("v2",)``), ``required_on_update`` on every update.
+    ``read`` false makes a write-only input (a command such as Appointment ``cancel``), ``store`` false a
+    value that is never a column (rules act on it).
     """
 
     name: str
@@ -733,7 +740,7 @@ class Field:
     filter: bool = True
     create: bool = True
     update: bool = True
-    mandatory: bool = False
+    mandatory: bool | tuple[str, ...] = False
     default: Any = None
     versions: tuple[str, ...] = VERSIONS
     wire: dict[str, str] = field(default_factory=dict)
@@ -749,6 +756,10 @@ class Field:
     def leaf_name(self, version: str) -> str:
         """The name within its object: ``animal_id`` for ``details.animal_id`` (filters use it)."""
         return self.wire_name(version).rsplit(".", 1)[-1]
+
+    def mandatory_on(self, version: str | None) -> bool:
+        """Whether a create on ``version`` must set it (None, the engine's own writes, reads as v1)."""
+        return self.mandatory is True or (isinstance(self.mandatory, tuple) and (version or "v1") in self.mandatory)
 
     @property
     def stored(self) -> bool:

@@ -28,6 +28,31 @@ def contactdetail_names_contact(change: Change) -> None:
 
 
 @rule
+def contactdetail_has_type(change: Change) -> None:
+    """A contact detail has a ContactDetailType. v1 does not mark it mandatory (L4132): a v1 create that
+    leaves it out takes the type its ``name`` names, in any case ("Email", "mobile"); v2 marks it (L4396).
+
+    A PATCH may not take the type away.
+    """
+    field = change.resource.field_map["contact_detail_type_id"]
+    if change.record.get("contact_detail_type_id") is not None or any(
+            p.field == change.prefix + field.wire_name(change.version or "v1") for p in change.problems):
+        return  # set, or already refused (missing where the version marks it mandatory, or not an id)
+    if not change.creating:
+        change.refuse("contact_detail_type_id", "is required")
+        return
+    name = (change.record.get("name") or "").strip().casefold()
+    by_name: dict[str, int] = {}
+    for kind in change.find("contactdetailtype"):  # a clinic has a handful: matched here, in any case
+        by_name.setdefault((kind.get("name") or "").strip().casefold(), kind["id"])
+    if name in by_name:
+        change.derive("contact_detail_type_id", by_name[name])
+    else:
+        change.refuse("contact_detail_type_id", "is required, unless name is the name of a ContactDetailType "
+                      "(e.g. Email, Mobile)")
+
+
+@rule
 def contactdetail_cleans_value(change: Change) -> None:
     """``value_cleaned`` is the value as software compares it (the document's samples show it derived):
     a phone number's digits (with a leading + kept), an email address in lower case, anything else trimmed."""

@@ -29,10 +29,10 @@ class Refused(Exception):
 
 
 class ScopeNotHeld(Exception):
-    """Valid credentials that do not hold every scope requested (OAuth's invalid_scope)."""
+    """Valid credentials that hold none of the scopes requested (OAuth's invalid_scope)."""
 
     def __init__(self, scopes: list[str]):
-        super().__init__("scope not granted to these credentials: " + ", ".join(scopes))
+        super().__init__("none of these scopes is granted to these credentials: " + ", ".join(scopes))
         self.scopes = scopes
 
 
@@ -92,8 +92,13 @@ def create_provet_token(conn: sa.Connection, clinic_id: int, scopes: list[str]) 
 
 
 def issue_token(conn: sa.Connection, partner_id: str, client_id: str, client_secret: str,
-                requested: list[str]) -> tuple[str, list[str]]:
-    """Client credentials -> a new bearer token with the requested scopes (all held ones when none asked)."""
+                requested: list[str] | None) -> tuple[str, list[str]]:
+    """Client credentials -> a new bearer token and the scopes it grants.
+
+    ``requested`` None: every scope the credentials hold. Otherwise the requested scopes they hold (``*``
+    holds them all), the others left out as OAuth allows (RFC 6749 §3.3); none of them held is a refusal.
+    The caller passes only scopes that exist: ``*`` grants the names it is given, it does not invent any.
+    """
     credential = accounts.credential_by_client_id(conn, client_id)
     usable = credential is not None and credential.active and credential.partner_id == partner_id
     try:
@@ -104,11 +109,12 @@ def issue_token(conn: sa.Connection, partner_id: str, client_id: str, client_sec
     if not usable:
         raise Refused("the partner_id, client_id and client_secret do not match an active credential")
     held = credential.scopes.split()
-    if requested and ALL_SCOPES not in held:
-        missing = [s for s in requested if s not in held]
-        if missing:
-            raise ScopeNotHeld(missing)
-    granted = requested or held
+    if requested is None:
+        granted = held
+    else:
+        granted = [s for s in requested if ALL_SCOPES in held or s in held]
+        if not granted:
+            raise ScopeNotHeld(requested)
     token = secrets.token_hex(32)
     now = int(time.time())
     accounts.insert_token(conn, {"clinic_id": credential.clinic_id, "credential_id": credential.id,
