@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -183,3 +188,66 @@ def api(engine, client) -> Clinic:
 def other(engine, client) -> Clinic:
     """A second clinic, to prove that clinics are kept apart."""
     return make_clinic(engine, client)
+
+
+# A real server process ------------------------------------------------------------------------------
+
+STARTUP_SECONDS = 120  # migrations and demo data on a busy machine
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """An ``openvet serve`` process: its base URL, its log, its data directory."""
+
+    process: subprocess.Popen
+    base: str
+    log: Path
+    data_dir: Path
+
+    def stop(self) -> int:
+        """SIGTERM, as an operator stops it; the exit status (uvicorn re-raises SIGTERM: -15 is clean)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                pytest.fail(f"openvet serve did not stop within 30s of SIGTERM:\n{self.log.read_text()[-4000:]}")
+        return self.process.returncode
+
+
+@contextmanager
+def running_server(folder: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """``openvet serve`` on a free port with ``folder/data`` as its data directory (and the database of
+    ``env``'s OPENVET_DATABASE_URL, else the SQLite file there), until the block ends."""
+    data_dir = folder / "data"
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if k != "OPENVET_DATABASE_URL"}
+    environment.update({"OPENVET_DATA_DIR": str(data_dir), **(env or {})})
+    log = folder / f"serve-{port}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen([sys.executable, "-m", "openvet", "serve", "--port", str(port), *args],
+                                   env=environment, cwd=folder, stdout=output, stderr=subprocess.STDOUT)
+    server = Server(process, f"http://127.0.0.1:{port}", log, data_dir)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"openvet serve exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"openvet serve did not listen within {STARTUP_SECONDS}s:\n{log.read_text()[-4000:]}")
+                time.sleep(0.2)
+        yield server
+    finally:
+        server.stop()
