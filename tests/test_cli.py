@@ -231,3 +231,61 @@ def test_demo_data_adds_animals_with_owners_to_the_clinic_named(migrated):
 def test_demo_data_refuses_a_count_below_one(migrated):
     migrated("demo-data", "--clinic", "riverside", "--animals", "0", expect=2)
     assert migrated.rows("SELECT count(*) FROM animal")[0][0] == 0
+
+
+# fixtures -----------------------------------------------------------------------------------------------
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "lab-and-pharmacy.json"
+
+
+def test_load_makes_the_records_of_a_fixture_file_with_links_by_key(migrated):
+    result = migrated("load", str(EXAMPLE), "--clinic", "riverside")
+    assert "Loaded 10 records" in " ".join(result.output.split())
+    (clinic_id,) = migrated.rows("SELECT id FROM clinic WHERE slug = 'riverside'")[0]
+    diagnostic = migrated.rows("SELECT d.name, p.code FROM diagnostic d JOIN product p ON p.id = d.product_id "
+                               "WHERE d.clinic_id = :c", c=clinic_id)
+    assert [tuple(row) for row in diagnostic] == [("Complete blood count", "CBC")]
+    puppy = migrated.rows("SELECT default_duration, requires_animal FROM appointmenttype WHERE name = 'Puppy Check'")
+    assert [tuple(row) for row in puppy] == [(20, True)]
+    events = migrated.rows("SELECT event FROM outbox WHERE clinic_id = :c AND resource = 'diagnostic'", c=clinic_id)
+    assert [row.event for row in events] == ["diagnostic_created"]  # through the engine, with its events
+
+
+def test_load_writes_nothing_and_names_the_record_when_one_is_refused(migrated, tmp_path):
+    fixture = tmp_path / "broken.json"
+    fixture.write_text(json.dumps({"records": [
+        {"resource": "productgroup", "key": "lab", "fields": {"name": "Laboratory"}},
+        {"resource": "diagnostic", "key": "cbc", "fields": {"name": "CBC", "product_id": 999999}},
+    ]}))
+    before = migrated.rows("SELECT count(*) FROM productgroup")[0][0]
+    result = migrated("load", str(fixture), "--clinic", "riverside", expect=1)
+    said = " ".join(result.output.split())
+    assert "record 2 (diagnostic, key 'cbc')" in said and "product_id" in said
+    assert migrated.rows("SELECT count(*) FROM productgroup")[0][0] == before
+
+
+def test_load_refuses_a_file_that_is_not_a_fixture_file_and_unknown_keys(migrated, tmp_path):
+    for content, said in (("not json", "not a fixture file"), ('{"records": 5}', "not a fixture file"),
+                          ('[{"resource": "nosuch"}]', "not a resource"),
+                          ('[{"resource": "diagnostic", "fields": {"product_id": "@missing"}}]', "no earlier record")):
+        fixture = tmp_path / "bad.json"
+        fixture.write_text(content)
+        result = migrated("load", str(fixture), "--clinic", "riverside", expect=2 if "fixture file" in said else 1)
+        assert said in " ".join(result.output.split())  # as printed, wrapped to the terminal
+
+
+def test_migrate_gives_clinics_made_before_a_list_existed_their_standard_lists(migrated):
+    """A clinic made by an earlier version has no appointment statuses: migrate seeds them, once."""
+    migrated("clinic", "create", "older", "--name", "Older Vets")
+    (clinic_id,) = migrated.rows("SELECT id FROM clinic WHERE slug = 'older'")[0]
+    engine = sa.create_engine(migrated.database_url)
+    with engine.begin() as conn:  # as the clinic was before this version: no calendar lists
+        for table in ("appointmentstatus", "appointmenttype", "presentingproblem"):
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE clinic_id = :c"), {"c": clinic_id})
+    engine.dispose()
+    migrated("migrate")
+    statuses = [row.name for row in migrated.rows("SELECT name FROM appointmentstatus WHERE clinic_id = :c",
+                                                  c=clinic_id)]
+    assert "Cancelled" in statuses and "In Waiting Room" in statuses
+    migrated("migrate")  # idempotent: a clinic with a list keeps it as it is
+    assert len(migrated.rows("SELECT id FROM appointmentstatus WHERE clinic_id = :c", c=clinic_id)) == len(statuses)

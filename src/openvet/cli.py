@@ -175,6 +175,41 @@ def demo_data_command(
     refresh_statistics(engine.db)
 
 
+@app.command("load")
+def load_command(
+    file: Annotated[Path, typer.Argument(help="A JSON fixture file: {\"records\": [{\"resource\", \"key\", "
+                                              "\"fields\"}, ...]} (see docs/fixtures.md).")],
+    clinic: Annotated[str, typer.Option(help="Slug of the clinic the records are for.")],
+) -> None:
+    """Load records of any resource from a fixture file, through the engine (rules, links, events), in one
+    transaction: the file loads whole or not at all, and a refusal names the record and the field."""
+    import json as json_module
+
+    from rich.progress import Progress
+
+    from openvet.services import fixtures
+
+    engine = _engine()
+    clinic_id = _clinic_id(engine, clinic)
+    try:
+        entries = fixtures.entries_of(json_module.loads(file.read_text(encoding="utf-8")))
+    except OSError as error:
+        console.print(f"[red]Cannot read {file}:[/] {error.strerror or error}")
+        raise typer.Exit(2) from None
+    except (ValueError, fixtures.FixtureError) as error:
+        console.print(f"[red]{file} is not a fixture file:[/] {error}")
+        raise typer.Exit(2) from None
+    try:
+        with Progress(console=console, transient=True, disable=len(entries) < 200) as progress:
+            task = progress.add_task(f"Loading {file.name}", total=len(entries))
+            loaded = fixtures.load(engine, clinic_id, entries, lambda n: progress.advance(task, n))
+    except fixtures.FixtureError as error:
+        console.print(f"[red]Nothing was loaded:[/] {error}")
+        raise typer.Exit(1) from None
+    made = ", ".join(f"{n} {name}" for name, n in sorted(loaded.counts.items())) or "nothing"
+    console.print(f"[green]Loaded {loaded.total} records[/] into {clinic}: {made}")
+
+
 def _ensure_demo() -> dict:
     """The demo clinic and its credentials, made on first run and kept in <data dir>/demo-credentials.json.
 
