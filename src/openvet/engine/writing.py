@@ -389,7 +389,7 @@ class Writer:
         if plan.children:
             self.touch(resource, record_id, event=False)
         self.record_event(resource, "created", record_id)
-        if not plan.under_parent:
+        if not plan.under_parent and resource.name in self.engine.parents:
             self.touch_parents(resource, None, self.engine.lookup(self.conn, self.clinic_id, resource.name, record_id))
         return record_id
 
@@ -413,7 +413,7 @@ class Writer:
             self.touch(resource, before["id"], event=False)
         disabled = before.get("active") and values.get("active") is False
         self.record_event(resource, "disabled" if disabled else "updated", before["id"])
-        if not plan.under_parent:
+        if not plan.under_parent and resource.name in self.engine.parents:
             after = self.engine.lookup(self.conn, self.clinic_id, resource.name, before["id"])
             self.touch_parents(resource, before, after)
         return True
@@ -513,8 +513,9 @@ class Writer:
             self.run_effect(effect)
         if event:
             self.record_event(resource, "updated", record_id)
-            after = self.engine.lookup(self.conn, self.clinic_id, resource.name, record_id)
-            self.touch_parents(resource, before, after)
+            if resource.name in self.engine.parents:
+                after = self.engine.lookup(self.conn, self.clinic_id, resource.name, record_id)
+                self.touch_parents(resource, before, after)
 
     def touch_parents(self, resource: Resource, before: Record | None, after: Record | None) -> None:
         """The parents whose child lists hold this record, before and after the write (it may have moved)."""
