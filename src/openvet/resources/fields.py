@@ -351,7 +351,7 @@ class Link(Integer):
         return version in self.expand
 
     def parse(self, value):
-        if isinstance(value, dict):
+        if isinstance(value, (dict, bool)):  # false == 0 would read as "unset"
             raise Invalid(f"must be the id of a {self.target}")
         if value in ("", None, 0, "0"):
             return None
