@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import jsonschema
 import pytest
 
@@ -489,3 +491,155 @@ def test_the_docs_page_describes_every_resource(client):
                 assert f"<code>{field.wire_name(version)}</code>" in page
     for section in ("authentication", "paging", "filters", "errors"):
         assert f'id="{section}"' in page
+
+
+# every field type: a schema to read and one to write, on each version ------------------------------------
+
+def field_types():
+    """One field of every type of the vocabulary, as declarations use them."""
+    from openvet.resources import fields as vocabulary
+
+    made = {
+        vocabulary.Text: vocabulary.Text(8), vocabulary.Integer: vocabulary.Integer(), vocabulary.Number:
+        vocabulary.Number(4), vocabulary.Boolean: vocabulary.Boolean(), vocabulary.Epoch: vocabulary.Epoch(),
+        vocabulary.Choice: vocabulary.Choice("kg", "lb"), vocabulary.ChoiceList: vocabulary.ChoiceList("A", "B"),
+        vocabulary.Link: vocabulary.Link("animal"), vocabulary.TypedLink: vocabulary.TypedLink("record_type"),
+        vocabulary.TypeName: vocabulary.TypeName("Animal", "Contact", spell={"v1": str.lower}),
+        vocabulary.LinkList: vocabulary.LinkList("resource"), vocabulary.Children: vocabulary.Children(
+            "contactdetail", via="contact_id"), vocabulary.UidRef: vocabulary.UidRef("contact", via="contact_id"),
+        vocabulary.RecordRef: vocabulary.RecordRef("Contact", "Animal"), vocabulary.Computed: vocabulary.Computed(
+            "file_download_url"), vocabulary.FileData: vocabulary.FileData(), vocabulary.JsonObject:
+        vocabulary.JsonObject(), vocabulary.Day: vocabulary.Day(), vocabulary.Uid: vocabulary.Uid("animal"),
+        vocabulary.Guid: vocabulary.Guid(), vocabulary.Timezone: vocabulary.Timezone(),
+    }
+    declared = {c for c in vars(vocabulary).values() if isinstance(c, type) and issubclass(c, vocabulary.FieldType)
+                and c is not vocabulary.FieldType}
+    assert declared <= set(made), declared - set(made)  # a new type needs its schemas (and a line here)
+    return made
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+@pytest.mark.parametrize("typed", [False, True])
+def test_every_field_type_has_a_read_and_a_write_schema(version, typed):
+    from openvet.openapi.values import read_schema, write_schema
+    from openvet.resources.fields import Field
+
+    for kind in field_types().values():
+        for mandatory in (False, True):
+            field = Field("f", kind, mandatory=mandatory, doc="A field.")
+            for schema in (read_schema(field, version, typed), write_schema(field, version, "create"),
+                           write_schema(field, version, "update")):
+                jsonschema.Draft202012Validator.check_schema(schema)
+                assert schema.get("description", "").startswith("A field."), (type(kind).__name__, schema)
+
+
+def test_write_schemas_accept_what_the_types_parse_and_refuse_the_rest(spec):
+    from openvet.openapi.values import write_schema
+    from openvet.resources import fields as vocabulary
+    from openvet.resources.fields import Field
+
+    cases = {
+        vocabulary.Link("animal"): ([5, "5", " 7 ", 0, "0", ""], [-1, "x", True, False, 2**63, {"id": 1}]),
+        vocabulary.Integer(): ([-5, "12", 2**63 - 1], ["1.5", 2**63, True, "١٢"]),
+        vocabulary.Epoch(): ([1700000000, 1.5, "1700000000"], ["soon", True, 1e30]),
+        vocabulary.Number(4): ([1.25, "1.25", -3], ["", "x", 1e15]),
+        vocabulary.Text(8): (["Rex", 12345678, True], ["123456789", 123456789, 1.5, {"a": 1}, "a\x00"]),
+        vocabulary.Boolean(): ([True, 0, "yes", " Off ", ""], ["maybe", 2]),
+        vocabulary.Choice("kg", "lb", aliases={"Kilogram": "kg"}): (["kg", "LB", " kilogram "], ["stone", 5]),
+        vocabulary.LinkList("resource"): ([[1, "2", {"id": 3}], ""], [[0], [-1], 5, "5"]),
+        vocabulary.JsonObject(): ([{"a": 1}], [[1], "x"]),
+        vocabulary.Day(): (["2024-02-29", 1700000000], ["29/02/2024"]),
+    }
+    for kind, (good, bad) in cases.items():
+        schema = write_schema(Field("f", kind), "v1", "create")
+        check = validator_of(spec, schema)
+        for value in good:
+            assert check.is_valid(value), (type(kind).__name__, value)
+            kind.parse(value)  # the server takes it too
+        for value in bad:
+            assert not check.is_valid(value), (type(kind).__name__, value)
+
+
+# real answers and the document's samples --------------------------------------------------------------
+
+def _answers_of_every_list(api, engine):
+    from test_conformance import LISTS, World, resource_of
+
+    world = World(api, engine)
+    for op in LISTS:
+        if op["kind"] == "list":
+            world.fresh(resource_of(op).name)
+    for resource in RESOURCES:
+        for version in resource.endpoints:
+            if resource.serves(version, "list") or resource.endpoints[version].singleton:
+                yield resource, version, api.get(f"/{version}/{resource.name}", params=(
+                    {} if resource.endpoints[version].singleton else {"limit": "2"}))
+
+
+def test_record_schemas_validate_real_answers_of_every_list(api, engine, spec):
+    """One or two items of every list, on every version, after records are made with the document's own
+    sample bodies: each answer validates against the envelope the document gives for it."""
+    checked = 0
+    for resource, version, response in _answers_of_every_list(api, engine):
+        assert response.status_code == 200, response.text
+        path = f"/{version}/{resource.name}"
+        schema = operation(spec, "GET", path)["responses"]["200"]["content"]["application/json"]["schema"]
+        errors = sorted(validator_of(spec, schema).iter_errors(response.json()), key=str)
+        assert not errors, (path, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]])
+        checked += bool(response.json()["items"])
+    assert checked >= 30
+
+
+def test_create_bodies_accept_the_documents_sample_bodies(api, engine, spec):
+    from test_conformance import CREATES, World, create_body, declared, resource_of
+
+    world = World(api, engine)
+    for op in CREATES:
+        resource, version = resource_of(op), op["api_version"]
+        body = world.swap(resource, version, create_body(op))
+        content = operation(spec, "POST", f"/{version}/{resource.name}")["requestBody"]["content"]
+        if declared(op).parses == "multipart":
+            body = {k: str(v) for k, v in body.items()}
+            schema = content["multipart/form-data"]["schema"]
+            body["file_data"] = "(the bytes)"
+        else:
+            schema = content["application/json"]["schema"]
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator_of(spec, schema).iter_errors(body)]
+        assert not errors, (op["operation_id"], errors[:5])
+
+
+# what the server refuses, as the document says -----------------------------------------------------------
+
+def test_the_server_refuses_what_the_document_refuses(api):
+    animal = api.new_animal()
+    assert api.patch(f"/v1/animal/{animal['id']}", {"name": 1.5}).status_code == 422  # a fraction is no text
+    assert api.patch(f"/v1/animal/{animal['id']}", {"code": 300233}).json()["items"][0]["animal"]["code"] == "300233"
+    assert api.patch(f"/v1/animal/{animal['id']}", {"breed_id": False}).status_code == 422  # a link is never false
+    assert api.get("/v1/animal?limit=").status_code == 400 and api.get("/v1/animal?page=%20").status_code == 400
+    assert api.get("/v1/animal?limit=0").status_code == 400
+    assert api.get("/v1/animal", params={"notes": "x" * 1001}).status_code == 400
+    assert api.get("/v1/animal", params={"notes": "x" * 1000}).status_code == 200
+    nothing = api.patch("/v1/animal?name=Nobody-by-this-name", {"weight_unit": "stone"})
+    assert nothing.status_code == 422, nothing.text  # the body is read though nothing matches
+    other = api.new_animal(name="Other")
+    narrowed = api.patch(f"/v1/animal?name={animal['name']}", {"id": int(other["id"]), "notes": "x"})
+    assert narrowed.status_code == 200 and narrowed.json()["meta"]["items_matched"] == "0"
+    named = api.patch("/v1/animal?name=Other", {"id": int(other["id"]), "notes": "y"})
+    assert named.json()["meta"]["items_matched"] == "1"
+    assert api.get("/v1/file/download/1?clinic=1").status_code == 403  # a part of a signed link is checked
+
+
+def test_the_docs_page_shows_the_new_kinds_of_operation(client):
+    page = client.get("/docs").text
+    assert "openvet extension" in page
+    assert "token or signed link" in page
+    assert "multipart/form-data with the file as file_data" in page
+    assert "names its record by prescription_uid in the JSON body" in page
+    assert "needs a filter" in page
+    assert '<span class="context">the moment of the request</span>' in page
+    assert "Query parameters that are not fields" in page and "time_range_start" in page
+    from openvet.openapi.document import rule_docs
+
+    for resource in RESOURCES:
+        for doc in rule_docs(resource):
+            assert html.escape(doc, quote=True) in page, (resource.name, doc)

@@ -301,19 +301,15 @@ def number_schema(kind: Number) -> dict:
 
 
 def text_schema(kind: Text, required: bool) -> dict:
-    """Text of at most ``max_length`` characters, without NUL; a number or a boolean is taken as its text
-    (true: "1"). A required text must hold a character that is not a space."""
+    """Text of at most ``max_length`` characters, without NUL; a whole number or a boolean is taken as its
+    text (true: "1"). A required text must hold a character that is not a space."""
     pattern = r"^[^\x00]*\S[^\x00]*$" if required else r"^[^\x00]*$"
     text = {"type": "string", "maxLength": kind.max_length, "pattern": pattern}
     if required:
         text["minLength"] = 1
-    n = kind.max_length  # a number's text must fit the field too: n digits, or a minus and n - 1
-    high, low = 10**n - 1, -(10 ** (n - 1) - 1)
-    if n > 18:  # JSON numbers that large are floats to every client anyway
-        high, low = float(min(high, 10**300)), float(max(low, -(10**300)))
+    n = kind.max_length  # a whole number's digits must fit too (JSON numbers past 2^64 are fractions)
+    high, low = min(10**n - 1, 2**64 - 1), max(-(10 ** (n - 1) - 1), BIGINT_MIN)
     forms = [text, {"type": "integer", "minimum": low, "maximum": high}, {"type": "boolean"}]
-    if n >= 24:  # str() of any float fits
-        forms.append({"type": "number", "not": {"type": "integer"}})
     return {"anyOf": forms}
 
 
@@ -383,9 +379,10 @@ def filter_plain(kind: FieldType, version: str) -> dict:
         return {"type": "string", "pattern": boolean_input()["anyOf"][2]["pattern"].replace(")?", ")")}
     if isinstance(kind, Choice):
         return {"type": "string", "pattern": rf"^{SPACE}({_choice_words(kind)}){SPACE}$"}
-    longest = min(getattr(kind, "max_length", 64) if isinstance(kind, Text) else 64, FILTER_TEXT_MAX)
-    # text: anything but a blank, and not "{" first (that is the JSON form)
-    return {"type": "string", "maxLength": longest, "pattern": r"^\s*[^\s{\x00][^\x00]*$"}
+    longest = kind.max_length if isinstance(kind, Text) else 64
+    # text: anything but a blank and not "{" first (the JSON form), at most ``longest`` once stripped
+    inner = rf"[^\s{{\x00]([^\x00]{{0,{longest - 2}}}[^\s\x00])?" if longest > 1 else r"[^\s{\x00]"
+    return {"type": "string", "maxLength": FILTER_TEXT_MAX, "pattern": rf"^\s*{inner}\s*$"}
 
 
 def _json_value(kind: FieldType, version: str, op: str) -> str:
