@@ -43,7 +43,7 @@ test: venv
 # A longer schemathesis run than the one in `make test` (tests/test_fuzzing.py), on a fresh demo server.
 EXAMPLES ?= 25
 fuzz: venv
-	OPENVET_FUZZ_EXAMPLES=$(EXAMPLES) $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_fuzzing.py $(ARGS)
+	OPENVET_FUZZ_EXAMPLES=$(EXAMPLES) OPENVET_FUZZ_PHASES=coverage,fuzzing,stateful $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_fuzzing.py $(ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

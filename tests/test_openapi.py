@@ -8,6 +8,7 @@ import jsonschema
 import pytest
 
 from openvet.ezyvet.pagination import MAX_PAGE
+from openvet.openapi.document import RULE_REQUIRED
 from openvet.resources import REGISTRY, RESOURCES
 from openvet.resources.fields import Children
 
@@ -222,8 +223,9 @@ def test_create_bodies_take_the_creatable_fields_and_require_the_mandatory_ones(
                 schema = deref(spec, content[media]["schema"])
                 fields = [f for f in resource.fields_for(version) if f.create]
                 assert set(schema["properties"]) == top_names(resource, version, fields)
-                assert sorted(schema.get("required", [])) == sorted(f.wire_name(version) for f in fields
-                                                                    if f.mandatory_on(version))
+                assert sorted(schema.get("required", [])) == sorted(
+                    f.wire_name(version) for f in fields
+                    if f.mandatory_on(version) or (resource.name, f.name) in RULE_REQUIRED)
                 assert schema["additionalProperties"] is False
 
 

@@ -7,7 +7,7 @@ and what it answers (records, an empty ``items``, a success message, the bytes o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -37,6 +37,10 @@ from openvet.services import RULES
 SCHEME = "ezyvet"  # the OAuth2 security scheme
 SIGNED = ("signedLinkClinic", "signedLinkExpires", "signedLinkSignature")  # the three parts of a signed link
 TOKEN_PATH = "/v1/oauth/access_token"
+# Fields a rule requires though the declaration does not mark them, because the rule also takes an alternative
+# that depends on the clinic's data (v1 ContactDetail: a name that names a ContactDetailType, L4132). The
+# document requires them: the form that always works; /docs and the field's description tell the other.
+RULE_REQUIRED = {("contactdetail", "contact_detail_type_id")}
 PARAMETERS = "#/components/parameters/"
 RESPONSES = "#/components/responses/"
 ERRORS = {
@@ -276,7 +280,8 @@ class Components:
                                               if isinstance(f.type, UidRef) and f.type.via == under.type.via}
         if owned:
             parent_keys |= {f.name for f in resource.record_refs()}
-        return [f for f in resource.fields_for(version) if getattr(f, operation) and f.name not in parent_keys]
+        return [replace(f, mandatory=True) if (resource.name, f.name) in RULE_REQUIRED else f
+                for f in resource.fields_for(version) if getattr(f, operation) and f.name not in parent_keys]
 
     def _write(self, field: Field, version: str, operation: str) -> dict:
         kind = field.type
