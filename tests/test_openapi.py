@@ -225,7 +225,7 @@ def test_create_bodies_take_the_creatable_fields_and_require_the_mandatory_ones(
                 assert set(schema["properties"]) == top_names(resource, version, fields)
                 assert sorted(schema.get("required", [])) == sorted(
                     f.wire_name(version) for f in fields
-                    if f.mandatory_on(version) or (resource.name, f.name) in RULE_REQUIRED)
+                    if f.mandatory_on(version) or (f.name,) in RULE_REQUIRED.get((resource.name, version), ()))
                 assert schema["additionalProperties"] is False
 
 

@@ -37,10 +37,15 @@ from openvet.services import RULES
 SCHEME = "ezyvet"  # the OAuth2 security scheme
 SIGNED = ("signedLinkClinic", "signedLinkExpires", "signedLinkSignature")  # the three parts of a signed link
 TOKEN_PATH = "/v1/oauth/access_token"
-# Fields a rule requires though the declaration does not mark them, because the rule also takes an alternative
-# that depends on the clinic's data (v1 ContactDetail: a name that names a ContactDetailType, L4132). The
-# document requires them: the form that always works; /docs and the field's description tell the other.
-RULE_REQUIRED = {("contactdetail", "contact_detail_type_id")}
+# Fields a rule requires though the declaration does not mark them mandatory: each group names fields of which
+# one must be sent (a group of one: that field). Either the rule takes one of several names (v2 ContactDetail:
+# contact_id or contact_uid, L4389), or it also takes an alternative that depends on the clinic's data (v1
+# ContactDetail: a name that names a ContactDetailType, L4132), which the document leaves to /docs.
+RULE_REQUIRED: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {
+    ("animal", "v1"): (("contact_id",),),  # animal_has_owner
+    ("contactdetail", "v1"): (("contact_id",), ("contact_detail_type_id",)),  # contactdetail_names_contact, _has_type
+    ("contactdetail", "v2"): (("contact_id", "contact_uid"),),
+}
 PARAMETERS = "#/components/parameters/"
 RESPONSES = "#/components/responses/"
 ERRORS = {
@@ -262,13 +267,22 @@ class Components:
             return name
         self.schemas[name] = {}
         fields = self._writable(resource, version, operation, under, owned)
+        names = {f.name for f in fields}
+        groups = [g for g in RULE_REQUIRED.get((resource.name, version), ()) if set(g) <= names]
+        ruled = {n for g in groups for n in g}
+        fields = [replace(f, mandatory=True) if f.name in ruled else f for f in fields]
         pairs = [(f.wire_name(version), self._write(f, version, operation)) for f in fields]
         relaxed = under.type.optional if under else ()
         if operation == "create":
-            required = {f.wire_name(version) for f in fields if f.mandatory_on(version) and f.name not in relaxed}
+            required = {f.wire_name(version) for f in fields if f.mandatory_on(version) and f.name not in relaxed
+                        and (f.name not in ruled or (f.name,) in groups)}
         else:
             required = {f.wire_name(version) for f in fields if f.required_on_update}
         schema = object_schema(_tree(pairs), required, closed=True)
+        either = [g for g in groups if len(g) > 1]
+        if operation == "create" and either:
+            wire = {f.name: f.wire_name(version) for f in fields}
+            schema["allOf"] = [{"anyOf": [{"required": [wire[n]]} for n in g]} for g in either]
         self.schemas[name] = {"title": f"{resource.title} {operation} ({version})", **schema}
         return name
 
@@ -280,8 +294,7 @@ class Components:
                                               if isinstance(f.type, UidRef) and f.type.via == under.type.via}
         if owned:
             parent_keys |= {f.name for f in resource.record_refs()}
-        return [replace(f, mandatory=True) if (resource.name, f.name) in RULE_REQUIRED else f
-                for f in resource.fields_for(version) if getattr(f, operation) and f.name not in parent_keys]
+        return [f for f in resource.fields_for(version) if getattr(f, operation) and f.name not in parent_keys]
 
     def _write(self, field: Field, version: str, operation: str) -> dict:
         kind = field.type
