@@ -1,6 +1,7 @@
 # openvet — build / run / test contract. See docs/operations.md.
 #   make serve [HOST=0.0.0.0] [PORT=8080]   run the server on ./data/openvet.sqlite3 with demo data
 #   make test  [ARGS='-k invoices -x']      ruff + pytest against a private PostgreSQL (bin/test)
+#   make fuzz  [EXAMPLES=25]                  schemathesis --checks all over /openapi.json of a demo server
 #   make lint | bench | clean
 
 SHELL  := /bin/bash
@@ -19,7 +20,7 @@ SERVE_ARGS += --port $(PORT)
 endif
 ARGS ?=
 
-.PHONY: venv serve test lint bench clean
+.PHONY: venv serve test fuzz lint bench clean
 
 venv: $(STAMP)
 
@@ -38,6 +39,11 @@ serve: venv
 
 test: venv
 	bin/test $(ARGS)
+
+# A longer schemathesis run than the one in `make test` (tests/test_fuzzing.py), on a fresh demo server.
+EXAMPLES ?= 25
+fuzz: venv
+	OPENVET_FUZZ_EXAMPLES=$(EXAMPLES) OPENVET_FUZZ_PHASES=coverage,fuzzing,stateful $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_fuzzing.py $(ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

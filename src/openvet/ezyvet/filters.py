@@ -33,6 +33,7 @@ from openvet.resources.fields import (
 SYMBOLS = {"<": "lt", "<=": "lte", "=": "eq", ">=": "gte", ">": "gt", "!=": "neq", "<>": "neq"}
 NAMES = ("lt", "lte", "eq", "gte", "gt", "neq", "like", "in")
 PAGING = ("limit", "page")
+MAX_VALUE = 1000  # characters of one parameter: a URL stays far under the HTTP server's 64 KiB request line
 
 
 class FilterError(Exception):
@@ -49,6 +50,9 @@ def parse_filters(resource: Resource, version: str, params: dict[str, str]) -> l
     problems: list[Problem] = []
     for key, raw in params.items():
         if key in PAGING:
+            continue
+        if len(raw) > MAX_VALUE:
+            problems.append(Problem(key, f"is too long: a filter value is at most {MAX_VALUE} characters"))
             continue
         if key in aliases:  # a parameter that compares a field one way (time_range_start: start_at >=)
             name, op = aliases[key]

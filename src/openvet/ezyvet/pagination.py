@@ -37,8 +37,11 @@ def _whole(params: dict[str, str], name: str, default: int, problems: list[Probl
     """The parameter's value in ASCII digits (``int()`` also reads "５" and "١"); ``above``: any longer
     number is read as that value, never handed to ``int()`` (which refuses over 4300 digits)."""
     raw = params.get(name)
-    if raw is None or raw.strip() == "":
+    if raw is None:
         return default
+    if not raw.strip():  # as a blank filter is: an empty template variable is no value
+        problems.append(Problem(name, "is blank: leave the parameter out for its default"))
+        return None
     digits = raw.strip()
     significant = digits.lstrip("0") or "0"
     if not re.fullmatch(r"[0-9]+", digits) or (len(significant) > 19 and above is None):

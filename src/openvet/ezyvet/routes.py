@@ -332,8 +332,8 @@ def _write(call: Call, actor: Actor) -> Response:
                               [Problem("page", f"is not a parameter of {op.method}")])
         limit = _paging(call).limit
         conditions = parse_filters(resource, version, call.params)
-        if not conditions and "id" in body:
-            conditions = [Condition("id", "eq", _body_id(body))]
+        if op.kind == "update" and "id" in body:  # the body's id names the record (the filters narrow it)
+            conditions.append(Condition("id", "eq", _body_id(body)))
         if not conditions:
             raise EzyvetError(400, f"{op.method} needs a record id in the path or at least one filter")
         missing = None
@@ -378,7 +378,7 @@ async def _download(call: Call) -> Response:
     download link that is signed and not expired (``file_download_url``)."""
     request, resource = call.request, call.resource
     record_id = _record_id(call)
-    signed = {"expires", "signature"} & set(call.params)
+    signed = {"clinic", "expires", "signature"} & set(call.params)  # any part of a link: the link is checked
     threads = request.app.state.settings.db_threads
     engine = request.app.state.engine
     if signed:

@@ -14,7 +14,7 @@ from typing import Any
 
 from openvet.engine import expanded
 from openvet.resources import REGISTRY, Resource
-from openvet.resources.fields import Boolean, Children, Computed, FieldType, Link
+from openvet.resources.fields import Boolean, Children, Choice, Computed, FieldType, Link
 from openvet.services import COMPUTED
 
 Serializer = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -104,6 +104,9 @@ def _converter(f, version: str, typed: bool) -> Callable[..., Any]:
     if _expands(f, version):
         target = serializer(REGISTRY[kind.target], version, typed)
         return lambda linked, view: None if linked is None else target(linked, view)
+    if typed and isinstance(kind, Choice) and version in kind.wire_case:  # a typed v1 answer spells as v1
+        spell = kind.wire_case[version]
+        return lambda value: None if value is None else spell(value)
     return kind.to_v2 if typed else kind.to_v1
 
 

@@ -190,7 +190,8 @@ class Text(FieldType):
         return sa.Text() if self.max_length > 255 else sa.String(self.max_length)
 
     def parse(self, value):
-        if isinstance(value, (dict, list)):
+        # a whole number is taken as its digits (a code sent as 300233); a fraction's text is no one's text
+        if isinstance(value, (dict, list, float)):
             raise Invalid("must be a string")
         text = value if isinstance(value, str) else ("" if value is None else str(value))
         if isinstance(value, bool):
@@ -351,7 +352,7 @@ class Link(Integer):
         return version in self.expand
 
     def parse(self, value):
-        if isinstance(value, dict):
+        if isinstance(value, (dict, bool)):  # false == 0 would read as "unset"
             raise Invalid(f"must be the id of a {self.target}")
         if value in ("", None, 0, "0"):
             return None
