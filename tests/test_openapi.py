@@ -8,7 +8,6 @@ import jsonschema
 import pytest
 
 from openvet.ezyvet.pagination import MAX_PAGE
-from openvet.openapi.document import RULE_REQUIRED
 from openvet.resources import REGISTRY, RESOURCES
 from openvet.resources.fields import Children
 
@@ -98,7 +97,13 @@ def test_member_paths_take_a_positive_64_bit_id(spec):
         if path.endswith("{id}"):
             (param,) = item["parameters"]
             assert param["in"] == "path" and param["name"] == "id" and param["required"] is True
-            assert param["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+            # digits without a leading zero, 1 to 2^63 - 1 (a fuzzer writes an integer 5 as "5.0" in a path)
+            assert param["schema"]["type"] == "string"
+            pattern = re.compile(param["schema"]["pattern"])
+            for accepted in ("1", "42", str(2**63 - 1), str(2**63 - 2), "9" * 18):
+                assert pattern.fullmatch(accepted), accepted
+            for refused in ("0", "05", "5.0", "-1", str(2**63), "9" * 19, "١٢", " 5"):
+                assert not pattern.fullmatch(refused), refused
             assert "ASCII digits" in param["description"]
 
 
@@ -225,7 +230,7 @@ def test_create_bodies_take_the_creatable_fields_and_require_the_mandatory_ones(
                 assert set(schema["properties"]) == top_names(resource, version, fields)
                 assert sorted(schema.get("required", [])) == sorted(
                     f.wire_name(version) for f in fields
-                    if f.mandatory_on(version) or (f.name,) in RULE_REQUIRED.get((resource.name, version), ()))
+                    if f.mandatory_on(version) or (f.name,) in resource.one_of_for(version))
                 assert schema["additionalProperties"] is False
 
 
@@ -513,6 +518,7 @@ def field_types():
             "file_download_url"), vocabulary.FileData: vocabulary.FileData(), vocabulary.JsonObject:
         vocabulary.JsonObject(), vocabulary.Day: vocabulary.Day(), vocabulary.Uid: vocabulary.Uid("animal"),
         vocabulary.Guid: vocabulary.Guid(), vocabulary.Timezone: vocabulary.Timezone(),
+        vocabulary.LinkOrZero: vocabulary.LinkOrZero("physicalexam"),
     }
     declared = {c for c in vars(vocabulary).values() if isinstance(c, type) and issubclass(c, vocabulary.FieldType)
                 and c is not vocabulary.FieldType}

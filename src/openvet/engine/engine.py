@@ -245,8 +245,8 @@ class Engine:
             ids = records.select_ids(conn, table, clinic_id, conditions, limit, lock=True)
             befores = self._records(conn, clinic_id, resource, records.select_by_ids(conn, table, clinic_id, ids))
             problems: list[Problem] = []
-            if not befores:  # nothing matched: the body is still read, so that a bad one is never a 200
-                writer.parse(resource, body, version, "update", problems)
+            if not befores:  # nothing matched: the body is still checked, so that a bad one is never a 200
+                writer.check_shape(resource, body, version, problems)
             plans = []
             for before in befores:
                 _check_body_id(resource, body, version, before, problems)

@@ -146,6 +146,15 @@ class Writer:
         self.check_children(plan, problems, full=True)
         return plan
 
+    def check_shape(self, resource: Resource, body: dict, version: str | None, problems: list[Problem]) -> None:
+        """A PATCH body checked without a record to apply it to (its filters matched none): its fields, and the
+        fields of the records it would create in child lists or nested links, as far as they go alone."""
+        values, children, nested = self.parse(resource, body, version, "update", problems)
+        plan = Plan(resource, version, values, None, {name: [i for i in items if isinstance(i, dict) and
+                                                             i.get("id") in (None, "")]
+                                                      for name, items in children.items()}, nested)
+        self.check_children(plan, problems, full=False)
+
     def default(self, value: Any) -> Any:
         if value is NOW:
             return self.now
@@ -219,6 +228,7 @@ class Writer:
                 continue
             try:
                 values[f.name] = None if raw is None else f.type.parse(raw)
+                f.type.bounded(values[f.name])
             except Invalid as error:
                 problems.append(Problem(where, str(error)))
         return values, children, nested

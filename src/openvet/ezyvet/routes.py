@@ -149,8 +149,8 @@ def _actor(identity: Identity) -> Actor:
 def _record_id(call: Call) -> int:
     own = [s for s in call.operation.path.split("/") if s]
     raw = call.segments[own.index("{id}")]
-    # ASCII digits only: str.isdigit and int() also accept "²" and "١" (Arabic-Indic one).
-    if not re.fullmatch(r"[0-9]{1,19}", raw) or not 1 <= int(raw) <= BIGINT_MAX:
+    # ASCII digits only (str.isdigit and int() also accept "²" and "١"), no leading zero: an id is written one way
+    if not re.fullmatch(r"[1-9][0-9]{0,18}", raw) or int(raw) > BIGINT_MAX:
         raise EzyvetError(400, "The record id in the path must be a positive whole number",
                           [Problem("id", "must be a positive whole number of at most 64 bits")])
     return int(raw)

@@ -21,6 +21,7 @@ from openvet.openapi.values import (
     BIGINT_MAX,
     BLANK,
     boolean_input,
+    digits_up_to,
     filter_schema,
     form_schema,
     read_schema,
@@ -41,11 +42,6 @@ TOKEN_PATH = "/v1/oauth/access_token"
 # one must be sent (a group of one: that field). Either the rule takes one of several names (v2 ContactDetail:
 # contact_id or contact_uid, L4389), or it also takes an alternative that depends on the clinic's data (v1
 # ContactDetail: a name that names a ContactDetailType, L4132), which the document leaves to /docs.
-RULE_REQUIRED: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {
-    ("animal", "v1"): (("contact_id",),),  # animal_has_owner
-    ("contactdetail", "v1"): (("contact_id",), ("contact_detail_type_id",)),  # contactdetail_names_contact, _has_type
-    ("contactdetail", "v2"): (("contact_id", "contact_uid"),),
-}
 PARAMETERS = "#/components/parameters/"
 RESPONSES = "#/components/responses/"
 ERRORS = {
@@ -268,7 +264,7 @@ class Components:
         self.schemas[name] = {}
         fields = self._writable(resource, version, operation, under, owned)
         names = {f.name for f in fields}
-        groups = [g for g in RULE_REQUIRED.get((resource.name, version), ()) if set(g) <= names]
+        groups = resource.one_of_for(version, names)
         ruled = {n for g in groups for n in g}
         fields = [replace(f, mandatory=True) if f.name in ruled else f for f in fields]
         pairs = [(f.wire_name(version), self._write(f, version, operation)) for f in fields]
@@ -726,7 +722,8 @@ def build_document() -> dict:
             item["parameters"] = [{"name": "id", "in": "path", "required": True,
                                    "description": f"The ID of the {op.resource.title}: ASCII digits, 1 to "
                                                   f"{BIGINT_MAX}.",
-                                   "schema": {"type": "integer", "minimum": 1, "maximum": BIGINT_MAX}}]
+                                   # digits, not "integer": a fuzzer writes 5.0 for an integer, the path takes 5
+                                   "schema": {"type": "string", "pattern": f"^{digits_up_to(BIGINT_MAX)}$"}}]
         item[op.method.lower()] = operation(op, components)
     scopes = {}
     for resource in RESOURCES:

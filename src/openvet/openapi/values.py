@@ -185,6 +185,21 @@ def describe(schema: dict, field: Field) -> dict:
 
 SPACE = r"\s*"
 POSITIVE_ID = r"0{0,8}[1-9][0-9]{0,17}"  # a positive id of at most 18 digits (ASCII only)
+
+
+def digits_up_to(maximum: int) -> str:
+    """A regular expression for the whole numbers 1 to ``maximum`` written in ASCII digits, no leading zero:
+    every shorter length, then the numbers of the same length digit by digit (JSON Schema has no numeric
+    bound for a string)."""
+    top = str(maximum)
+    parts = [rf"[1-9][0-9]{{0,{len(top) - 2}}}"] if len(top) > 1 else []
+    for i, digit in enumerate(top):
+        low = "1" if i == 0 else "0"
+        if int(digit) > int(low):
+            rest = len(top) - i - 1
+            parts.append(top[:i] + f"[{low}-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    parts.append(top)
+    return "(" + "|".join(parts) + ")"
 WHOLE = r"-?[0-9]{1,18}"
 
 
@@ -258,6 +273,10 @@ def value_schema(kind: FieldType, version: str, required: bool) -> dict:
     if isinstance(kind, Epoch):
         return _epoch()
     if isinstance(kind, Integer):
+        if kind.minimum is not None:  # 0: not negative; 1: positive
+            digits = r"[0-9]{1,19}" if kind.minimum == 0 else r"0*[1-9][0-9]{0,18}"
+            return {"anyOf": [{"type": "integer", "minimum": kind.minimum, "maximum": BIGINT_MAX},
+                              {"type": "string", "pattern": rf"^{SPACE}{digits}{SPACE}$"}]}
         return {"anyOf": [{"type": "integer", "minimum": BIGINT_MIN, "maximum": BIGINT_MAX},
                           {"type": "string", "pattern": rf"^{SPACE}{WHOLE}{SPACE}$"}]}
     if isinstance(kind, Number):
@@ -295,6 +314,15 @@ def number_schema(kind: Number) -> dict:
     """An exact decimal: its magnitude stays under 10^(precision - scale); more decimals are rounded."""
     limit = 10 ** (kind.precision - kind.scale)
     whole = kind.precision - kind.scale
+    if kind.above is not None:  # more than 0: a non-zero digit somewhere, no sign
+        text = rf"(0*[1-9][0-9]{{0,{whole - 1}}}(\.[0-9]{{1,20}})?|0*\.[0-9]{{0,19}}[1-9][0-9]{{0,19}})"
+        return {"anyOf": [{"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": limit},
+                          {"type": "string", "pattern": rf"^{SPACE}{text}{SPACE}$"}],
+                "description": f"an exact decimal more than 0, rounded to {kind.scale} places"}
+    if kind.minimum is not None:  # not negative: no sign
+        return {"anyOf": [{"type": "number", "minimum": 0, "exclusiveMaximum": limit},
+                          {"type": "string", "pattern": rf"^{SPACE}[0-9]{{1,{whole}}}(\.[0-9]{{1,20}})?{SPACE}$"}],
+                "description": f"an exact decimal, not negative, rounded to {kind.scale} places"}
     return {"anyOf": [{"type": "number", "exclusiveMinimum": -limit, "exclusiveMaximum": limit},
                       {"type": "string", "pattern": rf"^{SPACE}-?[0-9]{{1,{whole}}}(\.[0-9]{{1,20}})?{SPACE}$"}],
             "description": f"an exact decimal, rounded to {kind.scale} places"}

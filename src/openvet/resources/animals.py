@@ -33,7 +33,8 @@ ANIMAL = Resource(
         Field("rabies_number", Text(), doc="The rabies registration number of the Animal."),
         Field("date_of_rabies_vaccination", Epoch(), doc="When the Animal was vaccinated against rabies."),
         Field("microchip_number", Text(), index=True, doc="The microchip number of the Animal."),
-        Field("contact_id", Link("contact"), index=True, doc="The ID of the owner of the Animal."),
+        # not marked mandatory by the document, but an Animal has an owner (rule animal_has_owner, L598)
+        Field("contact_id", Link("contact"), index=True, mandatory=True, doc="The ID of the owner of the Animal."),
         Field("date_of_birth", Epoch(), doc="When the Animal was born."),
         Field("is_estimated_date_of_birth", Boolean(), default=False,
               doc="If true, the date of birth is an estimate only."),

@@ -71,6 +71,8 @@ CONTACT_DETAIL = Resource(
     name="contactdetail",
     title="ContactDetail",
     spec_line=3969,
+    # a detail names its Contact by id or (v2) uid (L4389), and its type by id or (v1) by its name (L4132)
+    one_of=(("contact_id", "contact_uid"), ("contact_detail_type_id", "name")),
     # v2 create: one of contact_id or contact_uid (L4389); value_cleaned is worked out from value (L4043);
     # v1 create may leave the type out when the name names one (L4132)
     rules=("contactdetail_names_contact", "contactdetail_has_type", "contactdetail_cleans_value"),

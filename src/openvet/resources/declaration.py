@@ -126,6 +126,9 @@ class Resource:
     system: bool = True  # carries id/active/created_at/modified_at
     spec_line: int | None = None  # where the document describes it
     events: tuple[str, ...] = EVENTS  # <name>_<event> webhook events (L13855)
+    # groups of fields of which a create sends at least one (a rule says why): ContactDetail's contact_id or
+    # contact_uid (L4389); a field alone in its group is simply required
+    one_of: tuple[tuple[str, ...], ...] = ()
     field_map: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -146,6 +149,19 @@ class Resource:
                                                   for v in VERSIONS})
         for version in self.endpoints:
             assert version in VERSIONS, version
+        for group in self.one_of:
+            assert set(group) <= set(self.field_map), (self.name, group)
+
+    def one_of_for(self, version: str, names: set[str] | None = None) -> list[tuple[str, ...]]:
+        """The ``one_of`` groups as ``version`` writes them: only the fields it has (among ``names``); a group
+        with a field the version requires anyway is that field alone (ContactDetail v2 requires type_id)."""
+        present = {f.name for f in self.fields_for(version)} if names is None else names
+        groups = []
+        for group in self.one_of:
+            fields = tuple(n for n in group if n in present)
+            required = tuple(n for n in fields if self.field_map[n].mandatory_on(version))
+            groups.append(required[:1] or fields)
+        return [g for g in groups if g]
 
     @property
     def table(self) -> str:

@@ -46,6 +46,10 @@ class FieldType:
     def parse(self, value: Any) -> Any:
         return value
 
+    def bounded(self, value: Any) -> None:
+        """Refuse a parsed value outside what the field allows on write (``qty`` must be positive). Filters
+        compare with any value, so the bounds are checked on writes only."""
+
     def to_v1(self, value: Any) -> Any:
         return "" if value is None else str(value)
 
@@ -119,10 +123,21 @@ def in_range(number: int) -> int:
 
 
 class Integer(FieldType):
+    """A whole number of 64 bits. ``minimum`` (0 or 1) bounds what a write may set (a duration is positive)."""
+
     json_type = "integer"
+    minimum: int | None = None
+
+    def __init__(self, minimum: int | None = None):
+        assert minimum in (None, 0, 1), "a bound the OpenAPI patterns can say: 0 or 1"
+        self.minimum = minimum
 
     def column_type(self):
         return sa.BigInteger()
+
+    def bounded(self, value):
+        if self.minimum is not None and value is not None and value < self.minimum:
+            raise Invalid("cannot be negative" if self.minimum == 0 else "must be 1 or more")
 
     def parse(self, value):
         if isinstance(value, bool):
@@ -143,9 +158,22 @@ class Number(FieldType):
 
     json_type = "number"
 
-    def __init__(self, scale: int = 4, precision: int = 18):
+    def __init__(self, scale: int = 4, precision: int = 18, minimum: int | None = None, above: int | None = None):
+        """``minimum`` 0: not negative; ``above`` 0: more than 0 (a quantity prescribed). Checked on writes, on the
+        value as sent (before it is rounded to ``scale``)."""
+        assert minimum in (None, 0) and above in (None, 0), "bounds the OpenAPI patterns can say"
         self.scale = scale
         self.precision = precision
+        self.minimum = minimum
+        self.above = above
+
+    def bounded(self, value):
+        if value is None:
+            return
+        if self.above is not None and value <= self.above:
+            raise Invalid(f"must be more than {self.above}")
+        if self.minimum is not None and value < self.minimum:
+            raise Invalid("cannot be negative")
 
     def column_type(self):
         return ExactDecimal(self.precision, self.scale)
@@ -153,6 +181,9 @@ class Number(FieldType):
     def parse(self, value):
         if isinstance(value, bool) or value is None or value == "":
             raise Invalid("must be a number")
+        if (self.minimum is not None or self.above is not None) and isinstance(value, str) \
+                and value.strip().startswith("-"):
+            raise Invalid("cannot be negative")  # as text, a bounded number carries no sign ("-0" included)
         number = decimal_of(value if isinstance(value, (str, int, float, Decimal)) else str(value))
         if abs(number) >= self.limit:
             raise Invalid(f"must be less than {self.limit:,} in magnitude")
@@ -190,7 +221,10 @@ class Text(FieldType):
         return sa.Text() if self.max_length > 255 else sa.String(self.max_length)
 
     def parse(self, value):
-        # a whole number is taken as its digits (a code sent as 300233); a fraction's text is no one's text
+        # a whole number is taken as its digits (a code sent as 300233, or 300233.0: JSON says the same number);
+        # a fraction's text is no one's text
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**64:
+            value = int(value)
         if isinstance(value, (dict, list, float)):
             raise Invalid("must be a string")
         text = value if isinstance(value, str) else ("" if value is None else str(value))
@@ -360,6 +394,17 @@ class Link(Integer):
         if number < 1:
             raise Invalid("must be a positive record id")
         return number
+
+
+class LinkOrZero(Link):
+    """A link whose "none" is written 0, as the document writes it (PhysicalExam ``historical_record_id``:
+    "If 0, the PhysicalExam does not have any previous PhysicalExam", L8810)."""
+
+    def to_v1(self, value):
+        return "0" if value is None else str(value)
+
+    def to_v2(self, value):
+        return 0 if value is None else value
 
 
 class Uid(FieldType):

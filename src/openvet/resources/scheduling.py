@@ -99,7 +99,7 @@ APPOINTMENT = Resource(
     fields=(
         Field("start_at", Epoch(), mandatory=True, index=True, wire={"v1": "start_time"},
               doc="When the Appointment starts (epoch seconds)."),
-        Field("duration", Integer(), mandatory=True, doc="How long the Appointment lasts, in seconds."),
+        Field("duration", Integer(minimum=1), mandatory=True, doc="How long the Appointment lasts, in seconds."),
         Field("type_id", Link("appointmenttype"), mandatory=True, wire={"v1": "details.appointment_type_id"},
               doc="The AppointmentType of the Appointment."),
         Field("status_id", Link("appointmentstatus"), mandatory=True, required_on_update=True,

@@ -68,14 +68,9 @@ def physical_exam_chain(change: Change) -> None:
 @rule
 def physical_exam_follows_an_earlier_exam(change: Change) -> None:
     """``historical_record_id`` names the previous PhysicalExam of the same animal, or is 0 (none, L8810)."""
-    previous_id = change.values.get("historical_record_id")
-    if not previous_id:
-        return
-    previous = change.lookup("physicalexam", previous_id)
-    if previous is None:
-        change.refuse("historical_record_id", f"PhysicalExam {previous_id} does not exist")
-    elif previous.get("animal_id") != change.record.get("animal_id"):
-        change.refuse("historical_record_id", f"PhysicalExam {previous_id} is of another animal")
+    previous = change.lookup("physicalexam", change.values.get("historical_record_id"))
+    if previous is not None and previous.get("animal_id") != change.record.get("animal_id"):
+        change.refuse("historical_record_id", f"PhysicalExam {previous['id']} is of another animal")
 
 
 def calendar_resource_of(change: Change, user_id: int | None) -> int | None:
@@ -118,14 +113,10 @@ def prescription_is_for_the_animals_owner(change: Change) -> None:
 
 
 @rule
-def prescription_item_counts(change: Change) -> None:
-    """Quantities are not negative and something is prescribed. Written in a Prescription's list, an item may
-    leave out ``remaining`` (none: 0) and ``date_start`` (the prescription's date)."""
+def prescription_item_defaults_from_its_prescription(change: Change) -> None:
+    """Written in a Prescription's list, an item may leave out ``remaining`` (none: 0) and ``date_start`` (the
+    prescription's date)."""
     record = change.record
-    if record.get("qty") is not None and record["qty"] <= 0 and "qty" in change.values:
-        change.refuse("qty", "must be more than 0")
-    if record.get("remaining") is not None and record["remaining"] < 0 and "remaining" in change.values:
-        change.refuse("remaining", "cannot be negative")
     if change.creating:
         if record.get("remaining") is None:
             change.derive("remaining", 0)
@@ -155,8 +146,6 @@ def external_prescription_is_for_the_animal(change: Change) -> None:
             animal.get("contact_id"), animal.get("residence_contact_id")):
         change.refuse("contact_id", f"is not the owner of Animal {animal['id']}")
     require_vet(change, "prescribing_vet_user_id")
-    if record.get("total_price") is not None and record["total_price"] < 0:
-        change.refuse("total_price", "cannot be negative")
     if change.problems:
         return
     prescription = {"animal_id": record.get("animal_id"), "consult_id": record.get("consult_id"),
@@ -194,9 +183,6 @@ def external_prescription_item_is_prescribed(change: Change) -> None:
         return
     if not change.creating:
         return
-    for field in ("price", "qty"):
-        if record.get(field) is not None and record[field] < 0:
-            change.refuse(field, "cannot be negative")
     parent = change.lookup("externalprescription", record.get("external_prescription_id"))
     if parent is None or change.problems:
         return

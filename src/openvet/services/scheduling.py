@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from openvet.services.changes import Change, rule
 
-LONGEST = 7 * 86_400  # an appointment longer than a week is a typo, not a booking
-
 
 @rule
 def appointment_books_its_resources(change: Change) -> None:
     """An appointment books at least one Resource and a SalesResource; the SalesResource is always one of the
-    Resources it books, listed first (as the v2 samples read back, L1340). Its duration is positive."""
+    Resources it books, listed first (as the v2 samples read back, L1340)."""
     record = change.record
     if change.creating or {"sales_resource", "resources"} & change.values.keys():
         booked = list(record.get("resources") or [])
@@ -23,9 +21,6 @@ def appointment_books_its_resources(change: Change) -> None:
                 change.refuse("sales_resource", "is required: an appointment books a SalesResource (L1184)")
             return
         change.derive("resources", [sales, *(r for r in booked if r != sales)])
-    duration = record.get("duration")
-    if "duration" in change.values and duration is not None and not 0 < duration <= LONGEST:
-        change.refuse("duration", f"must be between 1 and {LONGEST} seconds")
 
 
 @rule
