@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import jsonschema
 import pytest
