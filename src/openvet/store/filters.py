@@ -2,6 +2,10 @@
 
 A dialect parses its own filter syntax into ``Condition`` objects; this module turns them into
 WHERE clauses. It is the only place that knows how a comparator becomes SQL.
+
+``contains`` finds the value anywhere in the field, case-insensitive for A-Z on both databases (ezyVet's
+MySQL collation is), with ``%`` (any run of characters) and ``_`` (one character) inside the value still
+wildcards and no escape character: SQL's ``LIKE '%value%'``.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "like", "in")
+OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "contains", "in")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +49,13 @@ def clause(table: sa.Table, condition: Condition, dialect: str) -> sa.ColumnElem
         return column > value
     if op == "gte":
         return column >= value
-    if op == "like":
-        # Case-insensitive on both databases, and served by an index for a fixed prefix ("Bel%"):
-        # SQLite's LIKE is case-insensitive and uses the NOCASE index; PostgreSQL uses lower(column).
-        # No escape character on either database: % and _ are always wildcards, a backslash is a backslash.
-        # (PostgreSQL's default escape is the backslash: doubling it keeps the pattern a plain, indexable one.)
+    if op == "contains":
+        pattern = f"%{value}%"
+        # SQLite's LIKE folds A-Z by itself; PostgreSQL folds both sides with lower(). Its LIKE escapes with
+        # a backslash by default, so a backslash is doubled to stay a plain character.
         if dialect == "postgresql":
-            return sa.func.lower(column).like(str(value).lower().replace("\\", "\\\\"))
-        return column.like(str(value))
+            return sa.func.lower(column).like(sa.func.lower(pattern.replace("\\", "\\\\")))
+        return column.like(pattern)
     raise ValueError(f"unknown operator {op}")
 
 
