@@ -17,7 +17,7 @@ from openvet.engine import Engine
 from openvet.resources import REGISTRY
 from openvet.store import records
 from openvet.store.database import connect
-from openvet.store.filters import Condition, where
+from openvet.store.filters import Condition, counting, matching_ids
 from openvet.store.schema import search_of
 
 
@@ -49,11 +49,10 @@ def test_the_query_plan_uses_the_search_index(api, engine):
     with engine.db.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        condition = where(table, api.id, conditions, conn.dialect.name)
         plans = [plan(conn, query) for query in (
-            sa.select(table.c.id).where(condition).order_by(table.c.id).limit(200),
-            sa.select(sa.func.count()).select_from(table).where(condition))]
-        found = [int(i) for i in conn.execute(sa.select(table.c.id).where(condition)).scalars()]
+            matching_ids(table, api.id, conditions, conn.dialect.name).limit(200),
+            counting(table, api.id, conditions, conn.dialect.name))]
+        found = [int(i) for i in conn.execute(matching_ids(table, api.id, conditions, conn.dialect.name)).scalars()]
     for text in plans:
         if engine.db.dialect.name == "sqlite":
             assert "animal_search VIRTUAL TABLE" in text, text

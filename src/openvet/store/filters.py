@@ -50,6 +50,47 @@ def where(table: sa.Table, clinic_id: int, conditions: list[Condition], dialect:
     return sa.and_(table.c.clinic_id == clinic_id, *(clause(table, c, dialect) for c in conditions))
 
 
+def matching_ids(table: sa.Table, clinic_id: int, conditions: list[Condition], dialect: str) -> sa.Select:
+    """The ids of the clinic's rows that meet every condition, in id order (the caller pages it).
+
+    On SQLite a search drives the query from its FTS5 table, which yields rowids in order: joined to the
+    table, a page stops after its rows instead of first collecting every match (7,000 of a million
+    animals for ``bel``).
+    """
+    driven = _driving_search(table, conditions, dialect)
+    if driven is None:
+        return sa.select(table.c.id).where(where(table, clinic_id, conditions, dialect)).order_by(table.c.id)
+    fts, match = driven
+    return (sa.select(fts.c.rowid.label("id"))
+            .select_from(fts.join(table, table.c.id == fts.c.rowid))
+            .where(_matches(fts, match), table.c.clinic_id == clinic_id,
+                   *(_test(table, c, dialect) for c in conditions))
+            .order_by(fts.c.rowid))
+
+
+def counting(table: sa.Table, clinic_id: int, conditions: list[Condition], dialect: str) -> sa.Select:
+    """How many of the clinic's rows meet every condition.
+
+    On SQLite, when every condition is a plain ``contains`` (one run of 3 or more characters, no wildcard)
+    on a searched column, the search index alone knows the answer once it is known that the table holds
+    no other clinic's rows (two probes of the clinic index): a count of 20,000 matches then takes about
+    a millisecond instead of one row lookup per match.
+    """
+    driven = _driving_search(table, conditions, dialect)
+    if driven is None:
+        return sa.select(sa.func.count()).select_from(table).where(where(table, clinic_id, conditions, dialect))
+    fts, match = driven
+    joined = (sa.select(sa.func.count()).select_from(fts.join(table, table.c.id == fts.c.rowid))
+              .where(_matches(fts, match), table.c.clinic_id == clinic_id,
+                     *(_test(table, c, dialect) for c in conditions)))
+    if not all(_exact(c, search_of(table)) for c in conditions):
+        return joined
+    alone = sa.and_(~sa.exists().where(table.c.clinic_id < clinic_id),
+                    ~sa.exists().where(table.c.clinic_id > clinic_id))
+    from_index = sa.select(sa.func.count()).select_from(fts).where(_matches(fts, match))
+    return sa.select(sa.case((alone, from_index.scalar_subquery()), else_=joined.scalar_subquery()))
+
+
 # one row's test ------------------------------------------------------------------------------------------
 
 def _test(table: sa.Table, condition: Condition, dialect: str) -> sa.ColumnElement[bool]:
@@ -94,6 +135,13 @@ def _runs(value: str) -> list[str]:
     return [run for run in WILDCARDS.split(value) if len(run) >= TRIGRAM]
 
 
+def _exact(condition: Condition, search: Search) -> bool:
+    """Whether the search index alone answers ``condition``: a searched column, one run, nothing else."""
+    value = str(condition.value)
+    return (condition.operator == "contains" and condition.column in search.columns
+            and len(value) >= TRIGRAM and not WILDCARDS.search(value))
+
+
 def _match(conditions: list[Condition], search: Search | None) -> str | None:
     """The FTS5 query the rows meeting ``conditions`` all match (their indexable runs, each as a phrase in
     its column), or None when none of them can use the index."""
@@ -103,6 +151,14 @@ def _match(conditions: list[Condition], search: Search | None) -> str | None:
                for c in conditions if c.operator == "contains" and c.column in search.columns
                for run in _runs(str(c.value))]
     return " AND ".join(phrases) or None
+
+
+def _driving_search(table: sa.Table, conditions: list[Condition], dialect: str) -> tuple[sa.TableClause, str] | None:
+    if dialect != "sqlite":
+        return None
+    search = search_of(table)
+    match = _match(conditions, search)
+    return None if match is None else (_fts(search), match)
 
 
 def _fts(search: Search) -> sa.TableClause:

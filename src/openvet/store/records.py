@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from openvet.store.filters import Condition, where
+from openvet.store.filters import Condition, counting, matching_ids, where
 
 DEEP_OFFSET = 2000  # past this, page through the (clinic_id, id) index first, then fetch the rows
 
@@ -24,11 +24,11 @@ def select_page(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions
     join): sorting and skipping ids is much cheaper than sorting and skipping whole rows.
     """
     dialect = conn.dialect.name
-    condition = where(table, clinic_id, conditions, dialect)
     if not conditions and offset <= DEEP_OFFSET:
+        condition = where(table, clinic_id, conditions, dialect)
         query = sa.select(table).where(condition).order_by(table.c.id).offset(offset or None).limit(limit)
         return conn.execute(query).all()
-    ids = sa.select(table.c.id).where(condition).order_by(table.c.id).offset(offset or None).limit(limit)
+    ids = matching_ids(table, clinic_id, conditions, dialect).offset(offset or None).limit(limit)
     query = (sa.select(table).where(table.c.clinic_id == clinic_id, table.c.id.in_(ids.scalar_subquery()))
              .order_by(table.c.id))
     return conn.execute(query).all()
@@ -41,8 +41,7 @@ def count(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions: list
             {"c": clinic_id, "r": table.name},
         ).scalar()
         return int(counter or 0)
-    condition = where(table, clinic_id, conditions, conn.dialect.name)
-    return conn.execute(sa.select(sa.func.count()).select_from(table).where(condition)).scalar_one()
+    return conn.execute(counting(table, clinic_id, conditions, conn.dialect.name)).scalar_one()
 
 
 def begin_writing(conn: sa.Connection, table: sa.Table) -> None:
@@ -61,8 +60,7 @@ def select_ids(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions:
                limit: int | None, lock: bool = False) -> list[int]:
     """``lock``: hold the rows until the transaction ends (``FOR UPDATE``), so that a write that reads a
     record before changing it cannot lose another's change. PostgreSQL only: SQLite has no row locks."""
-    condition = where(table, clinic_id, conditions, conn.dialect.name)
-    query = sa.select(table.c.id).where(condition).order_by(table.c.id)
+    query = matching_ids(table, clinic_id, conditions, conn.dialect.name)
     if limit is not None:
         query = query.limit(limit)
     if lock and conn.dialect.name == "postgresql":
