@@ -199,6 +199,23 @@ def create_search(search: Search, dialect: str) -> list[str]:
     ]
 
 
+def index_in_bulk(search: Search) -> tuple[str, str, str]:
+    """SQLite, for rows written in bulk within one transaction: set the insert trigger aside, index the rows
+    whose ids are given (a JSON list, the one parameter) in one statement, and put the trigger back.
+
+    FTS5 flushes what it has gathered at the end of every statement, and under executemany every row is a
+    statement: indexing row by row from the trigger made a million demo animals load in twice the time.
+    Other connections never see the table without its trigger: the schema change is part of the transaction.
+    """
+    names = ", ".join(search.columns)
+    lowered = ", ".join(f"lower({c})" for c in search.columns)
+    insert = create_search(search, "sqlite")[2]
+    return (f"DROP TRIGGER {search.triggers()[0]}",
+            f'INSERT INTO {search.fts} (rowid, {names}) SELECT id, {lowered} FROM "{search.table}" '
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            insert)
+
+
 def drop_search(search: Search, dialect: str) -> list[str]:
     """The statements that remove the substring index of a table (the pg_trgm extension stays)."""
     if dialect == "postgresql":
