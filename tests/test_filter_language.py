@@ -413,6 +413,13 @@ def test_like_with_one_or_two_characters_is_answered_in_full(api):
     assert names_like(api, animals, "%") == set(animals.values())
 
 
+def test_like_with_a_nul_character_is_refused_naming_the_field(api):
+    """No stored text holds a NUL (PostgreSQL cannot): a 400, not a database error."""
+    response = api.get("/v1/animal", params={"name": '{"like": "a\\u0000b"}'})
+    assert response.status_code == 400, response.text
+    assert "name" in response.json()["messages"][0]["fields"]
+
+
 def test_like_on_contact_lists_of_v1_and_v2(api):
     """The same contains on both versions (v2 lists Contacts by last_name too)."""
     made = {api.new_contact(last_name=name)["id"]: name for name in ("Campbell", "Bellamy", "Abel", "Smith")}
@@ -444,7 +451,7 @@ def test_patch_and_delete_by_a_like_filter_act_on_what_contains_it(api):
 
 BAD = {
     "name": ['{"lt": }', '{"like": 5}', '{"in": "Rex"}', '{"gtx": "Rex"}', '{"~": "R"}', "{}",
-             '{"eq": {"a": 1}}', '{"in": {"a": 1}}', "{'eq': 'Rex'}", '{"like": ["R%"]}'],
+             '{"eq": {"a": 1}}', '{"in": {"a": 1}}', "{'eq': 'Rex'}", '{"like": ["R%"]}', '{"like": "a\\u0000b"}'],
     "weight": ["heavy", '{"gt": "abc"}', '{"like": "1%"}', '{"in": 5}', '{"in": ["x"]}', '{"between": 1}',
                "{bad json", '{"gt": true}', "1.2.3", '{"in": "10"}'],
     "date_of_birth": ["yesterday", '{"like": "15%"}', '{"<": "soon"}', '{"in": 1500000000}', '{"in": "x"}',

@@ -84,6 +84,8 @@ def _compare(field: Field, op: str, value: Any) -> list[Condition]:
             raise Invalid("like compares text only")
         if not isinstance(value, str):
             raise Invalid("like takes a text pattern, like {\"like\": \"Bel\"}")
+        if "\x00" in value:  # no stored text holds one (PostgreSQL cannot)
+            raise Invalid("must not contain NUL characters")
         return [Condition(column, "contains", value.strip())]
     if op in ("lt", "lte", "gt", "gte") and not kind.comparable:
         raise Invalid(f"{op} does not apply to this field")
