@@ -17,7 +17,7 @@ from openvet.engine import Engine
 from openvet.resources import REGISTRY
 from openvet.store import records
 from openvet.store.database import connect
-from openvet.store.filters import Condition, counting, matching_ids
+from openvet.store.filters import Condition, bind, count_query, ids_query
 from openvet.store.schema import search_of
 
 
@@ -49,10 +49,12 @@ def test_the_query_plan_uses_the_search_index(api, engine):
     with engine.db.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        plans = [plan(conn, query) for query in (
-            matching_ids(table, api.id, conditions, conn.dialect.name).limit(200),
-            counting(table, api.id, conditions, conn.dialect.name))]
-        found = [int(i) for i in conn.execute(matching_ids(table, api.id, conditions, conn.dialect.name)).scalars()]
+        shape, params = bind(table, conditions, conn.dialect.name)
+        params["clinic_id"] = api.id
+        ids = ids_query(table, shape, conn.dialect.name)
+        plans = [plan(conn, query.params(**params)) for query in (
+            ids.limit(200), count_query(table, shape, conn.dialect.name))]
+        found = [int(i) for i in conn.execute(ids, params).scalars()]
     for text in plans:
         if engine.db.dialect.name == "sqlite":
             assert "animal_search VIRTUAL TABLE" in text, text
