@@ -135,7 +135,7 @@ def test_the_search_migration_indexes_the_rows_already_there(backend, tmp_path):
 
         suffix = "_nocase" if backend == "sqlite" else "_lower"
         assert f"ix_animal_name{suffix}" in indexes()
-        upgrade(url)
+        upgrade(url, "0002")  # not head: later migrations change these tables too
         assert (found("bel"), found("BEL"), found("ax"), found("zzz")) == (3, 3, 1, 0)
         assert f"ix_animal_name{suffix}" not in indexes()
         command.downgrade(alembic_config(url), "0001")
@@ -148,6 +148,6 @@ def test_the_search_migration_indexes_the_rows_already_there(backend, tmp_path):
             assert left == []
         with db.begin() as conn:
             conn.execute(sa.insert(animal).values(clinic_id=clinic, name="Abel"))
-        upgrade(url)
+        upgrade(url, "0002")
         assert found("bel") == 4
         db.dispose()
