@@ -116,7 +116,8 @@ class Fixture:
     contact_ids: list[int]  # a random sample, owners for POSTed animals
     kinds: list[tuple]  # (species_id, breed_id, sex_id, animalcolour_id) combinations that exist
     windows: dict[str, tuple[int, int, int]]  # table -> (A, B, rows with A <= modified_at < B)
-    prefixes: dict[str, tuple[str, int]]  # table -> (prefix, rows whose name column starts with it)
+    patterns: dict[str, tuple[str, int]]  # table -> (3 characters, rows whose name column contains them)
+    letters: dict[str, tuple[str, int]]  # table -> (1 letter, rows whose name column contains it)
 
 
 NAME_COLUMN = {"animal": "name", "contact": "last_name"}
@@ -125,7 +126,7 @@ WINDOW_ROWS = 500  # rows a modified_at window matches, at every scale (a sync c
 
 def read_fixture(folder: Path, needed: dict[str, int], preferred: dict[str, str]) -> Fixture:
     """Pick ids and filter values; ``needed`` is the largest page asked of each table, ``preferred`` the
-    name prefixes chosen on a smaller database (kept when they still fill a page, so scales compare)."""
+    ``like`` values chosen on the smaller database (the same values at every scale, so scales compare)."""
     conn = sqlite3.connect(f"file:{folder / DB_FILE}?mode=ro", uri=True)
     try:
         clinic_id = conn.execute("SELECT id FROM clinic WHERE slug = ?", (CLINIC,)).fetchone()[0]
@@ -140,11 +141,13 @@ def read_fixture(folder: Path, needed: dict[str, int], preferred: dict[str, str]
             "SELECT DISTINCT species_id, breed_id, sex_id, animalcolour_id FROM animal "
             "WHERE clinic_id = ? AND id <= ? AND species_id IS NOT NULL LIMIT 200", (clinic_id, low + 5000))]
         windows = {table: _window(conn, table, clinic_id) for table in needed}
-        prefixes = {table: _prefix(conn, table, clinic_id, limit, preferred.get(table))
-                    for table, limit in needed.items()}
+        patterns = {table: _contained(conn, table, clinic_id, 3, preferred.get(table)) for table in needed}
+        letters = {table: _contained(conn, table, clinic_id, 1, preferred.get(table + ":letter"))
+                   for table in needed}
     finally:
         conn.close()
-    return Fixture(clinic_id, animals, (low, high), contacts, sorted(set(contact_ids)), kinds, windows, prefixes)
+    return Fixture(clinic_id, animals, (low, high), contacts, sorted(set(contact_ids)), kinds, windows, patterns,
+                   letters)
 
 
 def _window(conn: sqlite3.Connection, table: str, clinic_id: int) -> tuple[int, int, int]:
@@ -168,22 +171,20 @@ def _window(conn: sqlite3.Connection, table: str, clinic_id: int) -> tuple[int, 
     return low, high, count
 
 
-def _prefix(conn: sqlite3.Connection, table: str, clinic_id: int, needed: int,
-            preferred: str | None) -> tuple[str, int]:
-    """A name prefix matching at least ``needed`` rows: the preferred one, else the commonest, shortest last."""
+def _contained(conn: sqlite3.Connection, table: str, clinic_id: int, length: int,
+               preferred: str | None) -> tuple[str, int]:
+    """A ``like`` value (``like`` means contains) and how many rows contain it: the preferred one, else the
+    commonest run of ``length`` letters in the name column (3: a trigram index finds it; 1: it cannot)."""
     column = NAME_COLUMN[table]
-
-    def matches(prefix: str) -> int:
-        return conn.execute(f"SELECT count(*) FROM {table} WHERE clinic_id = ? AND {column} LIKE ?",
-                            (clinic_id, prefix + "%")).fetchone()[0]
-
-    for candidate in (preferred, "Bel"):
-        if candidate and (count := matches(candidate)) >= needed:
-            return candidate, count
-    for length in (3, 2, 1):
-        row = conn.execute(f"SELECT substr({column}, 1, ?) AS p, count(*) AS n FROM {table} WHERE clinic_id = ? "
-                           f"AND {column} IS NOT NULL GROUP BY p ORDER BY n DESC LIMIT 1",
-                           (length, clinic_id)).fetchone()
-        if row and row[1] >= needed and "%" not in row[0] and "_" not in row[0]:
-            return row[0], row[1]
-    return "", matches("")
+    value = preferred
+    if value is None:
+        found: dict[str, int] = {}
+        for name, rows in conn.execute(f"SELECT lower({column}), count(*) FROM {table} WHERE clinic_id = ? "
+                                       f"AND {column} IS NOT NULL GROUP BY 1", (clinic_id,)):
+            for run in {name[i:i + length] for i in range(len(name) - length + 1)}:
+                if run.isalpha():
+                    found[run] = found.get(run, 0) + rows
+        value = min(found, key=lambda run: (-found[run], run)) if found else ""
+    count = conn.execute(f"SELECT count(*) FROM {table} WHERE clinic_id = ? AND {column} LIKE ?",
+                         (clinic_id, f"%{value}%")).fetchone()[0]
+    return value, count

@@ -48,15 +48,15 @@ if os.environ.get("CI"):
 
 
 @contextmanager
-def migrated_database(backend: str, folder: Path) -> Iterator[str]:
-    """A new database of ``backend`` with the migrations applied; a PostgreSQL one is dropped afterwards.
+def migrated_database(backend: str, folder: Path, revision: str = "head") -> Iterator[str]:
+    """A new database of ``backend`` migrated to ``revision``; a PostgreSQL one is dropped afterwards.
 
     PostgreSQL comes from OPENVET_TEST_POSTGRES_URL; each call makes its own database there, so xdist
     workers and tests that need an empty database never meet.
     """
     if backend == "sqlite":
         url = f"sqlite:///{folder / 'openvet.sqlite3'}"
-        upgrade(url)
+        upgrade(url, revision)
         yield url
         return
     if not POSTGRES_URL:
@@ -67,7 +67,7 @@ def migrated_database(backend: str, folder: Path) -> Iterator[str]:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
         url = sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-        upgrade(url)
+        upgrade(url, revision)
         yield url
     finally:
         with admin.connect() as conn:

@@ -19,6 +19,7 @@ from openvet.resources import REGISTRY
 from openvet.services.credentials import create_clinic
 from openvet.store import records
 from openvet.store.database import connect
+from openvet.store.filters import Condition
 
 TABLES = [resource.table for resource in REGISTRY.values()]
 
@@ -101,6 +102,34 @@ def check_clinic(engine: Engine, clinic_id: int, animals: int) -> None:
                           "ESCAPE '\\'", **c) == 0
     assert scalar(engine, "SELECT count(*) FROM animal WHERE clinic_id = :c AND (active IS NULL "
                           "OR created_at IS NULL OR modified_at < created_at)", **c) == 0
+    check_search(engine, clinic_id)
+
+
+SEARCHED = (("animal", "name"), ("animal", "microchip_number"), ("contact", "last_name"),
+            ("contact", "first_name"), ("contactdetail", "value_cleaned"), ("address", "post_code"))
+
+
+def check_search(engine: Engine, clinic_id: int) -> None:
+    """Rows written in bulk (executemany on SQLite, COPY on PostgreSQL) are found by contains exactly as a
+    scan of the table finds them: fragments of real values, a letter, and a fragment found nowhere."""
+    postgresql = engine.db.dialect.name == "postgresql"
+    with engine.db.connect() as conn:
+        for name, column in SEARCHED:
+            table = engine.tables[name]
+            values = [v for (v,) in conn.execute(sa.select(table.c[column]).where(
+                table.c.clinic_id == clinic_id, table.c[column].is_not(None)).order_by(table.c.id).limit(3))]
+            fragments = {v[1:5].upper() for v in values if len(v) > 4} | {"a", "zqxj"}
+            for fragment in sorted(fragments):
+                column_sql = f"lower({column}) LIKE lower(:p)" if postgresql else f"{column} LIKE :p"
+                scanned = [i for (i,) in conn.execute(sa.text(
+                    f"SELECT id FROM {name} WHERE clinic_id = :c AND {column_sql} ORDER BY id"),
+                    {"c": clinic_id, "p": f"%{fragment}%"})]
+                conditions = [Condition(column, "contains", fragment)]
+                assert records.count(conn, table, clinic_id, conditions) == len(scanned), (name, column, fragment)
+                assert records.select_ids(conn, table, clinic_id, conditions, 50) == scanned[:50], (name, fragment)
+            if not postgresql:
+                conn.exec_driver_sql(f"INSERT INTO {name}_search ({name}_search, rank) "
+                                     "VALUES ('integrity-check', 1)")
 
 
 def test_lookups_are_seeded_once(engine):

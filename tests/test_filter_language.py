@@ -7,7 +7,8 @@ repeated query keys) and the API must answer exactly the animals the model picks
 - a plain value means equals; the last of repeated query keys wins; values are trimmed;
 - eq, neq, lt, lte, gt, gte compare exactly (a whole-second epoch against 5.5: 5 < 5.5);
 - neq also matches unset values; every other comparison against an unset value fails;
-- like is case-insensitive, % matches any run of characters and _ one character;
+- like means contains: the pattern matched anywhere in the value, case-insensitive, % matching any run
+  of characters and _ one character;
 - in matches a value equal to one of the list.
 
 Filters the language cannot read (bad JSON, unknown comparator, text for a number, like on a number,
@@ -98,8 +99,9 @@ def herd(api) -> list[Animal]:
 # the model ---------------------------------------------------------------------------------------------
 
 def like(value: str, pattern: str) -> bool:
+    """Contains: the pattern anywhere in the value (L128)."""
     regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern.lower())
-    return re.fullmatch(regex, value.lower(), re.DOTALL) is not None
+    return re.search(regex, value.lower(), re.DOTALL) is not None
 
 
 def holds(op: str, actual: Any, target: Any) -> bool:
@@ -358,11 +360,98 @@ def test_like_treats_a_backslash_as_an_ordinary_character(api):
     assert found == {int(slash)}, (found, slash, plain)
 
 
+# like means contains (L128) ------------------------------------------------------------------------------
+
+def named(api, *names: str) -> dict[int, str]:
+    """Animals of one owner in a fresh clinic: id -> name."""
+    owner = api.new_contact()["id"]
+    return {int(api.new_animal(contact_id=owner, name=name)["id"]): name for name in names}
+
+
+def names_like(api, animals: dict[int, str], value: str) -> set[str]:
+    return {animals[i] for i in listed(api, [("name", json.dumps({"like": value}))])}
+
+
+def test_like_finds_the_value_in_the_middle_of_the_field(api):
+    """Sample #3: {"like": "250ml"} finds "Amoxicillin 250ml tabs" (L128)."""
+    animals = named(api, "Amoxicillin 250ml tabs", "250ml", "Amoxicillin 500ml tabs", "Bella")
+    assert names_like(api, animals, "250ml") == {"Amoxicillin 250ml tabs", "250ml"}
+    assert names_like(api, animals, "ml tabs") == {"Amoxicillin 250ml tabs", "Amoxicillin 500ml tabs"}
+    assert names_like(api, animals, "Bella") == {"Bella"}
+    assert names_like(api, animals, "tabs x") == set()
+    assert names_like(api, animals, " 250ml ") == {"Amoxicillin 250ml tabs", "250ml"}  # values are trimmed
+
+
+def test_like_keeps_percent_and_underscore_as_wildcards(api):
+    """Inside the value, % is any run of characters and _ one character; the value is still found anywhere."""
+    animals = named(api, "Bella", "Isabel", "Bilbo", "Bolt", "Amabel Rose", "Bl", "50% Luna", "500 Luna")
+    assert names_like(api, animals, "Bel%") == {"Bella", "Isabel", "Amabel Rose"}
+    assert names_like(api, animals, "B_l") == {"Bella", "Isabel", "Bilbo", "Bolt", "Amabel Rose"}
+    assert names_like(api, animals, "Is%el") == {"Isabel"}
+    assert names_like(api, animals, "bel%ros") == {"Amabel Rose"}
+    assert names_like(api, animals, "abel_") == {"Amabel Rose"}
+    assert names_like(api, animals, "50%Luna") == {"50% Luna", "500 Luna"}
+    assert names_like(api, animals, "0_ L") == {"50% Luna", "500 Luna"}
+
+
+def test_like_ignores_the_case_of_a_to_z(api):
+    animals = named(api, "Bella", "ISABELLA", "isabel", "Max")
+    for value in ("bella", "BELLA", "bElLa"):
+        assert names_like(api, animals, value) == {"Bella", "ISABELLA"}, value
+    assert names_like(api, animals, "SABE") == {"ISABELLA", "isabel"}
+
+
+def test_like_with_one_or_two_characters_is_answered_in_full(api):
+    """Too short for a trigram index, so every row of the clinic is tested: still the right answer."""
+    animals = named(api, "Bella", "Max", "Ox", "Al", "Zed", "")
+    assert names_like(api, animals, "a") == {"Bella", "Max", "Al"}
+    assert names_like(api, animals, "X") == {"Max", "Ox"}
+    assert names_like(api, animals, "el") == {"Bella"}
+    assert names_like(api, animals, "ED") == {"Zed"}
+    assert names_like(api, animals, "_") == {"Bella", "Max", "Ox", "Al", "Zed"}
+    assert names_like(api, animals, "") == set(animals.values())
+    assert names_like(api, animals, "%") == set(animals.values())
+
+
+def test_like_with_a_nul_character_is_refused_naming_the_field(api):
+    """No stored text holds a NUL (PostgreSQL cannot): a 400, not a database error."""
+    response = api.get("/v1/animal", params={"name": '{"like": "a\\u0000b"}'})
+    assert response.status_code == 400, response.text
+    assert "name" in response.json()["messages"][0]["fields"]
+
+
+def test_like_on_contact_lists_of_v1_and_v2(api):
+    """The same contains on both versions (v2 lists Contacts by last_name too)."""
+    made = {api.new_contact(last_name=name)["id"]: name for name in ("Campbell", "Bellamy", "Abel", "Smith")}
+    for version in ("v1", "v2"):
+        response = api.get(f"/{version}/contact", params={"last_name": '{"like": "BEL"}', "limit": "50"})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        found = {str(item["contact"]["id"]) for item in body["items"]}
+        assert {made[i] for i in found} == {"Campbell", "Bellamy", "Abel"}, version
+        assert str(body["meta"]["items_total"]) == "3", version
+
+
+def test_patch_and_delete_by_a_like_filter_act_on_what_contains_it(api):
+    animals = named(api, "Patchy", "Old Patch", "Rex", "Dispatch")
+    patch = '{"like": "patch"}'
+    response = api.patch("/v1/animal", {"notes": "Found by contains"}, params={"name": patch, "limit": "10"})
+    assert response.status_code == 200, response.text
+    meta = response.json()["meta"]
+    assert (meta["items_matched"], meta["items_processed"]) == ("3", "3")
+    assert {animals[int(i["animal"]["id"])] for i in response.json()["items"]} == {"Patchy", "Old Patch", "Dispatch"}
+    response = api.delete("/v1/animal", params={"name": '{"like": "ld pa"}'})
+    assert response.status_code == 200, response.text
+    assert (response.json()["meta"]["items_matched"], response.json()["meta"]["items_processed"]) == ("1", "1")
+    active = {name: api.get(f"/v1/animal/{i}").json()["items"][0]["animal"]["active"] for i, name in animals.items()}
+    assert active == {"Patchy": "1", "Old Patch": "0", "Rex": "1", "Dispatch": "1"}
+
+
 # what the language cannot read -------------------------------------------------------------------------
 
 BAD = {
     "name": ['{"lt": }', '{"like": 5}', '{"in": "Rex"}', '{"gtx": "Rex"}', '{"~": "R"}', "{}",
-             '{"eq": {"a": 1}}', '{"in": {"a": 1}}', "{'eq': 'Rex'}", '{"like": ["R%"]}'],
+             '{"eq": {"a": 1}}', '{"in": {"a": 1}}', "{'eq': 'Rex'}", '{"like": ["R%"]}', '{"like": "a\\u0000b"}'],
     "weight": ["heavy", '{"gt": "abc"}', '{"like": "1%"}', '{"in": 5}', '{"in": ["x"]}', '{"between": 1}',
                "{bad json", '{"gt": true}', "1.2.3", '{"in": "10"}'],
     "date_of_birth": ["yesterday", '{"like": "15%"}', '{"<": "soon"}', '{"in": 1500000000}', '{"in": "x"}',

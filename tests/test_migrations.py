@@ -1,28 +1,32 @@
-"""The migrations build exactly the schema the registry declares, on both databases."""
+"""The migrations build exactly the schema the registry declares, on both databases, search indexes included."""
 
 from __future__ import annotations
 
 import warnings
 
+import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from conftest import migrated_database
 from openvet.resources import REGISTRY
-from openvet.store.schema import build_metadata
-
-
-def _comparable(obj, name, kind, reflected, compare_to) -> bool:
-    """Expression indexes (case-insensitive LIKE, one per database) cannot be reflected; the last test checks them."""
-    return not (kind == "index" and name and name.endswith(("_nocase", "_lower")))
+from openvet.store import records
+from openvet.store.filters import Condition
+from openvet.store.migrate import alembic_config, upgrade
+from openvet.store.schema import build_metadata, create_search, search_objects, searched_columns
 
 
 def test_migrations_match_the_registry(engine):
     """A declaration changed without a migration shows up here (``alembic revision --autogenerate``)."""
+    metadata = build_metadata(REGISTRY.values())
+    searches = search_objects(metadata)  # Alembic cannot see them: the tests below check them
     with engine.db.connect() as conn, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": _comparable})
-        differences = compare_metadata(context, build_metadata(REGISTRY.values()))
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True, "include_name": lambda name, _type, _parents: name not in searches})
+        differences = compare_metadata(context, metadata)
     assert differences == []
 
 
@@ -35,8 +39,115 @@ def test_every_declared_resource_has_its_table_and_clinic_index(engine):
         assert ("clinic_id", "id") in indexes
 
 
-def test_like_searched_columns_have_a_case_insensitive_index(engine):
-    inspector = sa.inspect(engine.db)
-    names = {i["name"] for i in inspector.get_indexes("animal")}
-    suffix = "_nocase" if engine.db.dialect.name == "sqlite" else "_lower"
-    assert f"ix_animal_name{suffix}" in names
+def test_the_searched_fields_are_the_indexed_text_fields():
+    """Derived from the declarations, not from a list: what ``like`` must find fast at a million records."""
+    searched = {(r.table, c) for r in REGISTRY.values() for c in searched_columns(r)}
+    assert {("animal", "name"), ("animal", "code"), ("animal", "microchip_number"), ("contact", "last_name"),
+            ("contactdetail", "value_cleaned"), ("address", "post_code")} <= searched
+    assert ("contact", "uid") not in searched  # indexed and likeable, but opaque: no substring index
+    assert ("animal", "notes") not in searched  # searchable text, but not declared index=True
+
+
+def test_every_searched_field_has_its_search_index(engine):
+    """SQLite: the FTS5 table, its source view and triggers, exactly as the metadata makes them;
+    PostgreSQL: the trigram GIN index of each searched column. Nothing else is left behind (the
+    case-insensitive prefix indexes of the first migration are gone)."""
+    metadata = build_metadata(REGISTRY.values())
+    with engine.db.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            made = {name: sql for name, sql in conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'view', 'trigger')")}
+            leftovers = [n for (n,) in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%nocase'")]
+        else:
+            made = {name: sql for name, sql in conn.exec_driver_sql(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()")}
+            leftovers = [n for n in made if n.endswith("_lower")]
+            assert conn.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'").scalar() == 1
+    assert leftovers == []
+    found = 0
+    for resource in REGISTRY.values():
+        table = metadata.tables[resource.table]
+        columns = searched_columns(resource)
+        search = table.info.get("search")
+        assert (search.columns if search else ()) == columns
+        if not columns:
+            continue
+        if engine.db.dialect.name == "sqlite":
+            expected = [s for s in create_search(search, "sqlite") if s.startswith("CREATE")]
+            names = [search.source, search.fts, *search.triggers()]
+            assert [made.get(name) for name in names] == expected, resource.table
+            found += len(columns)
+        else:
+            for column in columns:
+                definition = made.get(search.trigram_index(column), "")
+                assert "USING gin (lower(" in definition and f"{column})" in definition, (column, definition)
+                assert "gin_trgm_ops" in definition
+                found += 1
+    if engine.db.dialect.name == "postgresql":
+        assert found == sum(1 for n in made if n.endswith("_trgm"))
+    assert found >= 17
+
+
+def test_a_database_made_from_the_metadata_has_the_same_search_objects(tmp_path):
+    """``build_metadata(...).create_all`` (DDL events) and the migration write the same search objects."""
+    url = f"sqlite:///{tmp_path / 'made.sqlite3'}"
+    db = sa.create_engine(url)
+    metadata = build_metadata(REGISTRY.values())
+    metadata.create_all(db)
+    query = "SELECT type, name, sql FROM sqlite_master WHERE name IN ({})".format(
+        ", ".join(f"'{n}'" for n in sorted(search_objects(metadata))))
+    with db.connect() as conn:
+        made = sorted(conn.exec_driver_sql(query).all())
+    migrated_url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+    upgrade(migrated_url)
+    migrated = sa.create_engine(migrated_url)
+    with migrated.connect() as conn:
+        assert sorted(conn.exec_driver_sql(query).all()) == made
+    assert len(made) > 11 * 5
+    metadata.drop_all(db)
+    with db.connect() as conn:
+        assert conn.exec_driver_sql(query).all() == []
+    db.dispose()
+    migrated.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_search_migration_indexes_the_rows_already_there(backend, tmp_path):
+    """0002 on a database with records: the search finds them at once; its downgrade gives the prefix
+    indexes back, and upgrading again fills the search again."""
+    metadata = build_metadata(REGISTRY.values())
+    animal = metadata.tables["animal"]
+    with migrated_database(backend, tmp_path, "0001") as url:
+        db = sa.create_engine(url)
+        with db.begin() as conn:
+            clinic = conn.execute(sa.text("INSERT INTO clinic (slug, name, created_at) VALUES ('a', 'A', 0) "
+                                          "RETURNING id")).scalar_one()
+            for name in ("Bella", "Isabel", "Max", "BELINDA"):
+                conn.execute(sa.insert(animal).values(clinic_id=clinic, name=name, microchip_number="985000111"))
+
+        def found(value: str) -> int:
+            with db.connect() as conn:
+                return records.count(conn, animal, clinic, [Condition("name", "contains", value)])
+
+        def indexes() -> set[str]:
+            return {i["name"] for i in sa.inspect(db).get_indexes("animal")}
+
+        suffix = "_nocase" if backend == "sqlite" else "_lower"
+        assert f"ix_animal_name{suffix}" in indexes()
+        upgrade(url, "0002")  # not head: later migrations change these tables too
+        assert (found("bel"), found("BEL"), found("ax"), found("zzz")) == (3, 3, 1, 0)
+        assert f"ix_animal_name{suffix}" not in indexes()
+        command.downgrade(alembic_config(url), "0001")
+        assert f"ix_animal_name{suffix}" in indexes()
+        with db.connect() as conn:
+            if backend == "sqlite":
+                left = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name LIKE '%search%'").all()
+            else:
+                left = conn.exec_driver_sql("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%trgm'").all()
+            assert left == []
+        with db.begin() as conn:
+            conn.execute(sa.insert(animal).values(clinic_id=clinic, name="Abel"))
+        upgrade(url, "0002")
+        assert found("bel") == 4
+        db.dispose()

@@ -7,6 +7,7 @@ are made (see ``NextIds``); a background thread makes the next chunk while the p
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 
 from openvet.store import records
+from openvet.store.schema import index_in_bulk, search_of
 
 T = TypeVar("T")
 
@@ -38,7 +40,8 @@ def reserve_ids(conn: sa.Connection, table: sa.Table, count: int) -> list[int]:
 def insert_rows(conn: sa.Connection, table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Write rows (tuples in ``columns`` order, ids included) straight through the driver: one executemany
     on SQLite, one COPY on PostgreSQL. Values are converted only where the column type must (exact
-    decimals on SQLite, JSON); record_count is the caller's."""
+    decimals on SQLite, JSON); record_count is the caller's. The search index takes the rows in one
+    statement on SQLite (``index_in_bulk``); PostgreSQL's trigram indexes take them with the COPY."""
     if not rows:
         return
     dialect = conn.dialect
@@ -66,9 +69,19 @@ def insert_rows(conn: sa.Connection, table: sa.Table, columns: tuple[str, ...], 
                 copy.write_row(row)
         return
     marks = ", ".join("?" * len(columns))
+    search = search_of(table)
     cursor = driver.cursor()
     try:
+        if search is None:
+            cursor.executemany(f"INSERT INTO {target} ({quoted}) VALUES ({marks})", rows)
+            return
+        if not driver.in_transaction:  # the trigger may only be away inside the transaction that writes
+            raise RuntimeError("insert_rows on SQLite runs inside the transaction that counts the rows")
+        set_aside, index, put_back = index_in_bulk(search)
+        cursor.execute(set_aside)
         cursor.executemany(f"INSERT INTO {target} ({quoted}) VALUES ({marks})", rows)
+        cursor.execute(index, (json.dumps([row[columns.index("id")] for row in rows]),))
+        cursor.execute(put_back)
     finally:
         cursor.close()
 

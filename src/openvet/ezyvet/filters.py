@@ -1,6 +1,8 @@
 """The ezyVet filter language: ``?name=Rex`` or URL-encoded JSON comparators ``?modified_at={">":1,"<=":9}``.
 
 Comparators go by name or by symbol (lt <, lte <=, eq =, gte >=, gt >, neq, like, in), several per field.
+``like`` means "contains" (L128: ``{"like": "250ml"}`` finds "Amoxicillin 250ml tabs"): the value matched
+anywhere in the field, its ``%`` and ``_`` still wildcards, case-insensitive for A-Z.
 Anything that cannot be understood is refused with a message naming the parameter: a filter is never
 silently dropped. A blank value is refused too, never read as "unset": one empty template variable in a
 client would turn a DELETE by filter into a mass write. "Unset" is asked for explicitly: ``{"eq": null}``.
@@ -120,8 +122,10 @@ def _compare(field: Field, op: str, value: Any) -> list[Condition]:
         if not kind.likeable:
             raise Invalid("like compares text only")
         if not isinstance(value, str):
-            raise Invalid("like takes a text pattern, like {\"like\": \"Bel%\"}")
-        return [Condition(column, "like", value.strip())]
+            raise Invalid("like takes a text pattern, like {\"like\": \"Bel\"}")
+        if "\x00" in value:  # no stored text holds one (PostgreSQL cannot)
+            raise Invalid("must not contain NUL characters")
+        return [Condition(column, "contains", value.strip())]
     if op in ("lt", "lte", "gt", "gte") and not kind.comparable:
         raise Invalid(f"{op} does not apply to this field")
     if op in ("lt", "lte", "gt", "gte") and value is None:

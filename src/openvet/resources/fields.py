@@ -39,6 +39,7 @@ class FieldType:
     stored = True  # False for virtual fields (child lists)
     comparable = True  # accepts lt/lte/gt/gte
     likeable = False  # accepts like
+    searchable = False  # declared index=True, gets a substring (trigram) index: see store/schema.py
 
     def column_type(self) -> sa.types.TypeEngine:
         return sa.String(255)
@@ -213,6 +214,7 @@ class Number(FieldType):
 
 class Text(FieldType):
     likeable = True
+    searchable = True  # free text people search by a fragment (names, codes, numbers); a Uid is not
 
     def __init__(self, max_length: int = 255):
         self.max_length = max_length

@@ -6,12 +6,12 @@ The functions take an open connection (the caller owns the transaction) and spea
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 
-from openvet.store.filters import Condition, where
+from openvet.store.filters import SHAPES, Condition, Shape, bind, count_query, ids_query, where_clause
 
 DEEP_OFFSET = 2000  # past this, page through the (clinic_id, id) index first, then fetch the rows
 
@@ -24,14 +24,28 @@ def select_page(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions
     join): sorting and skipping ids is much cheaper than sorting and skipping whole rows.
     """
     dialect = conn.dialect.name
-    condition = where(table, clinic_id, conditions, dialect)
-    if not conditions and offset <= DEEP_OFFSET:
-        query = sa.select(table).where(condition).order_by(table.c.id).offset(offset or None).limit(limit)
-        return conn.execute(query).all()
-    ids = sa.select(table.c.id).where(condition).order_by(table.c.id).offset(offset or None).limit(limit)
-    query = (sa.select(table).where(table.c.clinic_id == clinic_id, table.c.id.in_(ids.scalar_subquery()))
-             .order_by(table.c.id))
-    return conn.execute(query).all()
+    shape, params = bind(table, conditions, dialect)
+    query = _page(table, shape, dialect, bool(conditions) or offset > DEEP_OFFSET)
+    return conn.execute(query, {**params, "clinic_id": clinic_id, "offset": offset,
+                                "limit": _limit(limit, dialect)}).all()
+
+
+@lru_cache(maxsize=SHAPES)
+def _page(table: sa.Table, shape: Shape, dialect: str, deferred: bool) -> sa.Select:
+    """Built once per shape (see store/filters.py), the values and the page as parameters."""
+    offset, limit = sa.bindparam("offset", type_=sa.Integer()), sa.bindparam("limit", type_=sa.Integer())
+    if not deferred:
+        return (sa.select(table).where(where_clause(table, shape, dialect)).order_by(table.c.id)
+                .offset(offset).limit(limit))
+    ids = ids_query(table, shape, dialect).offset(offset).limit(limit)
+    return (sa.select(table).where(table.c.clinic_id == sa.bindparam("clinic_id"),
+                                   table.c.id.in_(ids.scalar_subquery()))
+            .order_by(table.c.id))
+
+
+def _limit(limit: int | None, dialect: str) -> int | None:
+    """No limit: SQLite takes a negative one, PostgreSQL NULL."""
+    return limit if limit is not None else (-1 if dialect == "sqlite" else None)
 
 
 def count(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions: list[Condition]) -> int:
@@ -41,8 +55,9 @@ def count(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions: list
             {"c": clinic_id, "r": table.name},
         ).scalar()
         return int(counter or 0)
-    condition = where(table, clinic_id, conditions, conn.dialect.name)
-    return conn.execute(sa.select(sa.func.count()).select_from(table).where(condition)).scalar_one()
+    dialect = conn.dialect.name
+    shape, params = bind(table, conditions, dialect)
+    return conn.execute(count_query(table, shape, dialect), {**params, "clinic_id": clinic_id}).scalar_one()
 
 
 def begin_writing(conn: sa.Connection, table: sa.Table) -> None:
@@ -61,13 +76,16 @@ def select_ids(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions:
                limit: int | None, lock: bool = False) -> list[int]:
     """``lock``: hold the rows until the transaction ends (``FOR UPDATE``), so that a write that reads a
     record before changing it cannot lose another's change. PostgreSQL only: SQLite has no row locks."""
-    condition = where(table, clinic_id, conditions, conn.dialect.name)
-    query = sa.select(table.c.id).where(condition).order_by(table.c.id)
-    if limit is not None:
-        query = query.limit(limit)
-    if lock and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    return list(conn.execute(query).scalars())
+    dialect = conn.dialect.name
+    shape, params = bind(table, conditions, dialect)
+    query = _ids(table, shape, dialect, lock and dialect == "postgresql")
+    return list(conn.execute(query, {**params, "clinic_id": clinic_id, "limit": _limit(limit, dialect)}).scalars())
+
+
+@lru_cache(maxsize=SHAPES)
+def _ids(table: sa.Table, shape: Shape, dialect: str, lock: bool) -> sa.Select:
+    query = ids_query(table, shape, dialect).limit(sa.bindparam("limit", type_=sa.Integer()))
+    return query.with_for_update() if lock else query
 
 
 @cache

@@ -3,11 +3,33 @@
 Every resource row carries ``clinic_id``; every index starts with it, so one clinic's query never reads
 another clinic's rows and the road to sharding by clinic stays open. Ids come from one sequence per table,
 so an id never names two records, whatever the clinic.
+
+Search by substring (the filter comparator ``contains``, ezyVet's ``like``): a field declared
+``index=True`` whose type is ``searchable`` (``Text``: names, codes, microchip numbers, post codes, cleaned
+phone numbers and emails; not uids, which are opaque) gets a trigram index, so that ``%bel%`` is found
+without reading every row. A resource declared later gets it from its declaration alone. One form per
+database, both written by ``create_search`` (the metadata runs it after creating a table; the migrations
+call it, so the two agree, as tests/test_migrations.py checks):
+
+- SQLite: an FTS5 table ``<table>_search`` with the table's searched columns, tokenized in trigrams. Its
+  external content is the view ``<table>_search_source``, which lower-cases the columns the way SQLite's
+  LIKE folds case (A-Z only), and the tokenizer keeps case (``case_sensitive 1``): a trigram phrase then
+  matches exactly the rows that ``LIKE '%run%'`` matches. Three triggers (``<table>_search_insert``,
+  ``_delete``, ``_update``) keep it in step with every write, executemany included. A migration that
+  rebuilds a searched table (Alembic's batch mode on SQLite) must ``drop_search`` first (the table's
+  triggers go with it, and SQLite refuses to rename a table a view names) and ``create_search`` after.
+- PostgreSQL: the ``pg_trgm`` extension and a GIN index ``ix_<table>_<column>_trgm`` on
+  ``lower(column) gin_trgm_ops``.
+
+A search index is the one kind of index that does not start with ``clinic_id``: it finds every clinic's
+matching rows, and the query keeps its own clinic's (``store/filters.py``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -93,12 +115,12 @@ def resource_table(metadata: sa.MetaData, resource) -> sa.Table:
             continue
         column = table.c[field.type.columns(field.name)[-1][0]]
         sa.Index(f"ix_{table.name}_{field.name}", table.c.clinic_id, column)
-        if field.type.likeable:
-            # ``like`` is case-insensitive: SQLite needs a NOCASE index for it, PostgreSQL one on lower().
-            sa.Index(f"ix_{table.name}_{field.name}_nocase", table.c.clinic_id,
-                     column.collate("NOCASE")).ddl_if(dialect="sqlite")
-            sa.Index(f"ix_{table.name}_{field.name}_lower", table.c.clinic_id,
-                     sa.text(f"lower({column.name}) text_pattern_ops")).ddl_if(dialect="postgresql")
+    searched = searched_columns(resource)
+    if searched:
+        search = Search(table.name, searched)
+        table.info["search"] = search
+        sa.event.listen(table, "after_create", lambda _t, conn, **_: _run(conn, create_search(search, _name(conn))))
+        sa.event.listen(table, "before_drop", lambda _t, conn, **_: _run(conn, drop_search(search, _name(conn))))
     return table
 
 
@@ -108,3 +130,126 @@ def build_metadata(resources: Iterable) -> sa.MetaData:
     for resource in resources:
         resource_table(metadata, resource)
     return metadata
+
+
+# Search by substring --------------------------------------------------------------------------------------
+
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Search:
+    """The substring index of one table: the columns clients search by a fragment, in declaration order."""
+
+    table: str
+    columns: tuple[str, ...]
+
+    def __post_init__(self):
+        # The names are written into DDL, trigger bodies and FTS5 queries unquoted; FTS5 reserves two.
+        for name in (self.table, *self.columns):
+            if not IDENTIFIER.fullmatch(name) or name in ("rowid", "rank"):
+                raise ValueError(f"{name!r} cannot name a searched table or column")
+
+    @property
+    def fts(self) -> str:
+        """SQLite: the FTS5 table."""
+        return f"{self.table}_search"
+
+    @property
+    def source(self) -> str:
+        """SQLite: the view the FTS5 table reads its content from (the columns lower-cased)."""
+        return f"{self.table}_search_source"
+
+    def triggers(self) -> tuple[str, ...]:
+        return tuple(f"{self.fts}_{event}" for event in ("insert", "delete", "update"))
+
+    def trigram_index(self, column: str) -> str:
+        """PostgreSQL: the GIN index of one column."""
+        return f"ix_{self.table}_{column}_trgm"
+
+
+def searched_columns(resource) -> tuple[str, ...]:
+    """The columns of ``resource`` searched by substring: its indexed fields of a searchable type."""
+    return tuple(field.type.columns(field.name)[-1][0] for field in resource.stored_fields()
+                 if field.index and field.name != "id" and field.type.searchable)
+
+
+def search_of(table: sa.Table) -> Search | None:
+    return table.info.get("search")
+
+
+def create_search(search: Search, dialect: str) -> list[str]:
+    """The statements that make the substring index of a table and fill it from the rows it already has."""
+    if dialect == "postgresql":
+        return ["CREATE EXTENSION IF NOT EXISTS pg_trgm", *(
+            f'CREATE INDEX {search.trigram_index(c)} ON "{search.table}" USING gin (lower({c}) gin_trgm_ops)'
+            for c in search.columns)]
+    if dialect != "sqlite":
+        return []
+    names = ", ".join(search.columns)
+
+    def lowered(row: str) -> str:
+        return ", ".join(f"lower({row}{c})" for c in search.columns)
+
+    add = f"INSERT INTO {search.fts} (rowid, {names}) VALUES (new.id, {lowered('new.')});"
+    remove = f"INSERT INTO {search.fts} ({search.fts}, rowid, {names}) VALUES ('delete', old.id, {lowered('old.')});"
+    insert, delete, update = search.triggers()
+    return [
+        f'CREATE VIEW {search.source} AS SELECT id, {", ".join(f"lower({c}) AS {c}" for c in search.columns)} '
+        f'FROM "{search.table}"',
+        f"CREATE VIRTUAL TABLE {search.fts} USING fts5({names}, content='{search.source}', content_rowid='id', "
+        "tokenize='trigram case_sensitive 1')",
+        f'CREATE TRIGGER {insert} AFTER INSERT ON "{search.table}" BEGIN {add} END',
+        f'CREATE TRIGGER {delete} AFTER DELETE ON "{search.table}" BEGIN {remove} END',
+        f'CREATE TRIGGER {update} AFTER UPDATE OF {names} ON "{search.table}" BEGIN {remove} {add} END',
+        f"INSERT INTO {search.fts} ({search.fts}) VALUES ('rebuild')",
+    ]
+
+
+def index_in_bulk(search: Search) -> tuple[str, str, str]:
+    """SQLite, for rows written in bulk within one transaction: set the insert trigger aside, index the rows
+    whose ids are given (a JSON list, the one parameter) in one statement, and put the trigger back.
+
+    FTS5 flushes what it has gathered at the end of every statement, and under executemany every row is a
+    statement: indexing row by row from the trigger made a million demo animals load in twice the time.
+    Other connections never see the table without its trigger: the schema change is part of the transaction.
+    """
+    names = ", ".join(search.columns)
+    lowered = ", ".join(f"lower({c})" for c in search.columns)
+    insert = create_search(search, "sqlite")[2]
+    return (f"DROP TRIGGER {search.triggers()[0]}",
+            f'INSERT INTO {search.fts} (rowid, {names}) SELECT id, {lowered} FROM "{search.table}" '
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            insert)
+
+
+def drop_search(search: Search, dialect: str) -> list[str]:
+    """The statements that remove the substring index of a table (the pg_trgm extension stays)."""
+    if dialect == "postgresql":
+        return [f"DROP INDEX IF EXISTS {search.trigram_index(c)}" for c in search.columns]
+    if dialect != "sqlite":
+        return []
+    return [*(f"DROP TRIGGER IF EXISTS {name}" for name in search.triggers()),
+            f"DROP TABLE IF EXISTS {search.fts}", f"DROP VIEW IF EXISTS {search.source}"]
+
+
+def search_objects(metadata: sa.MetaData) -> set[str]:
+    """The names of every search object of ``metadata`` (tables, views, triggers, indexes), FTS5's own
+    tables included: what a comparison of the metadata with a database must leave to the search tests."""
+    names: set[str] = set()
+    for table in metadata.tables.values():
+        search = search_of(table)
+        if search is not None:
+            names |= {search.fts, search.source, *search.triggers(),
+                      *(f"{search.fts}_{part}" for part in ("data", "idx", "docsize", "config", "content")),
+                      *(search.trigram_index(c) for c in search.columns)}
+    return names
+
+
+def _name(conn: sa.Connection) -> str:
+    return conn.dialect.name
+
+
+def _run(conn: sa.Connection, statements: list[str]) -> None:
+    for statement in statements:
+        conn.exec_driver_sql(statement)

@@ -1,7 +1,7 @@
 """the engine grown: the installation's signing key; the clinical and scheduling records
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01
 """
 
@@ -13,53 +13,31 @@ import sqlalchemy as sa
 from alembic import op
 
 import openvet.store.types
+from openvet.store.schema import Search, create_search, drop_search
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
-# Text columns that clients search with ``like``: case-insensitive indexes, one form per database.
-LIKE_INDEXED = (
-    ('separation', 'uid'),
-    ('user', 'uid'),
-    ('contact', 'uid'),
-    ('animal', 'uid'),
-    ('appointmentstatus', 'name'),
-    ('appointmenttype', 'uid'),
-    ('appointmenttype', 'name'),
-    ('resource', 'uid'),
-    ('resource', 'name'),
-    ('appointmentcancellationreason', 'name'),
-    ('presentingproblem', 'name'),
-    ('consult', 'code'),
-    ('therapeutic', 'name'),
-    ('prescription', 'uid'),
-    ('externalprescription', 'prescription_uid'),
-    ('diagnostic', 'name'),
-    ('diagnostic', 'code'),
-    ('integrateddiagnostic', 'name'),
-    ('integrateddiagnostic', 'code'),
-    ('diagnosticrequest', 'reference_number'),
-    ('diagnosticresult', 'reference_number'),
-    ('file', 'name'),
-    ('productgroup', 'name'),
-    ('product', 'uid'),
-    ('product', 'name'),
-    ('product', 'code'),
-    ('product', 'external_product_reference'),
+# The new tables' searched columns (store/schema.py): trigram search indexes, as 0002 made for the first ones.
+SEARCHED = (
+    Search('appointmentstatus', ('name',)),
+    Search('appointmenttype', ('name',)),
+    Search('resource', ('name',)),
+    Search('appointmentcancellationreason', ('name',)),
+    Search('presentingproblem', ('name',)),
+    Search('consult', ('code',)),
+    Search('therapeutic', ('name',)),
+    Search('externalprescription', ('prescription_uid',)),
+    Search('diagnostic', ('name', 'code')),
+    Search('integrateddiagnostic', ('name', 'code')),
+    Search('diagnosticrequest', ('reference_number',)),
+    Search('diagnosticresult', ('reference_number',)),
+    Search('file', ('name',)),
+    Search('productgroup', ('name',)),
+    Search('product', ('name', 'code', 'external_product_reference')),
 )
-
-
-def create_like_indexes() -> None:
-    dialect = op.get_bind().dialect.name
-    for table, column in LIKE_INDEXED:
-        if dialect == "sqlite":
-            op.execute(f"CREATE INDEX ix_{table}_{column}_nocase ON \"{table}\" (clinic_id, {column} COLLATE NOCASE)")
-        elif dialect == "postgresql":
-            op.execute(
-                f"CREATE INDEX ix_{table}_{column}_lower ON \"{table}\" (clinic_id, lower({column}) text_pattern_ops)"
-            )
 
 
 def give_uids(table: str, prefix: str) -> None:
@@ -845,14 +823,22 @@ def upgrade() -> None:
         batch_op.create_index('ix_user_uid', ['clinic_id', 'uid'], unique=False)
     give_uids("animal", "animal")
     give_uids("user", "user")
-    create_like_indexes()
+    dialect = op.get_bind().dialect.name
+    for search in SEARCHED:
+        for statement in create_search(search, dialect):
+            op.execute(statement)
 
 
 def downgrade() -> None:
-    for table, column in LIKE_INDEXED:
-        if table in ("animal", "user"):
-            op.execute(f"DROP INDEX IF EXISTS ix_{table}_{column}_nocase")
-            op.execute(f"DROP INDEX IF EXISTS ix_{table}_{column}_lower")
+    dialect = op.get_bind().dialect.name
+    for search in SEARCHED:
+        for statement in drop_search(search, dialect):
+            op.execute(statement)
+    # SQLite rebuilds animal and user to drop their uid: their search goes first and comes back after.
+    kept = [Search('animal', ('name', 'code', 'microchip_number')), Search('user', ('name', 'code'))]
+    for search in kept:
+        for statement in drop_search(search, dialect):
+            op.execute(statement)
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_index('ix_user_uid')
         batch_op.drop_column('uid')
@@ -860,6 +846,9 @@ def downgrade() -> None:
     with op.batch_alter_table('animal', schema=None) as batch_op:
         batch_op.drop_index('ix_animal_uid')
         batch_op.drop_column('uid')
+    for search in kept:
+        for statement in create_search(search, dialect):
+            op.execute(statement)
 
     with op.batch_alter_table('vaccination', schema=None) as batch_op:
         batch_op.drop_index('ix_vaccination_product_id')

@@ -1,0 +1,143 @@
+"""The search index behind ``like`` (contains): used by the queries, kept in step with every write, and
+never a way to see or count another clinic's records. See store/schema.py and store/filters.py."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+
+from conftest import make_clinic, migrated_database
+from openvet.app import create_app
+from openvet.config import Settings
+from openvet.engine import Engine
+from openvet.resources import REGISTRY
+from openvet.store import records
+from openvet.store.database import connect
+from openvet.store.filters import Condition, bind, count_query, ids_query
+from openvet.store.schema import search_of
+
+
+def plan(conn: sa.Connection, query: sa.Select) -> str:
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    if conn.dialect.name == "sqlite":
+        return "\n".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+    return "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
+
+
+def in_step(conn: sa.Connection, table: str) -> None:
+    """SQLite: FTS5's own check that the index holds exactly what its content (the table) says."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"INSERT INTO {table}_search ({table}_search, rank) VALUES ('integrity-check', 1)")
+
+
+def test_the_query_plan_uses_the_search_index(api, engine):
+    """SQLite reads the FTS5 table; PostgreSQL a trigram index (a Bitmap Index Scan on it): with 30,000
+    rows in the clinic, where scanning the clinic's rows costs more than the index."""
+    table = engine.tables["animal"]
+    rows = [{"name": f"Animal {n:05d}", "active": True, "created_at": 0, "modified_at": 0} for n in range(30_000)]
+    rows.append({"name": "Quokka the Qzx", "active": True, "created_at": 0, "modified_at": 0})
+    with engine.db.begin() as conn:
+        records.insert_many(conn, table, api.id, rows)
+        if conn.dialect.name == "postgresql":  # the new rows' index entries out of GIN's pending list
+            conn.exec_driver_sql("SELECT gin_clean_pending_list('ix_animal_name_trgm'::regclass)")
+        conn.exec_driver_sql("ANALYZE animal")
+    conditions = [Condition("name", "contains", "qzx")]
+    with engine.db.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        shape, params = bind(table, conditions, conn.dialect.name)
+        params["clinic_id"] = api.id
+        ids = ids_query(table, shape, conn.dialect.name)
+        plans = [plan(conn, query.params(**params)) for query in (
+            ids.limit(200), count_query(table, shape, conn.dialect.name))]
+        found = [int(i) for i in conn.execute(ids, params).scalars()]
+    for text in plans:
+        if engine.db.dialect.name == "sqlite":
+            assert "animal_search VIRTUAL TABLE" in text, text
+        else:
+            assert "ix_animal_name_trgm" in text and "Bitmap Index Scan" in text, text
+    assert len(found) == 1
+    response = api.get("/v1/animal", params={"name": '{"like": "QZX"}'})
+    assert [item["animal"]["name"] for item in response.json()["items"]] == ["Quokka the Qzx"]
+
+
+def test_the_search_index_follows_creates_renames_and_deletes(api, engine):
+    owner = api.new_contact()["id"]
+    animal = api.new_animal(contact_id=owner, name="Wobbegong", microchip_number="985112233445566")
+
+    def found(field: str, value: str) -> list[str]:
+        response = api.get("/v1/animal", params={field: json.dumps({"like": value})})
+        assert response.status_code == 200, response.text
+        return [item["animal"]["id"] for item in response.json()["items"]]
+
+    assert found("name", "bbeg") == [animal["id"]]
+    assert found("microchip_number", "12233") == [animal["id"]]
+    response = api.patch(f"/v1/animal/{animal['id']}", {"name": "Quoll", "microchip_number": ""})
+    assert response.status_code == 200, response.text
+    assert found("name", "bbeg") == [] and found("name", "uol") == [animal["id"]]
+    assert found("microchip_number", "12233") == []
+    assert api.patch(f"/v1/animal/{animal['id']}", {"notes": "unsearched field"}).status_code == 200
+    assert found("name", "uol") == [animal["id"]]
+    assert api.delete(f"/v1/animal/{animal['id']}").status_code == 200  # deactivated, still found
+    assert found("name", "quoll") == [animal["id"]]
+    with engine.db.begin() as conn:  # a row really removed leaves the index too
+        conn.execute(sa.delete(engine.tables["animal"]).where(engine.tables["animal"].c.id == int(animal["id"])))
+    assert found("name", "quoll") == []
+    with engine.db.connect() as conn:
+        for table in ("animal", "contact", "contactdetail", "address"):
+            in_step(conn, table)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_database(request, tmp_path) -> Iterator[tuple[Engine, TestClient]]:
+    """A database of its own, and an app on it: the count of a search depends on which clinics have rows
+    in a table."""
+    with migrated_database(request.param, tmp_path) as url:
+        made = Engine(connect(url))
+        app = create_app(Settings(database_url=url, data_dir=tmp_path / "data", public_url="http://testserver"),
+                         made)
+        yield made, TestClient(app)
+        made.close()
+
+
+def test_a_count_never_includes_another_clinics_rows(own_database):
+    """Alone in a table, a clinic's count comes from the search index alone; once another clinic has rows
+    there, each match is checked against the clinic. Either way: this clinic's matches, no others."""
+    own_engine, http = own_database
+    first = make_clinic(own_engine, http)
+    owner = first.new_contact()["id"]
+    for name in ("Bella", "Isabel", "Max"):
+        first.new_animal(contact_id=owner, name=name)
+
+    def total(clinic, value: str) -> int:
+        response = clinic.get("/v1/animal", params={"name": json.dumps({"like": value}), "limit": "1"})
+        assert response.status_code == 200, response.text
+        return int(response.json()["meta"]["items_total"])
+
+    assert (total(first, "bel"), total(first, "b_l"), total(first, "ax")) == (2, 2, 1)
+    second = make_clinic(own_engine, http)
+    other_owner = second.new_contact()["id"]
+    for name in ("Bellamy", "Abel", "Belinda", "Maxwell"):
+        second.new_animal(contact_id=other_owner, name=name)
+    assert (total(first, "bel"), total(first, "b_l"), total(first, "ax")) == (2, 2, 1)
+    assert (total(second, "bel"), total(second, "b_l"), total(second, "ax")) == (3, 3, 1)
+    table = own_engine.tables["animal"]
+    assert search_of(table).columns == ("name", "code", "microchip_number")
+    with own_engine.db.connect() as conn:
+        in_step(conn, "animal")
+
+
+def test_every_searched_resource_answers_a_contains_filter(api):
+    """Each resource with a search index answers like on each searched field (no SQL error, 200)."""
+    for resource in REGISTRY.values():
+        for version in resource.endpoints:
+            filters = resource.filter_map(version)
+            for name, field in filters.items():
+                if not (field.index and field.type.searchable) or "list" not in resource.endpoints[version].operations:
+                    continue
+                response = api.get(f"/{version}/{resource.name}", params={name: '{"like": "a_b%cde"}'})
+                assert response.status_code == 200, (resource.name, version, name, response.text)
