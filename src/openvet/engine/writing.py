@@ -307,7 +307,8 @@ class Writer:
             if required and _blank(values.get(f.name)) and name not in already:
                 problems.append(Problem(name, "is required"))
         for f in resource.children():
-            if f.mandatory_on(version) and (f.name in children or not updating) and not children.get(f.name):
+            sent_or_due = f.name in children or not updating or bool(f.required_on_update and version)
+            if f.mandatory_on(version) and sent_or_due and not children.get(f.name):
                 problems.append(Problem(prefix + f.wire_name(version or "v1"), "must list at least one item"))
 
     def check_links(self, resource: Resource, values, record, version, problems, prefix="",

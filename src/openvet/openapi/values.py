@@ -273,9 +273,10 @@ def value_schema(kind: FieldType, version: str, required: bool) -> dict:
     if isinstance(kind, Epoch):
         return _epoch()
     if isinstance(kind, Integer):
-        if kind.minimum is not None:  # 0: not negative; 1: positive
-            digits = r"[0-9]{1,19}" if kind.minimum == 0 else r"0*[1-9][0-9]{0,18}"
-            return {"anyOf": [{"type": "integer", "minimum": kind.minimum, "maximum": BIGINT_MAX},
+        if kind.minimum is not None:  # 0: not negative; 1: positive; up to maximum
+            top = kind.maximum if kind.maximum is not None else BIGINT_MAX
+            digits = f"0*{digits_up_to(top)}" if kind.minimum == 1 else f"(0+|0*{digits_up_to(top)})"
+            return {"anyOf": [{"type": "integer", "minimum": kind.minimum, "maximum": top},
                               {"type": "string", "pattern": rf"^{SPACE}{digits}{SPACE}$"}]}
         return {"anyOf": [{"type": "integer", "minimum": BIGINT_MIN, "maximum": BIGINT_MAX},
                           {"type": "string", "pattern": rf"^{SPACE}{WHOLE}{SPACE}$"}]}

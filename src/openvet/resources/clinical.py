@@ -28,12 +28,15 @@ READ_WRITE = ("list", "get", "create", "update", "delete")
 LOOKUP = Endpoint(("list", "get"))
 UP_TO_50 = Endpoint(("list", "get"), page_limit=50)  # "range: 1 - 50" (L9689, L9753)
 OF_CONSULT = "clinical_record_matches_consult"
+BY_A_VET = "recorded_by_a_vet"
 
 
 def consult_fields(record: str, vet: str = "the User (a vet) who recorded it") -> tuple[Field, ...]:
     """The fields every clinical record of a consult has."""
     return (
-        Field("consult_id", Link("consult"), index=True, doc=f"The Consult the {record} is part of."),
+        Field("consult_id", Link("consult"), mandatory=True, index=True,
+              doc=f"The Consult the {record} is part of (every {record} is linked to one: L1709, L6704, L8310, "
+                  "L8919)."),
         Field("animal_id", Link("animal"), index=True, doc=f"The Animal the {record} is about."),
         Field("vet_id", Link("user"), doc=f"The ID of {vet}."),
         Field("timestamp", Epoch(), default=NOW,
@@ -91,7 +94,7 @@ HISTORY = Resource(
     name="history",
     title="History",
     spec_line=6704,
-    rules=(OF_CONSULT,),
+    rules=(OF_CONSULT, BY_A_VET),
     endpoints={"v1": LOOKUP},
     fields=(
         *consult_fields("History"),
@@ -105,7 +108,7 @@ ASSESSMENT = Resource(
     name="assessment",
     title="Assessment",
     spec_line=1707,
-    rules=(OF_CONSULT,),
+    rules=(OF_CONSULT, BY_A_VET),
     endpoints={"v1": LOOKUP},
     fields=(*consult_fields("Assessment"), Field("notes", Text(65535), doc="Notes about the Assessment.")),
 )
@@ -114,7 +117,7 @@ PLAN = Resource(
     name="plan",
     title="Plan",
     spec_line=8917,
-    rules=(OF_CONSULT,),
+    rules=(OF_CONSULT, BY_A_VET),
     endpoints={"v1": LOOKUP},
     fields=(*consult_fields("Plan"), Field("notes", Text(65535), doc="The plan of action.")),
 )
@@ -123,7 +126,7 @@ PHYSICAL_EXAM = Resource(
     name="physicalexam",
     title="PhysicalExam",
     spec_line=8660,
-    rules=(OF_CONSULT, "physical_exam_chain", "physical_exam_follows_an_earlier_exam"),
+    rules=(OF_CONSULT, BY_A_VET, "physical_exam_chain", "physical_exam_follows_an_earlier_exam"),
     endpoints={"v1": Endpoint(("list", "get", "create", "update"))},
     fields=(
         Field("consult_id", Link("consult"), mandatory=True, index=True,
@@ -153,8 +156,8 @@ HEALTH_STATUS = Resource(
     fields=(
         Field("consult_id", Link("consult"), mandatory=True, index=True,
               doc="The Consult the HealthStatus relates to (an active one)."),
-        Field("animal_id", Link("animal"), mandatory=True, index=True,
-              doc="The Animal the HealthStatus relates to (an active one)."),
+        Field("animal_id", Link("animal"), index=True,
+              doc="The Animal the HealthStatus relates to (an active one; the consult's when not given)."),
         Field("timestamp", Epoch(), default=NOW, doc="When the HealthStatus was taken."),
         Field("notes", Text(65535), doc="HealthStatus notes."),
         Field("blood_pressure", MEASURE, doc="Blood pressure."),
@@ -209,7 +212,7 @@ SURGICAL_PROCEDURE = Resource(
     name="operation",
     title="Operation",
     spec_line=8312,
-    rules=(OF_CONSULT,),
+    rules=(OF_CONSULT, BY_A_VET),
     endpoints={"v1": LOOKUP},
     fields=(
         *consult_fields("Operation"),
@@ -361,8 +364,8 @@ EXTERNAL_PRESCRIPTION = Resource(
               doc="The total price (bills nothing in the clinic)."),
         Field("external_prescription_item_list", Children("externalprescriptionitem",
                                                           via="external_prescription_id", embed=()),
-              mandatory=True, filter=False,
-              doc="The prescribed lines; a PATCH list is the new set of lines."),
+              mandatory=True, required_on_update=True, filter=False,
+              doc="The prescribed lines; sent with every PATCH (L5866), whose list is the new set of lines."),
         Field("written_by_partner", Text(64), default=PARTNER, create=False, update=False, versions=(),
               doc="The partner (third party) whose credentials created it: only it may change it (L5890)."),
         Field("written_by_credential", Integer(), default=CALLER, create=False, update=False, versions=(),

@@ -26,6 +26,9 @@ from openvet.resources.fields import (
 # types of records", L1780, L2600)
 ABOUT = ("Contact", "Animal", "Consult", "Appointment", "DiagnosticRequest", "DiagnosticResult", "HealthStatus",
          "Prescription", "Vaccination", "PhysicalExam", "Communication")
+# Communication names them in lower case ("contact", L2601). Its v1 answers are typed, and typed answers take
+# a value's typed (v2) form: the spelling is declared for both forms.
+LOWER_CASE = {"v1": str.lower, "v2": str.lower}
 
 COMMUNICATION = Resource(
     name="communication",
@@ -36,7 +39,7 @@ COMMUNICATION = Resource(
     # (L2960).
     endpoints={"v1": Endpoint(("list", "get", "create", "update", "delete"), typed=True, delete_answers="items")},
     fields=(
-        Field("associated_type", TypeName(*ABOUT, spell={"v1": str.lower}), mandatory=True,
+        Field("associated_type", TypeName(*ABOUT, spell=LOWER_CASE), mandatory=True,
               doc='The kind of record the Communication is directed at: "Contact", "Animal", "Consult"…'),
         Field("associated_id", TypedLink("associated_type"), mandatory=True, index=True,
               doc="The record the Communication is directed at."),
@@ -56,7 +59,7 @@ COMMUNICATION = Resource(
               doc="Pending (waits for a user to action it), Done (sent), Sending (sends once generated) or "
                   "Failed (met an error)."),
         Field("subject", Text(), default="", doc="The subject of the Communication."),
-        Field("communicating_type", TypeName(*ABOUT, spell={"v1": str.lower}), update=False,
+        Field("communicating_type", TypeName(*ABOUT, spell=LOWER_CASE), update=False,
               doc="The kind of record the Communication is about (the associated record when not given)."),
         Field("communicating_id", TypedLink("communicating_type"), update=False, index=True,
               doc="The record the Communication is about."),

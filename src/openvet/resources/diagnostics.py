@@ -64,7 +64,7 @@ DIAGNOSTIC_REQUEST = Resource(
     name="diagnosticrequest",
     title="DiagnosticRequest",
     spec_line=5207,
-    rules=("diagnostic_request_is_for_its_consult", "diagnostic_request_has_a_reference"),
+    rules=("diagnostic_request_is_for_its_consult", "diagnostic_request_has_a_reference", "recorded_by_a_vet"),
     # typed JSON on v1, as every sample shows (L5216); DELETE answers no items (L5528)
     endpoints={"v1": Endpoint(READ_WRITE, typed=True, delete_answers="none")},
     fields=(
@@ -113,7 +113,7 @@ DIAGNOSTIC_RESULT = Resource(
     name="diagnosticresult",
     title="DiagnosticResult",
     spec_line=4613,
-    rules=("diagnostic_result_takes_its_request", "clinical_record_matches_consult"),
+    rules=("recorded_by_a_vet", "diagnostic_result_takes_its_request", "clinical_record_matches_consult"),
     endpoints={"v1": Endpoint(READ_WRITE, page_limit=50, delete_answers="none")},  # "range: 1 - 50" (L4671)
     fields=(
         Field("ownership_id", Link("separation"), create=False, update=False,

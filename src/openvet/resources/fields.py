@@ -124,21 +124,29 @@ def in_range(number: int) -> int:
 
 
 class Integer(FieldType):
-    """A whole number of 64 bits. ``minimum`` (0 or 1) bounds what a write may set (a duration is positive)."""
+    """A whole number of 64 bits. ``minimum`` (0 or 1) and ``maximum`` bound what a write may set (a duration
+    is a second to a week)."""
 
     json_type = "integer"
     minimum: int | None = None
+    maximum: int | None = None
 
-    def __init__(self, minimum: int | None = None):
+    def __init__(self, minimum: int | None = None, maximum: int | None = None):
         assert minimum in (None, 0, 1), "a bound the OpenAPI patterns can say: 0 or 1"
+        assert maximum is None or (minimum is not None and maximum > minimum)
         self.minimum = minimum
+        self.maximum = maximum
 
     def column_type(self):
         return sa.BigInteger()
 
     def bounded(self, value):
-        if self.minimum is not None and value is not None and value < self.minimum:
+        if value is None:
+            return
+        if self.minimum is not None and value < self.minimum:
             raise Invalid("cannot be negative" if self.minimum == 0 else "must be 1 or more")
+        if self.maximum is not None and value > self.maximum:
+            raise Invalid(f"must be at most {self.maximum}")
 
     def parse(self, value):
         if isinstance(value, bool):

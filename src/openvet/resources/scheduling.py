@@ -21,6 +21,7 @@ from openvet.resources.fields import (
 )
 
 LOOKUP = Endpoint(("list", "get"))
+WEEK = 7 * 86_400
 
 APPOINTMENT_STATUS = Resource(
     name="appointmentstatus",
@@ -99,7 +100,9 @@ APPOINTMENT = Resource(
     fields=(
         Field("start_at", Epoch(), mandatory=True, index=True, wire={"v1": "start_time"},
               doc="When the Appointment starts (epoch seconds)."),
-        Field("duration", Integer(minimum=1), mandatory=True, doc="How long the Appointment lasts, in seconds."),
+        # a second to a week: longer is a typo, not a booking
+        Field("duration", Integer(minimum=1, maximum=WEEK), mandatory=True,
+              doc="How long the Appointment lasts, in seconds (1 to 604800, a week)."),
         Field("type_id", Link("appointmenttype"), mandatory=True, wire={"v1": "details.appointment_type_id"},
               doc="The AppointmentType of the Appointment."),
         Field("status_id", Link("appointmentstatus"), mandatory=True, required_on_update=True,

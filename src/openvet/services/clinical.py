@@ -89,6 +89,14 @@ def require_vet(change: Change, field: str) -> None:
 
 
 @rule
+def recorded_by_a_vet(change: Change) -> None:
+    """The ``vet_id`` of a clinical record is a User who is a vet: "the User who is a Vet" of a PhysicalExam,
+    History, Assessment, Plan or Operation (L8798, L6770, L1767, L8977, L8374), "the User (who is a vet)" of a
+    DiagnosticResult (L4868), "the vet assigned to the consult" of a DiagnosticRequest (L5411)."""
+    require_vet(change, "vet_id")
+
+
+@rule
 def vaccinated_by_a_vet(change: Change) -> None:
     """A Vaccination is given by a User who is a vet (L13677); it is sold by that vet's calendar Resource."""
     require_vet(change, "vet_id")

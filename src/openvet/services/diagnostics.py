@@ -41,18 +41,7 @@ def diagnostic_request_item_names_a_diagnostic(change: Change) -> None:
     kind, diagnostic_id, product_id = record.get("diagnostic_class"), record.get("diagnostic_id"), \
         record.get("product_id")
     kinds = [k for k in KINDS if TITLE[k] == kind] if kind else list(KINDS)
-    found = None
-    for name in kinds:
-        if diagnostic_id is not None:
-            candidate = change.lookup(name, diagnostic_id)
-            if candidate is not None and (product_id is None or candidate.get("product_id") in (None, product_id)):
-                found = (name, candidate)
-                break
-        elif product_id is not None:
-            matches = change.find(name, limit=1, product_id=product_id)
-            if matches:
-                found = (name, matches[0])
-                break
+    found = named_diagnostic(change, kinds, diagnostic_id, product_id)
     if found is None:
         if diagnostic_id is None and product_id is None:
             change.refuse("diagnostic_id", "is required (or product_id): the item names what is requested")
@@ -66,6 +55,23 @@ def diagnostic_request_item_names_a_diagnostic(change: Change) -> None:
     change.derive("diagnostic_id", diagnostic["id"])
     change.derive("name", diagnostic.get("name"))
     change.derive("code", diagnostic.get("code"))
+
+
+def named_diagnostic(change: Change, kinds: list[str], diagnostic_id: int | None,
+                     product_id: int | None) -> tuple[str, dict] | None:
+    """(kind, record) of the diagnostic an item names. Diagnostics and IntegratedDiagnostics count their ids
+    apart, so an id alone may name one of each: with a product too, the one that product bills is chosen
+    before one that names no product."""
+    found = []
+    for name in kinds:
+        if diagnostic_id is not None:
+            candidate = change.lookup(name, diagnostic_id)
+            if candidate is not None and (product_id is None or candidate.get("product_id") in (None, product_id)):
+                found.append((name, candidate))
+        elif product_id is not None:
+            found += [(name, match) for match in change.find(name, limit=1, product_id=product_id)]
+    billed = [f for f in found if product_id is not None and f[1].get("product_id") == product_id]
+    return (billed or found or [None])[0]
 
 
 @rule
@@ -89,6 +95,10 @@ def diagnostic_result_takes_its_request(change: Change) -> None:
         for field in ("ownership_id", "reference_number", "specifics"):
             if record.get(field) in (None, "") and request.get(field) not in (None, ""):
                 change.derive(field, request[field])
+    if record.get("animal_id") is None:  # given only a consult: "the API will figure out the rest" (L4764)
+        consult = change.lookup("consult", record.get("consult_id"))
+        if consult is not None:
+            change.derive("animal_id", consult["animal_id"])
     animal = change.lookup("animal", record.get("animal_id"))
     if animal is not None:
         change.derive("contact_id", animal.get("contact_id"))

@@ -36,7 +36,7 @@ def appointment_names_who_its_type_needs(change: Change) -> None:
         change.derive("animal_id", consult["animal_id"])
     animal = change.lookup("animal", record.get("animal_id"))
     kind = change.lookup("appointmenttype", record.get("type_id"))
-    if animal is not None and record.get("contact_id") is None and (kind or {}).get("requires_contact"):
+    if animal is not None and record.get("contact_id") is None:
         change.derive("contact_id", animal["contact_id"])
     if kind is not None:
         if kind.get("requires_animal") and record.get("animal_id") is None and not change.refused("animal_id"):
