@@ -259,7 +259,7 @@ class Households:
                     prefix = mobiles[int(rand() * len(mobiles))]
                     n = int(rand() * 10_000_000)
                     value = f"{prefix} {n // 10_000:03d} {n % 10_000:04d}"
-                    cleaned = f"+64{prefix[1:]}{n:07d}"
+                    cleaned = f"{prefix}{n:07d}"  # its digits, as the rule cleans it
                     name, type_id = "Mobile", c.mobile_type
                 else:
                     number = int(rand() * 100) if rand() < 0.5 else ""

@@ -97,7 +97,7 @@ def _seed_separations(engine, conn: sa.Connection, clinic_id: int, now: int) -> 
                                                                "address_postal": address})
     email = "reception@riverside-vets.example.nz"
     details = [("Email", "Reception", email, email),
-               ("Business Phone", "Reception", "07 838 1234", "+6478381234")]
+               ("Business Phone", "Reception", "07 838 1234", "078381234")]
     records.insert_many(conn, t["contactdetail"], clinic_id, [
         {**stamp(now), "name": name, "value": value, "value_cleaned": cleaned, "contact_id": business,
          "contact_detail_type_id": types.get(kind), "preferred": i == 0, "subscription_groups": ["General"]}
