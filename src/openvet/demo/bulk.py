@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -20,6 +21,50 @@ from openvet.store import records
 from openvet.store.schema import index_in_bulk, search_of
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a table's rows are made: their columns, in order, and what ``renumber`` moves when another writer
+    took the ids they were made with: ``links`` (column -> the table whose ids it holds; the row's own id always
+    moves), ``typed`` (a polymorphic id column -> the column naming its kind, a resource title) and ``remade``
+    (column -> the value made again from the moved row, for values made from ids: a consult's code)."""
+
+    columns: tuple[str, ...]
+    links: dict[str, str] = field(default_factory=dict)
+    typed: dict[str, str] = field(default_factory=dict)
+    remade: dict[str, Callable[[list], Any]] = field(default_factory=dict)
+
+
+def renumber(rows: dict[str, list[tuple]], shift: dict[str, int], layouts: dict[str, Layout],
+             tables_by_title: dict[str, str]) -> dict[str, list[tuple]]:
+    """The rows with every id of table t moved by ``shift[t]``, and the values made from ids made again."""
+    moved: dict[str, list[tuple]] = {}
+    for name, table_rows in rows.items():
+        layout = layouts[name]
+        position = layout.columns.index
+        links = [(position(column), shift.get(target, 0)) for column, target in {"id": name, **layout.links}.items()]
+        links = [(at, delta) for at, delta in links if delta]
+        typed = [(position(column), position(kind)) for column, kind in layout.typed.items()]
+        remade = [(position(column), make) for column, make in layout.remade.items()]
+        if not links and not typed:
+            moved[name] = table_rows
+            continue
+        renumbered = []
+        for row in table_rows:
+            values = list(row)
+            for at, delta in links:
+                if values[at] is not None:
+                    values[at] += delta
+            for at, kind in typed:
+                if values[at] is not None:
+                    values[at] += shift.get(tables_by_title.get(values[kind], ""), 0)
+            for at, make in remade:
+                if values[at] is not None:
+                    values[at] = make(values)
+            renumbered.append(tuple(values))
+        moved[name] = renumbered
+    return moved
 
 
 def lock_for_writing(conn: sa.Connection, clinic_id: int, tables: list[sa.Table], counts: list[int]) -> None:

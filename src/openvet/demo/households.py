@@ -15,6 +15,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from openvet.demo import pools as demo_pools
+from openvet.demo.bulk import Layout
 from openvet.demo.pools import DEATH_REASONS, NOTES, PET_NAMES
 
 YEAR = 31_557_600
@@ -324,36 +325,13 @@ class Households:
         )
 
 
-# Where each table's rows hold ids, and of which table: the columns a renumbering moves.
-COLUMNS = {"contact": OWNER_COLUMNS, "address": ADDRESS_COLUMNS, "contactdetail": DETAIL_COLUMNS,
-           "animal": ANIMAL_COLUMNS}
-LINKS = {
-    "contact": {"id": "contact", "address_physical": "address", "address_postal": "address"},
-    "address": {"id": "address", "for_resource_id": "contact"},
-    "contactdetail": {"id": "contactdetail", "contact_id": "contact"},
-    "animal": {"id": "animal", "contact_id": "contact"},
+# How each table's rows are laid out, and which of their columns hold ids of rows made with them.
+LAYOUTS = {
+    "contact": Layout(OWNER_COLUMNS, {"address_physical": "address", "address_postal": "address"}),
+    "address": Layout(ADDRESS_COLUMNS, {"for_resource_id": "contact"}),
+    "contactdetail": Layout(DETAIL_COLUMNS, {"contact_id": "contact"}),
+    "animal": Layout(ANIMAL_COLUMNS, {"contact_id": "contact"},
+                     remade={"microchip_number": lambda row: microchip(row[0]),
+                             "rabies_number": lambda row: f"RV{row[0]:09d}"}),
 }
-CHIP, RABIES = ANIMAL_COLUMNS.index("microchip_number"), ANIMAL_COLUMNS.index("rabies_number")
-
-
-def renumber(rows: dict[str, list[tuple]], shift: dict[str, int]) -> dict[str, list[tuple]]:
-    """The rows with every id of table t moved by ``shift[t]`` (and the numbers made from animal ids
-    made again), for when another writer took the ids they were made with."""
-    moved: dict[str, list[tuple]] = {}
-    for name, table_rows in rows.items():
-        links = [(COLUMNS[name].index(column), shift.get(target, 0))
-                 for column, target in LINKS[name].items()]
-        renumbered = []
-        for row in table_rows:
-            values = list(row)
-            for position, delta in links:
-                if values[position] is not None:
-                    values[position] += delta
-            if name == "animal":
-                if values[CHIP] is not None:
-                    values[CHIP] = microchip(values[0])
-                if values[RABIES] is not None:
-                    values[RABIES] = f"RV{values[0]:09d}"
-            renumbered.append(tuple(values))
-        moved[name] = renumbered
-    return moved
+TABLES = tuple(LAYOUTS)  # in the order they are written
