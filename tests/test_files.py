@@ -569,11 +569,23 @@ def test_a_signed_link_downloads_without_a_token(api, attached):
         assert response.headers["content-type"] == "image/png"
 
 
-def test_a_link_expires_one_day_after_it_is_read(api, attached):
+def test_a_link_expires_on_the_first_whole_hour_a_day_after_it_is_read(api, attached):
     before = int(time.time())
     url = one(api.get(f"/v1/attachment/{attached['id']}"), "attachment")["file_download_url"]
     expires = int(dict(parse_qsl(urlsplit(url).query))["expires"])
-    assert before + 86_400 <= expires <= int(time.time()) + 86_400  # L6011
+    assert before + 86_400 <= expires < int(time.time()) + 86_400 + 3_600  # L6011
+    assert expires % 3_600 == 0
+
+
+def test_a_record_read_twice_in_the_hour_reads_the_same_link(engine):
+    key = engine.signing_key()
+    on_the_hour = 1_800_000_000  # a whole hour
+    record = {"id": 7, "clinic_id": 3}
+    links = {files.download_link(View("http://x", on_the_hour + offset, key), "file", record)
+             for offset in (-3_599, -1, 0)}
+    assert len(links) == 1 and f"expires={on_the_hour + 86_400}&" in links.pop()
+    later = files.download_link(View("http://x", on_the_hour + 1, key), "file", record)
+    assert f"expires={on_the_hour + 86_400 + 3_600}&" in later
 
 
 def test_an_expired_link_is_refused(api, engine, attached):

@@ -22,6 +22,7 @@ from openvet.services.changes import Change, computed, rule
 from openvet.store.blobs import Blobs
 
 LINK_LIFETIME = 86_400  # "The download link is set to expire after one day" (L6011)
+LINK_STEP = 3_600  # links expire on whole hours
 # a media type (RFC 6838 names) that fits the records' mime_type column (128 characters)
 TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
 DIGITS = re.compile(r"[0-9]{1,19}")
@@ -90,9 +91,12 @@ def signature(key: bytes, endpoint: str, record_id: int, clinic_id: int, expires
 
 
 def download_link(view: Any, endpoint: str, record: dict[str, Any]) -> str | None:
+    """A signed link that expires on the first whole hour at least one day away (L6011): a day or a little
+    more, and the same link for every read within the hour, so that a record read twice reads the same
+    (a client comparing records to find what changed does not see every File change every second)."""
     if view is None or not view.signing_key or record.get("id") is None:
         return None
-    expires = view.now + LINK_LIFETIME
+    expires = -(-(view.now + LINK_LIFETIME) // LINK_STEP) * LINK_STEP
     clinic_id = record["clinic_id"]
     mark = signature(view.signing_key, endpoint, record["id"], clinic_id, expires)
     return (f"{view.base_url}/v1/{endpoint}/download/{record['id']}?clinic={clinic_id}&expires={expires}"
