@@ -12,9 +12,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 import unicodedata
@@ -28,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from conftest import Clinic, make_clinic, migrated_database
+from conftest import Clinic, make_clinic, migrated_database, running_server
 from openvet.app import create_app
 from openvet.config import Settings
 from openvet.engine import Engine
@@ -37,7 +34,6 @@ from openvet.services import clinics, credentials, files
 from openvet.store.blobs import Blobs
 from openvet.store.database import connect
 from test_conformance import World
-from test_server_process import free_port, wait_for_port
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8  # 2056 bytes, every byte value
 SMALL = 4096  # the upload limit of the ``store`` apps
@@ -726,7 +722,6 @@ BIG = os.urandom(REAL_LIMIT)  # many chunks of the server's 64 KiB
 def served(tmp_path):
     """``openvet serve`` on an SQLite database of its own with one clinic, the upload limit set to 3 MiB;
     (base URL, bearer headers, data directory)."""
-    data_dir = tmp_path / "data"
     with migrated_database("sqlite", tmp_path) as url:
         engine = Engine(connect(url))
         try:
@@ -735,27 +730,13 @@ def served(tmp_path):
                 ezyvet = credentials.create_ezyvet_credentials(conn, clinic_id, [])
         finally:
             engine.close()
-        port = free_port()
-        env = {**os.environ, "OPENVET_DATA_DIR": str(data_dir), "OPENVET_DATABASE_URL": url,
-               "OPENVET_MAX_UPLOAD_BYTES": str(REAL_LIMIT)}
-        log = tmp_path / "serve.log"
-        with log.open("wb") as output:
-            process = subprocess.Popen([sys.executable, "-m", "openvet", "serve", "--port", str(port)],
-                                       env=env, cwd=tmp_path, stdout=output, stderr=subprocess.STDOUT)
-        try:
-            wait_for_port(process, port, log)
-            base = f"http://127.0.0.1:{port}"
-            token = httpx.post(f"{base}/v1/oauth/access_token", timeout=30,
+        limit = {"OPENVET_DATABASE_URL": url, "OPENVET_MAX_UPLOAD_BYTES": str(REAL_LIMIT)}
+        with running_server(tmp_path, env=limit) as server:
+            token = httpx.post(f"{server.base}/v1/oauth/access_token", timeout=30,
                                data={**ezyvet, "grant_type": "client_credentials"})
             assert token.status_code == 200, token.text
-            yield base, {"Authorization": f"Bearer {token.json()['access_token']}"}, data_dir
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            yield server.base, {"Authorization": f"Bearer {token.json()['access_token']}"}, server.data_dir
+        log = server.log
         assert "Traceback" not in log.read_text(), log.read_text()[-4000:]
 
 
