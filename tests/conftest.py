@@ -75,7 +75,17 @@ def migrated_database(backend: str, folder: Path, revision: str = "head") -> Ite
         admin.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def pytest_generate_tests(metafunc) -> None:
+    """Tests run on SQLite, the embedded default; tests of behaviour that differs between the databases
+    (filters and search, locking, decimals and JSON, bulk loads, migrations, clinic isolation) are marked
+    ``both_databases`` and run on PostgreSQL too."""
+    if "database_url" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_databases") is not None
+        metafunc.parametrize("database_url", ["sqlite", "postgresql"] if both else ["sqlite"], indirect=True,
+                             scope="session")
+
+
+@pytest.fixture(scope="session")
 def database_url(request, tmp_path_factory) -> Iterator[str]:
     with migrated_database(request.param, tmp_path_factory.mktemp("db")) as url:
         yield url

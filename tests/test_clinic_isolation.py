@@ -17,6 +17,8 @@ from openvet.resources import REGISTRY
 from openvet.resources.fields import Text
 from openvet.store import records
 
+pytestmark = pytest.mark.both_databases  # behaviour that differs between the databases
+
 ENDPOINTS = [(resource.name, version) for resource in REGISTRY.values() for version in resource.endpoints
              if not resource.endpoints[version].singleton]
 SINGLETONS = [(resource.name, version) for resource in REGISTRY.values() for version in resource.endpoints

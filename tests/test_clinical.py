@@ -386,6 +386,7 @@ def test_v2_embeds_a_prescriptions_items(practice, api):
         "modified_at": shown["prescription_item_list"][0]["modified_at"]}]
 
 
+@pytest.mark.both_databases  # JSON lists and uid subqueries are each database's own SQL
 def test_prescriptions_are_found_by_their_animals_uid_on_v2(practice, api):
     vet, animal, other_animal = practice.vet(), practice.animal(), practice.animal()
     mine = [int(item(prescribe(practice, animal, vet), "prescription")["id"]) for _ in range(2)]
@@ -609,6 +610,7 @@ def test_external_prices_and_quantities_are_not_negative(practice, api, where, f
 # procedures ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases  # JSON lists and uid subqueries are each database's own SQL
 def test_therapeutics_are_found_by_a_department_they_are_enabled_for(practice, api):
     separations = ids(api.get("/v1/separation?limit=200"), "separation")
     north, south = separations[0], separations[1]

@@ -143,15 +143,6 @@ def mandatory_cases(op: dict) -> list[tuple[str, ...]]:
     return cases + ([pair] if pair else [])
 
 
-MANDATORY = [(op, case) for op in CREATES for case in mandatory_cases(op)]
-
-
-def mandatory_id(value: Any) -> str:
-    if isinstance(value, dict):
-        return value["operation_id"]
-    return "|".join(value) if isinstance(value, tuple) else str(value)
-
-
 def unwrap(response, name: str) -> list[dict]:
     assert response.status_code == 200, response.text
     return [item[name] for item in response.json()["items"]]
@@ -339,8 +330,7 @@ def world(api, engine) -> World:
 
 # a. every documented route and method answers ---------------------------------------------------------
 
-@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
-def test_route_and_method_exist(op, api, world):
+def route_and_method_answer(op, api, world):
     resource, version, kind = resource_of(op), op["api_version"], KINDS[op["kind"]]
     served = declared(op)
     path = f"/{version}/{resource.name}"
@@ -475,8 +465,7 @@ def _leaves(record: dict) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("op", LISTS, ids=op_id)
-def test_list_items_carry_every_documented_field_typed(op, api, world):
+def list_items_carry_every_documented_field_typed(op, api, world):
     resource, version = resource_of(op), op["api_version"]
     if op["kind"] == "list":
         world.fresh(resource.name)  # a record with the sample's values set, not only defaults
@@ -553,8 +542,7 @@ def _differences(api, resource: Resource, version: str, sent: dict, read: dict, 
     return differences
 
 
-@pytest.mark.parametrize("op", CREATES, ids=op_id)
-def test_sample_create_body_is_accepted_and_reads_back(op, api, world):
+def sample_create_body_is_accepted_and_reads_back(op, api, world):
     resource, version, served = resource_of(op), op["api_version"], declared(op)
     body = world.swap(resource, version, create_body(op))
     if served.parses == "multipart":
@@ -582,9 +570,7 @@ def _counts(api, resource: Resource) -> dict[str, int | None]:
     return {name: total(api, REGISTRY[name]) for name in names}
 
 
-@pytest.mark.parametrize("blank", ["missing", "null"])
-@pytest.mark.parametrize(("op", "names"), MANDATORY, ids=mandatory_id)
-def test_create_without_a_mandatory_field_is_refused(op, names, blank, api, world):
+def create_without_a_mandatory_field_is_refused(op, names, blank, api, world):
     resource, version, served = resource_of(op), op["api_version"], declared(op)
     body = world.swap(resource, version, create_body(op))
     wire = resource.wire_map(version)
@@ -612,14 +598,17 @@ def test_create_without_a_mandatory_field_is_refused(op, names, blank, api, worl
 # e. a number out of every column's range is refused like any other bad value, never with a 500 ---------
 
 NUMERIC = (Integer, Number, Epoch)  # Link is an Integer
-OUT_OF_RANGE = [(op, name) for op in CREATES
-                for name, field in sorted(resource_of(op).wire_map(op["api_version"]).items())
-                if field.create and isinstance(field.type, NUMERIC) and name in (create_body(op) or {})
-                and declared(op).parses == "json"]
 
 
-@pytest.mark.parametrize(("op", "name"), OUT_OF_RANGE, ids=mandatory_id)
-def test_create_with_a_number_out_of_range_is_refused(op, name, api, world):
+def numbers_of(op: dict) -> list[str]:
+    """The numeric fields of a create's sample body, each of which is tried with a number out of range."""
+    if declared(op).parses != "json":
+        return []
+    return [name for name, field in sorted(resource_of(op).wire_map(op["api_version"]).items())
+            if field.create and isinstance(field.type, NUMERIC) and name in (create_body(op) or {})]
+
+
+def create_with_a_number_out_of_range_is_refused(op, name, api, world):
     resource, version = resource_of(op), op["api_version"]
     body = world.swap(resource, version, create_body(op))
     body[name] = 10**20
@@ -628,3 +617,20 @@ def test_create_with_a_number_out_of_range_is_refused(op, name, api, world):
     assert response.status_code == 422, response.text
     assert name in {field for m in response.json()["messages"] for field in m["fields"]}
     assert _counts(api, resource) == before
+
+
+# one pass per operation -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=op_id)
+def test_operation_is_served_as_documented(op, api, world):
+    """Every check the document gives for this operation, in one pass over one clinic (a. to e. above)."""
+    route_and_method_answer(op, api, world)
+    if op["kind"] in ("list", "singleton"):
+        list_items_carry_every_documented_field_typed(op, api, world)
+    if op["kind"] == "create":
+        sample_create_body_is_accepted_and_reads_back(op, api, world)
+        for names in mandatory_cases(op):
+            for blank in ("missing", "null"):
+                create_without_a_mandatory_field_is_refused(op, names, blank, api, world)
+        for name in numbers_of(op):
+            create_with_a_number_out_of_range_is_refused(op, name, api, world)

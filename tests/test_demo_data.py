@@ -34,6 +34,8 @@ from openvet.store.blobs import Blobs
 from openvet.store.database import connect
 from openvet.store.filters import Condition
 
+pytestmark = pytest.mark.both_databases  # behaviour that differs between the databases
+
 TABLES = [resource.table for resource in REGISTRY.values()]
 
 

@@ -8,12 +8,15 @@ when anything is refused. These are engine behaviours: they are shown here on th
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from openvet.engine import Engine
 from openvet.resources import REGISTRY
 from openvet.resources.declaration import Endpoint, Resource
 from openvet.resources.fields import Computed, Field, Text
+
+pytestmark = pytest.mark.both_databases  # behaviour that differs between the databases
 
 
 def events(engine, clinic_id: int, resource: str | None = None, record_id: int | None = None) -> list[str]:

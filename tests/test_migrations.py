@@ -17,6 +17,8 @@ from openvet.store.filters import Condition
 from openvet.store.migrate import alembic_config, upgrade
 from openvet.store.schema import build_metadata, create_search, search_objects, searched_columns
 
+pytestmark = pytest.mark.both_databases  # behaviour that differs between the databases
+
 
 def test_migrations_match_the_registry(engine):
     """A declaration changed without a migration shows up here (``alembic revision --autogenerate``)."""

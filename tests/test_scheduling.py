@@ -295,6 +295,7 @@ def test_v1_lists_a_time_range(practice, api):
     refused(api.get("/v1/appointment?time_range_end=soon"), 400, "time_range_end")
 
 
+@pytest.mark.both_databases  # JSON lists and uid subqueries are each database's own SQL
 def test_the_calendar_query_answers_exactly_that_days_appointments(practice, api):
     day = BOOKED_DAY
     times = {"eve": day - 1, "midnight": day, "noon": day + 12 * HOUR, "last": day + DAY - 1, "next": day + DAY}
@@ -305,6 +306,7 @@ def test_the_calendar_query_answers_exactly_that_days_appointments(practice, api
     assert response.json()["meta"]["items_total"] == 3
 
 
+@pytest.mark.both_databases  # JSON lists and uid subqueries are each database's own SQL
 def test_appointments_are_found_by_a_resource_they_book(practice, api):
     room, surgery = practice.room(), practice.room("Surgery 3")
     in_room = book(practice, "Staff Meeting", resources=[room])["id"]
@@ -332,6 +334,7 @@ def test_a_list_of_links_filter_takes_record_ids(api, value):
 # calendar resources, by the uids they name ---------------------------------------------------------------
 
 
+@pytest.mark.both_databases  # JSON lists and uid subqueries are each database's own SQL
 def test_calendar_resources_are_found_by_their_users_uid(practice, api):
     vet, other_vet = practice.vet(), practice.vet("Dr Tane")
     practice.room()
@@ -345,6 +348,7 @@ def test_calendar_resources_are_found_by_their_users_uid(practice, api):
     assert (shown["associated_type"], shown["associated_id"], shown["associated_uid"]) == ("user", vet.user, uid)
 
 
+@pytest.mark.both_databases  # JSON lists and uid subqueries are each database's own SQL
 def test_calendar_resources_are_found_by_their_ownerships_uid(practice, api, engine):
     separation = items(api.get("/v2/separation?limit=1"), "separation")[0]
     owned = practice.record("resource", name="Mobile Clinic", type="facility", ownership_id=separation["id"])
@@ -354,6 +358,7 @@ def test_calendar_resources_are_found_by_their_ownerships_uid(practice, api, eng
     assert item(api.get(f"/v2/resource/{owned}"), "resource")["ownership_uid"] == separation["uid"]
 
 
+@pytest.mark.both_databases  # JSON lists and uid subqueries are each database's own SQL
 def test_a_uid_of_another_clinic_finds_nothing(practice, api, other):
     theirs = Practice(other, practice.engine).vet()
     uid = Practice(other, practice.engine).read("user", theirs.user)["uid"]

@@ -20,6 +20,8 @@ from openvet.store.database import connect
 from openvet.store.filters import Condition, bind, count_query, ids_query
 from openvet.store.schema import search_of
 
+pytestmark = pytest.mark.both_databases  # behaviour that differs between the databases
+
 
 def plan(conn: sa.Connection, query: sa.Select) -> str:
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})

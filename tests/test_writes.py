@@ -18,6 +18,8 @@ from openvet.engine.problems import ValidationFailed
 from openvet.resources import REGISTRY
 from openvet.store.filters import Condition
 
+pytestmark = pytest.mark.both_databases  # behaviour that differs between the databases
+
 
 def fields_named(response) -> set[str]:
     return {name for message in response.json()["messages"] for name in message.get("fields") or {}}

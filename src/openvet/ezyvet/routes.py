@@ -40,7 +40,7 @@ from openvet.ezyvet.pagination import Paging, page_meta, parse_paging
 from openvet.ezyvet.serializers import View
 from openvet.resources import REGISTRY, Resource
 from openvet.resources.declaration import Operation
-from openvet.resources.fields import BIGINT_MAX, FileData, Integer, Invalid, Upload
+from openvet.resources.fields import BIGINT_MAX, FileData, Integer, Invalid
 from openvet.routing import route
 from openvet.services import files
 from openvet.services.credentials import Identity
@@ -173,55 +173,80 @@ async def _json_body(request: Request) -> dict:
 
 
 async def _multipart_body(request: Request, resource: Resource, version: str) -> dict:
-    """A multipart/form-data body: its text fields as sent, its file parts kept in the file store (by
-    content) and passed on as ``Upload`` values. Bytes past ``OPENVET_MAX_UPLOAD_BYTES`` are a 413; a JSON
-    body is also accepted for the fields that are not files (e.g. an Attachment of an existing file_id)."""
+    """A multipart/form-data body: its text fields as sent, its one file part kept in the file store (by
+    content) and passed on as an ``Upload``. Every part is checked before a byte is kept; a file past
+    ``OPENVET_MAX_UPLOAD_BYTES`` is a 413 that keeps nothing. The copy runs in a worker thread, never on the
+    event loop. A form or JSON body is also accepted for the fields that are not files (an Attachment of an
+    existing file_id). A field sent twice is refused rather than one of its values chosen."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind in ("application/json", ""):
         return await _json_body(request)
-    if kind == "application/x-www-form-urlencoded":  # a form without a file (an Attachment of a file_id)
-        raw = await read_body(request)
-        return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
-    if kind != "multipart/form-data":
+    if kind not in ("application/x-www-form-urlencoded", "multipart/form-data"):
         raise EzyvetError(400, "Send this request as multipart/form-data (a form with the file as file_data), "
                                "or as a form or JSON without a file")
     settings = request.app.state.settings
     limit = settings.max_upload
+
+    def once(parts: list[tuple[str, Any]]) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        twice = []
+        for key, value in parts:
+            if key in body:
+                twice.append(key)
+            body[key] = value
+        if twice:
+            raise EzyvetError(400, "A field is sent more than once",
+                              [Problem(key, "is sent more than once") for key in dict.fromkeys(twice)])
+        return body
+
+    def too_large() -> EzyvetError:
+        return EzyvetError(413, f"The file is larger than the upload limit of {limit} bytes",
+                           [Problem("file_data", f"must be at most {limit} bytes (OPENVET_MAX_UPLOAD_BYTES)")])
+
+    if kind == "application/x-www-form-urlencoded":  # a form without a file (an Attachment of a file_id)
+        raw = await read_body(request)
+        return once(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    room = limit + (1 << 20)  # the file's limit plus room for the other parts and the boundaries
     declared = request.headers.get("content-length", "").strip()
-    if declared.isascii() and declared.isdigit() and int(declared) > limit + (1 << 20):
-        raise EzyvetError(413, f"The request body is larger than the upload limit of {limit} bytes")
+    if declared.isascii() and declared.isdigit() and int(declared) > room:
+        raise too_large()
 
     async def stream():
         size = 0
         async for chunk in request.stream():
             size += len(chunk)
-            if size > limit + (1 << 20):  # the file's limit plus room for the other parts
-                raise EzyvetError(413, f"The request body is larger than the upload limit of {limit} bytes")
+            if size > room:
+                raise too_large()
             yield chunk
 
     try:
         form = await MultiPartParser(request.headers, stream(), max_files=1, max_fields=50,
                                      max_part_size=1 << 20).parse()
     except MultiPartException as error:
-        raise EzyvetError(400, f"The multipart body cannot be read: {error.message}") from None
-    body: dict[str, Any] = {}
-    blobs = request.app.state.blobs
-    wire = resource.wire_map(version)
+        several = error.message.startswith("Too many files")
+        raise EzyvetError(400, f"The multipart body cannot be read: {error.message}",
+                          [Problem("file_data", "is the only file part: send one file")] if several else None
+                          ) from None
     try:
+        wire = resource.wire_map(version)
+        parts: list[tuple[str, Any]] = []
         for key, value in form.multi_items():
-            if isinstance(value, str):
-                body[key] = value
-                continue
-            f = wire.get(key)
-            if f is None or not isinstance(f.type, FileData):
-                raise EzyvetError(422, "The record cannot be written",
-                                  [Problem(key, f"is not a file field of {resource.title}")])
-            try:
-                stored, size = await offload(settings.db_threads, blobs.put, value.file, limit)
-            except TooLarge:
-                raise EzyvetError(413, f"The file is larger than the upload limit of {limit} bytes") from None
-            body[key] = Upload(files.clean_name(value.filename), files.clean_type(value.content_type,
-                                                                                 value.filename), stored, size)
+            if not isinstance(value, str):
+                f = wire.get(key)
+                if f is None or not isinstance(f.type, FileData):
+                    raise EzyvetError(422, "The record cannot be written",
+                                      [Problem(key, f"is not a file field of {resource.title}: send it as text")])
+                if not value.filename and not value.size:  # an HTML form's file input left empty: no file
+                    continue
+            parts.append((key, value))
+        body = once(parts)
+        for key, value in body.items():
+            if not isinstance(value, str):
+                try:
+                    body[key] = await offload(settings.db_threads, files.receive, request.app.state.blobs,
+                                              value.file, value.filename, value.content_type, limit)
+                except TooLarge:
+                    raise too_large() from None
     finally:
         await form.close()
     return body
@@ -375,26 +400,52 @@ def _body_id(body: dict) -> int:
 
 async def _download(call: Call) -> Response:
     """The bytes of a file, with its type and name: for a bearer of the read scope, or for anyone holding a
-    download link that is signed and not expired (``file_download_url``)."""
+    download link that is signed and not expired (``file_download_url``). A query string makes the request a
+    link, and a link is exactly clinic, expires and signature, once each: anything else is refused alike
+    (403), saying no more. A deactivated Attachment serves nothing (404). HEAD answers the headers alone."""
     request, resource = call.request, call.resource
     record_id = _record_id(call)
-    signed = {"clinic", "expires", "signature"} & set(call.params)  # any part of a link: the link is checked
+    engine, blobs = request.app.state.engine, request.app.state.blobs
     threads = request.app.state.settings.db_threads
-    engine = request.app.state.engine
-    if signed:
-        clinic_id = files.check_link(engine.signing_key(), resource.name, record_id, call.params, time.time())
+    if call.params:
+        key = await offload(threads, engine.signing_key)  # read from the database once per process
+        once = len(request.query_params.multi_items()) == len(call.params)
+        clinic_id = files.check_link(key, resource.name, record_id, call.params, time.time()) if once else None
         if clinic_id is None:
             raise EzyvetError(403, "The download link is not valid or has expired")
         actor = Actor(clinic_id)
     else:
-        _no_params(call, "A download takes no query parameters besides a signed link's")
         actor = await offload(threads, _authorise, call)
-    record = await offload(threads, engine.get, actor, resource, record_id)
-    stored = await offload(threads, files.stored_file, engine, actor, resource, record)
-    if stored is None or not request.app.state.blobs.exists(stored["content_key"]):
-        raise EzyvetError(404, f"{resource.title} {record_id} has no file")
-    return FileResponse(request.app.state.blobs.path(stored["content_key"]), media_type=stored["mime_type"],
-                        filename=stored["name"] or f"file-{stored['id']}", content_disposition_type="attachment")
+
+    def find() -> tuple[dict, Any, Any]:
+        record = engine.get(actor, resource, record_id)
+        if not record.get("active"):
+            raise NotFound(f"{resource.title} {record_id} is deleted (inactive); its file is not served")
+        stored = files.stored_file(engine, actor, resource, record)
+        try:
+            if stored is None:
+                raise FileNotFoundError(record_id)
+            return (stored, *blobs.stat(stored["content_key"]))
+        except OSError:  # no File, or its bytes are not in the store
+            raise NotFound(f"{resource.title} {record_id} has no file") from None
+
+    def readable(ranges: str) -> bool:
+        """A byte range set as RFC 9110 writes it (first-last, first-, -suffix; first <= last), in numbers
+        of at most 19 digits."""
+        spec = re.fullmatch(r"\s*bytes\s*=\s*([0-9, \t-]+?)\s*", ranges, re.IGNORECASE)
+        sets = spec[1].split(",") if spec else ["unreadable"]
+        parts = [re.fullmatch(r"([0-9]{0,19})-([0-9]{0,19})", p.strip()) for p in sets]
+        return all(m and (m[1] or m[2]) and not (m[1] and m[2] and int(m[1]) > int(m[2])) for m in parts)
+
+    stored, path, found = await offload(threads, find)
+    wanted = request.headers.get("range")
+    if wanted is not None and not readable(wanted):  # RFC 9110 14.2: ignored (the whole file), not a 400
+        request.scope["headers"] = [(k, v) for k, v in request.scope["headers"] if k != b"range"]
+    headers = {"content-type": stored["mime_type"] or "application/octet-stream",
+               "content-disposition": files.content_disposition(stored["name"] or f"file-{stored['id']}"),
+               "etag": f'"{stored["content_key"]}"', "x-content-type-options": "nosniff",
+               "cache-control": "private"}
+    return FileResponse(path, headers=headers, stat_result=found)
 
 
 @guarded

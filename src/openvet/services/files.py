@@ -14,20 +14,47 @@ import hmac
 import mimetypes
 import re
 import unicodedata
-from typing import Any
+from typing import Any, BinaryIO
+from urllib.parse import quote
 
+from openvet.resources.fields import Upload
 from openvet.services.changes import Change, computed, rule
+from openvet.store.blobs import Blobs
 
 LINK_LIFETIME = 86_400  # "The download link is set to expire after one day" (L6011)
-TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,127}")
+LINK_STEP = 3_600  # links expire on whole hours
+# a media type (RFC 6838 names) that fits the records' mime_type column (128 characters)
+TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
+DIGITS = re.compile(r"[0-9]{1,19}")
+MARK = re.compile(r"[0-9a-f]{64}")
+# Python's own table of types by extension, not the host's /etc/mime.types: the same guess on every server;
+# with what a clinic sends that the table lacks (radiographs, office documents)
+GUESSES = mimetypes.MimeTypes()
+for _kind, _extension in (
+        ("application/dicom", ".dcm"), ("application/dicom", ".dicom"),
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+        ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx")):
+    GUESSES.add_type(_kind, _extension)
+COMPRESSED = {"gzip": "application/gzip", "bzip2": "application/x-bzip2", "xz": "application/x-xz",
+              "compress": "application/x-compress", "br": "application/x-brotli"}
+
+
+# control and format characters (a right-to-left override that shows "exe.png" for "gnp.exe"), unassigned
+# and private code points, and line and paragraph separators: no part of a name to show
+UNSHOWN = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
 def clean_name(name: str | None) -> str:
     """The file name to show: the last part of what the client sent, without control characters or
     separators (it is only ever shown, never used as a path)."""
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C")
-    return name.strip()[:255] or "file"
+    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c) not in UNSHOWN).strip()
+    if len(name) > 255:  # shortened, keeping the extension that says what the file is
+        stem, dot, extension = name.rpartition(".")
+        keep = dot + extension if stem and len(extension) <= 16 else ""
+        name = (name[:255 - len(keep)].rstrip() + keep).strip()
+    return name if name.strip(".") else "file"  # "", "." and ".." name nothing
 
 
 def clean_type(content_type: str | None, name: str | None) -> str:
@@ -35,8 +62,27 @@ def clean_type(content_type: str | None, name: str | None) -> str:
     kind = (content_type or "").split(";")[0].strip().lower()
     if TYPE.fullmatch(kind) and kind != "application/octet-stream":
         return kind
-    guessed = mimetypes.guess_type(clean_name(name))[0]
+    guessed, compression = GUESSES.guess_type(clean_name(name), strict=False)
+    if compression:  # x.tar.gz is gzip bytes, not a tar file
+        return COMPRESSED.get(compression, "application/octet-stream")
     return guessed or "application/octet-stream"
+
+
+def receive(blobs: Blobs, source: BinaryIO, name: str | None, content_type: str | None, limit: int) -> Upload:
+    """An uploaded part kept in the file store, as the ``Upload`` a write takes. Copying the bytes blocks:
+    the caller runs this in a worker thread, never on the event loop."""
+    key, size = blobs.put(source, limit)
+    return Upload(clean_name(name), clean_type(content_type, name), key, size)
+
+
+def content_disposition(name: str) -> str:
+    """How a download names its file (RFC 6266): ``filename`` in plain ASCII for every client, and the name
+    itself as ``filename*`` (UTF-8, percent-encoded) when it is anything else."""
+    unaccented = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    plain = "".join(c if " " <= c <= "~" and c not in '"\\%/' else "_" for c in unaccented)
+    if plain == name:
+        return f'attachment; filename="{plain}"'
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def signature(key: bytes, endpoint: str, record_id: int, clinic_id: int, expires: int) -> str:
@@ -45,9 +91,12 @@ def signature(key: bytes, endpoint: str, record_id: int, clinic_id: int, expires
 
 
 def download_link(view: Any, endpoint: str, record: dict[str, Any]) -> str | None:
+    """A signed link that expires on the first whole hour at least one day away (L6011): a day or a little
+    more, and the same link for every read within the hour, so that a record read twice reads the same
+    (a client comparing records to find what changed does not see every File change every second)."""
     if view is None or not view.signing_key or record.get("id") is None:
         return None
-    expires = view.now + LINK_LIFETIME
+    expires = -(-(view.now + LINK_LIFETIME) // LINK_STEP) * LINK_STEP
     clinic_id = record["clinic_id"]
     mark = signature(view.signing_key, endpoint, record["id"], clinic_id, expires)
     return (f"{view.base_url}/v1/{endpoint}/download/{record['id']}?clinic={clinic_id}&expires={expires}"
@@ -57,14 +106,15 @@ def download_link(view: Any, endpoint: str, record: dict[str, Any]) -> str | Non
 def check_link(key: bytes, endpoint: str, record_id: int, params: dict[str, str], now: float) -> int | None:
     """The clinic a signed download link was made for, if it is genuine and not expired; else None."""
     clinic, expires, mark = params.get("clinic", ""), params.get("expires", ""), params.get("signature", "")
-    if set(params) - {"clinic", "expires", "signature"}:
+    if set(params) != {"clinic", "expires", "signature"}:
         return None
-    if not (re.fullmatch(r"[0-9]{1,19}", clinic) and re.fullmatch(r"[0-9]{1,19}", expires)):
+    # the shape first: compare_digest refuses (TypeError) a str that is not ASCII
+    if not (DIGITS.fullmatch(clinic) and DIGITS.fullmatch(expires) and MARK.fullmatch(mark)):
         return None
     if int(expires) < now:
         return None
     expected = signature(key, endpoint, record_id, int(clinic), int(expires))
-    return int(clinic) if hmac.compare_digest(expected, mark) else None
+    return int(clinic) if hmac.compare_digest(expected.encode(), mark.encode()) else None
 
 
 @computed

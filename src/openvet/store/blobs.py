@@ -10,9 +10,11 @@ upload reuses it).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
@@ -43,10 +45,13 @@ class Blobs:
                         raise TooLarge(limit)
                     digest.update(chunk)
                     out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())  # on disk before a record names them: a crash loses no committed file
             key = digest.hexdigest()
             final = self.path(key)
             final.parent.mkdir(exist_ok=True)
             os.replace(temporary, final)
+            _sync_directory(final.parent)
             return key, size
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -58,8 +63,27 @@ class Blobs:
             raise FileNotFoundError("not a file key")
         return self.root / key[:2] / key
 
+    def stat(self, key: str) -> tuple[Path, os.stat_result]:
+        """Where the bytes of ``key`` are and their size and time, read once (the download answers with these);
+        FileNotFoundError when they are not a regular file of the store."""
+        path = self.path(key)
+        found = path.stat()
+        if not stat.S_ISREG(found.st_mode):
+            raise FileNotFoundError(f"{key} is not a file")
+        return path, found
+
     def exists(self, key: str) -> bool:
         try:
             return self.path(key).is_file()
         except FileNotFoundError:
             return False
+
+
+def _sync_directory(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX); nothing where a directory cannot be synced (Windows)."""
+    with contextlib.suppress(OSError):
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
