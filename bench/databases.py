@@ -118,6 +118,19 @@ class Fixture:
     windows: dict[str, tuple[int, int, int]]  # table -> (A, B, rows with A <= modified_at < B)
     patterns: dict[str, tuple[str, int]]  # table -> (3 characters, rows whose name column contains them)
     letters: dict[str, tuple[str, int]]  # table -> (1 letter, rows whose name column contains it)
+    calendar: Calendar | None = None  # None: a database without appointments (older code)
+
+
+@dataclass
+class Calendar:
+    """What the clinical scenarios need: the busiest day of the demo's calendar, animals with consults, and
+    what a new appointment names."""
+
+    day: int  # the clinic's local midnight of the day the demo data was loaded ("today" of its calendar)
+    booked: int  # appointments that start on that day
+    consult_animals: list[int]  # a random sample of animals with at least one consult
+    appointment: dict[str, int]  # type_id, status_id of a new booking
+    vets: list[int]  # calendar Resources of vets: a new booking's sales_resource
 
 
 NAME_COLUMN = {"animal": "name", "contact": "last_name"}
@@ -144,10 +157,42 @@ def read_fixture(folder: Path, needed: dict[str, int], preferred: dict[str, str]
         patterns = {table: _contained(conn, table, clinic_id, 3, preferred.get(table)) for table in needed}
         letters = {table: _contained(conn, table, clinic_id, 1, preferred.get(table + ":letter"))
                    for table in needed}
+        calendar = _calendar(conn, clinic_id) if _has_table(conn, "appointment") else None
     finally:
         conn.close()
     return Fixture(clinic_id, animals, (low, high), contacts, sorted(set(contact_ids)), kinds, windows, patterns,
-                   letters)
+                   letters, calendar)
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def _calendar(conn: sqlite3.Connection, clinic_id: int) -> Calendar | None:
+    """The demo's "today": the local day of the latest animal's registration (the moment of the load)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    moment = conn.execute("SELECT max(created_at) FROM animal WHERE clinic_id = ?", (clinic_id,)).fetchone()[0]
+    zone = conn.execute("SELECT timezone FROM systemsetting WHERE clinic_id = ?", (clinic_id,)).fetchone()
+    if moment is None:
+        return None
+    local = datetime.fromtimestamp(moment, ZoneInfo((zone and zone[0]) or "UTC"))
+    day = int(local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+    booked = conn.execute("SELECT count(*) FROM appointment WHERE clinic_id = ? AND start_at >= ? AND start_at < ?",
+                          (clinic_id, day, day + 86_400)).fetchone()[0]
+    low, high = conn.execute("SELECT min(id), max(id) FROM consult WHERE clinic_id = ?", (clinic_id,)).fetchone()
+    animals = [row[0] for row in conn.execute(
+        "SELECT animal_id FROM consult WHERE clinic_id = ? AND id IN "
+        "(SELECT abs(random()) % (? - ? + 1) + ? FROM consult LIMIT 1000)", (clinic_id, high, low, low))] \
+        if low is not None else []
+    status = conn.execute("SELECT id FROM appointmentstatus WHERE clinic_id = ? ORDER BY name = 'Confirmed' DESC, id "
+                          "LIMIT 1", (clinic_id,)).fetchone()[0]
+    kind = conn.execute("SELECT id FROM appointmenttype WHERE clinic_id = ? ORDER BY name = 'Consultation' DESC, "
+                        "id LIMIT 1", (clinic_id,)).fetchone()[0]
+    vets = [row[0] for row in conn.execute("SELECT id FROM resource WHERE clinic_id = ? AND type = 'user'",
+                                           (clinic_id,))]
+    return Calendar(day, booked, sorted(set(animals)), {"type_id": kind, "status_id": status}, vets)
 
 
 def _window(conn: sqlite3.Connection, table: str, clinic_id: int) -> tuple[int, int, int]:

@@ -36,6 +36,8 @@ class Scenario:
     expect_items: int | None = None  # a list must come back full: this many items
     goal: str = ""
     note: str = ""
+    alongside: Scenario | None = None  # load kept on the server while this one is measured (slow requests)
+    alongside_connections: int = 2
 
     def pick(self, rng: random.Random) -> tuple[str, str | None]:
         path = f"{self.id_prefix}{rng.randint(*self.id_range)}" if self.id_range else rng.choice(self.paths)

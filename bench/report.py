@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 SCALE_LIMIT = 2.0  # no request slower at the large scale than at the small one by more than this
+TAIL_LIMIT = 3.0  # no list's p99 more than this many times its p50
 
 
 def judge(rows: list[dict[str, Any]]) -> None:
@@ -25,10 +26,13 @@ def _met(row: dict[str, Any]) -> bool | None:
     if row.get("error"):
         return False
     kind = row["kind"]
+    tail_ok = row["p99_ms"] <= TAIL_LIMIT * row["p50_ms"]
+    if row["goal"].startswith("p99 ≤"):
+        return tail_ok and row["errors"] == 0
     if kind == "get":
         ok = (row["ratio_floor"] or 0) >= 0.20 and row["p99_ms"] < 25
     elif kind == "list-big":
-        ok = row["rps"] >= 400
+        ok = row["rps"] >= 400 and tail_ok
     elif kind == "post":
         ok = row["rps"] >= 1000
     else:
@@ -77,14 +81,16 @@ def _met_text(met: bool | None) -> str:
 
 def _cells(row: dict[str, Any]) -> list[str]:
     if row.get("error"):
-        return [row["scenario"], f"{row['animals']:,}", str(row["connections"]), "—", "—", "—", "—",
+        return [row["scenario"], f"{row['animals']:,}", str(row["connections"]), "—", "—", "—", "—", "—",
                 "—", row["goal"], "NO"]
+    tail = row["p99_ms"] / row["p50_ms"] if row["p50_ms"] else None
     return [row["scenario"], f"{row['animals']:,}", str(row["connections"]), _rps(row["rps"]),
-            _num(row["p50_ms"], 2), _num(row["p99_ms"], 2), _pct(row["ratio_floor"]), str(row["errors"]),
-            row["goal"], _met_text(row["met"])]
+            _num(row["p50_ms"], 2), _num(row["p99_ms"], 2), _num(tail, 2), _pct(row["ratio_floor"]),
+            str(row["errors"]), row["goal"], _met_text(row["met"])]
 
 
-HEAD = ["scenario", "animals", "conns", "req/s", "p50 ms", "p99 ms", "vs floor", "errors", "goal", "met?"]
+HEAD = ["scenario", "animals", "conns", "req/s", "p50 ms", "p99 ms", "p99÷p50", "vs floor", "errors", "goal",
+        "met?"]
 SCALE_HEAD = ["scenario", "p50 ms small", "p50 ms large", "p50 ×", "p99 ×", "req/s ÷", "goal", "met?"]
 
 

@@ -114,6 +114,26 @@ def scenarios(fixture: Fixture, credentials: dict[str, str], token: str, plan, a
             f"/v1/{small_table}?limit={small_limit}&{name_field[small_table]}=" + filter_value({"like": letter})],
         headers=auth, expect_items=min(small_limit, matches), connections=LETTER_CONNECTIONS,
         goal="— (no trigram: every row is tested)")))
+    calendar = fixture.calendar
+    if calendar is not None:
+        day = filter_value({"gte": calendar.day, "lt": calendar.day + 86_400})
+        out.append(("list-big", Scenario(
+            f"calendar day appointment v2 limit={BIG_PAGE}", paths=[f"/v2/appointment?start_at={day}&limit={BIG_PAGE}"],
+            headers=auth, expect_items=min(BIG_PAGE, calendar.booked), goal="p99 ≤ 3 × p50",
+            note=f"{calendar.booked:,} appointments that day")))
+        out.append(("list-small", Scenario(
+            "consult list by animal", paths=[f"/v1/consult?animal_id={a}" for a in calendar.consult_animals],
+            headers=auth, goal="p99 ≤ 3 × p50")))
+    # the event loop: single GETs measured while slow requests (a one-letter like, no index can help) keep
+    # two more connections busy; database work off the loop keeps the GETs near their own speed
+    letter, _ = fixture.letters[small_table]
+    slow = Scenario("slow list beside", paths=[
+        f"/v1/{small_table}?limit={small_limit}&{name_field[small_table]}=" + filter_value({"like": letter})],
+        headers=auth)
+    out.append(("beside", Scenario("get animal beside 2 slow lists", id_prefix="/v1/animal/",
+                                   id_range=fixture.animal_ids, headers=auth, alongside=slow,
+                                   goal="p50 near get animal's",
+                                   note="2 more connections ask a one-letter like the whole time")))
     bodies = []
     for index, contact_id in enumerate(fixture.contact_ids):
         species, breed, sex, colour = fixture.kinds[index % len(fixture.kinds)]
@@ -122,6 +142,16 @@ def scenarios(fixture: Fixture, credentials: dict[str, str], token: str, plan, a
                                   "weight": 12.5, "weight_unit": "kg"}, separators=(",", ":")))
     out.append(("post", Scenario("post animal", "POST", ["/v1/animal"], bodies=bodies,
                                  headers={**auth, "Content-Type": "application/json"}, goal="≥ 1,000 req/s")))
+    if calendar is not None:
+        bookings = []
+        for index, animal in enumerate(calendar.consult_animals or [fixture.animal_ids[0]]):
+            start = calendar.day + 86_400 * (1 + index % 14) + 8 * 3600 + 900 * (index % 36)
+            bookings.append(json.dumps({"start_at": start, "duration": 900, "animal_id": animal,
+                                        "sales_resource": calendar.vets[index % len(calendar.vets)],
+                                        "description": "Booked by the bench", **calendar.appointment},
+                                       separators=(",", ":")))
+        out.append(("post-clinical", Scenario("post appointment v2", "POST", ["/v2/appointment"], bodies=bookings,
+                                              headers={**auth, "Content-Type": "application/json"})))
     words = [w.strip() for w in args.only.split(",") if w.strip()]
     return [(k, s) for k, s in out if not words or any(w in s.name for w in words)]
 
@@ -166,6 +196,29 @@ class Runner:
         self.notes: list[str] = []  # what each scale's filter values matched, for the report
 
     def measure(self, base: str, scenario: Scenario) -> load.Measure:
+        if scenario.alongside is None:
+            return self.measure_alone(base, scenario)
+        import threading
+
+        beside = scenario.alongside
+        seconds = self.args.warmup + self.args.duration + 2
+        background = threading.Thread(target=self.generate, args=(base, beside, scenario.alongside_connections,
+                                                                  seconds), daemon=True)
+        background.start()
+        time.sleep(1)  # the slow requests are under way before the measured ones start
+        try:
+            return self.measure_alone(base, scenario)
+        finally:
+            background.join()
+
+    def generate(self, base: str, scenario: Scenario, connections: int, seconds: float) -> None:
+        with contextlib.suppress(Exception):  # the background load's own figures are not reported
+            if self.wrk:
+                load.run_wrk(self.wrk, base, scenario, connections, 1, seconds, self.scripts)
+            else:
+                load.run_httpx(base, scenario, connections, seconds)
+
+    def measure_alone(self, base: str, scenario: Scenario) -> load.Measure:
         connections = scenario.connections or self.args.connections
         if self.wrk:
             if self.args.warmup > 0:
