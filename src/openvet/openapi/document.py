@@ -426,7 +426,8 @@ def filter_parameter(name: str, field: Field, version: str, op: str | None = Non
             description += '; records where it is unset: `{"eq": null}`'
         description += "."
         if kind.likeable:
-            description += ' `like` takes a pattern with % wildcards (`{"like": "Bel%"}`).'
+            description += (' `like` means contains (`{"like": "250ml"}` finds "Amoxicillin 250ml tabs"), without'
+                            ' regard to case; `%` and `_` inside the value stay wildcards.')
     return {"name": name, "in": "query", "required": False, "description": description.strip(),
             "schema": filter_schema(kind, version, op)}
 
@@ -690,8 +691,8 @@ The ezyVet API (v1 and v2) as openvet serves it, generated from openvet's resour
 - **Paging**: `limit` (1 to the endpoint's maximum, default 10; a larger value is served at the maximum,
   which `x-item-limit-per-page` gives) and `page` (1 to 2147483647).
 - **Filters**: every filterable field is a query parameter: `?name=Rex`, or URL-encoded JSON comparators,
-  `?modified_at={">":1700000000,"<=":1800000000}` (lt <, lte <=, eq =, gte >=, gt >, neq != <>, like,
-  in). An unknown parameter or comparator is refused (400), never ignored; so is a blank value (an empty
+  `?modified_at={">":1700000000,"<=":1800000000}` (lt <, lte <=, eq =, gte >=, gt >, neq != <>, like
+  = contains, in). An unknown parameter or comparator is refused (400), never ignored; so is a blank value (an empty
   `?contact_id=` is not "unset": ask for `{"eq": null}`) and a value longer than 1000 characters. PATCH and
   DELETE on a collection need at least one filter (`x-openvet-requires-filter`).
 - **Errors**: 400 bad parameters, 401 no or bad token, 403 missing scope or unknown endpoint, 404 unknown
