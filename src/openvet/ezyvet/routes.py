@@ -472,7 +472,7 @@ def routes() -> list[Route]:
     out = [route("/v1/oauth/access_token", token)]
     for version in VERSIONS:
         out += [route(f"/{version}/{{endpoint}}", resource_endpoint),
-                route(f"/{version}/{{endpoint}}/{{rest:path}}", resource_endpoint),
+                route(f"/{version}/{{endpoint}}/{{rest:rest}}", resource_endpoint),
                 route(f"/{version}", unknown), route(f"/{version}/", unknown)]
     # another version of a documented shape (/v3/animal): no such endpoint, in the envelope
     return [*out, route("/{version}/{endpoint}", unknown)]
