@@ -34,7 +34,7 @@ PHASES = os.environ.get("OPENVET_FUZZ_PHASES", "fuzzing")
 # what no schema can say: which records the clinic has, which of them are still active (the fuzzer
 # deactivates records as it goes), and which go together (a consult of that animal, an item of that result)
 MISSING = re.compile(r"(\b\d+ does not exist$)|(^no \w+ has uid )|(\b\d+ is not active$)"
-                     r"|(^is (not )?an? \w+ of )")
+                     r"|(^is (not )?an? \w+ of )|(^no [\w ]+ of the clinic is \w+ \d+$)")
 
 
 @pytest.fixture
