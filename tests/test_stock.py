@@ -305,11 +305,10 @@ def test_stocklevel_on_a_page_of_200_is_one_ledger_query(practice, api, engine):
             seen.append(statement)
     sa.event.listen(engine.db, "before_cursor_execute", count)
     try:
-        answered = items(api.get("/v1/product", params={"questions": STOCKLEVEL, "limit": 200,
-                                                        "id": json.dumps({"in": products})}), "product")
+        answered = items(api.get("/v1/product", params={"questions": STOCKLEVEL, "limit": 200}), "product")
     finally:
         sa.event.remove(engine.db, "before_cursor_execute", count)
-    assert len(answered) == 200 and len(seen) == 1
+    assert [int(a["id"]) for a in answered] == products and len(seen) == 1  # a new clinic: only these
     assert [a["_answers"]["stocklevel"]["in_stock"] for a in answered[:4]] == ["1.00", "1.00", "1.00", "0.00"]
 
 
