@@ -51,8 +51,8 @@ NOT_FIELDS = {
 NOT_ANSWERED = {
     ("appointment.v1.list", "time_range_start"), ("appointment.v1.list", "time_range_end"),  # L1096
     ("prescription.v1.list", "prescribing_vet_user"), ("prescription.v2.list", "prescribing_vet_user"),  # L9035
-    # the stocklevel question (L9966) is billing and stock's: not served yet
-    ("product.v1.list", "questions"), ("product.v1.list", "_answers"),
+    ("product.v1.list", "questions"),  # a query parameter: the list below asks the documented questions (L9966)
+    ("productsupplier.v2.list", "last_updated"),  # the table's name; the sample answers last_update (L10731)
 }
 # v2 sample values whose JSON type contradicts the parameter table: the table wins.
 V2_SAMPLE_TYPOS = {
@@ -64,10 +64,27 @@ V2_SAMPLE_TYPOS = {
     ("diagnosticrequest.v1.list", "created_at"): "integer",
     ("diagnosticrequest.v1.list", "modified_at"): "integer",
     ("diagnosticrequest.v1.list", "active"): "boolean",
+    # quantities and prices written as text, epochs as text, a boolean as 1 (L10661, L10593, L12925): the table
+    # says num and bool, and v2 writes numbers and booleans
+    ("productsupplier.v2.list", "created_at"): "integer",
+    ("productsupplier.v2.list", "expected_price"): "number",
+    ("productsupplier.v2.list", "units_per_outer"): "number",
+    ("productsupplier.v2.list", "is_default"): "boolean",
+    ("productminimumstock.v2.list", "re_order_qty"): "number",
+    ("productminimumstock.v2.list", "re_order_to_max_level"): "boolean",
+    ("stocktransaction.v2.list", "quantity"): "number",
+    # money, rates and quantities whose sample happens to be whole (114, 80, 10, 456): numbers, fractions included
+    **{(op, name): "number" for op, name in (
+        ("productpricing.v2.list", "cost_price"), ("productpricing.v2.list", "markup"),
+        ("productpricing.v2.list", "dispense_fee"), ("productpricing.v2.create", "sell_price"),
+        ("taxrate.v2.list", "rate"), ("productminimumstock.v2.list", "minimumstock"),
+        ("productsupplier.v2.list", "contract_price"), ("stockadjustmentitem.v2.list", "quantity"),
+        ("stockadjustment.v2.list", "amount"))},
 }
 # Fields marked * that are mandatory only as "one of" (L4389, L1900): either name satisfies the rule.
 EITHER_OR = {"contactdetail.v2.create": ("contact_id", "contact_uid"),
-             "attachment.v1.create": ("file_data", "file_id")}
+             "attachment.v1.create": ("file_data", "file_id"),
+             "productpricing.v2.create": ("markup", "sell_price")}  # the one based_on names (L10302)
 FORM_FIELD = re.compile(r"data\.append\('(\w+)',\s*'([^']*)'\)")
 A_FILE = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # the bytes every upload here sends
 
@@ -220,6 +237,9 @@ class World:
             "prescription": lambda: int(self.post("prescription", {
                 "animal_id": self.id("animal"), "prescribing_vet_user_id": self.id("user")})["id"]),
             "file": lambda: int(upload(self.api, "file", {"notes": "world"})["id"]),
+            "separation": lambda: self.first("separation"),
+            "taxrate": lambda: self.first("taxrate"),
+            "ledgeraccount": lambda: self.first("ledgeraccount"),
         }.get(endpoint)
         if made is not None:
             record_id = made()
@@ -231,6 +251,24 @@ class World:
         """Another record of ``endpoint``: from the document's own sample create, else made in the engine with
         the world's records in its mandatory links."""
         resource = REGISTRY[endpoint]
+        by_clinic = {
+            # the reference records of stock that the API only lists, made by the clinic with the samples' values
+            "barcode": lambda: self.engine_record("barcode", {
+                "for_type": "Product", "for_id": self.id("product"), "format": "CODE128", "barcode": "AB234623461235"}),
+            "productminimumstock": lambda: self.engine_record("productminimumstock", {
+                "product_id": self.fresh("product"), "minimumstock": 456, "re_order_to_max_level": False,
+                "re_order_qty": "50.0000", "start_day": 1, "start_month": 1, "end_day": 31, "end_month": 12,
+                "ownership_id": self.id("separation")}),
+            "productsupplier": lambda: self.engine_record("productsupplier", {
+                "product_id": self.id("product"), "supplier_code": "DIA050", "expected_price": "17.60",
+                "units_per_outer": "1.00", "supplier_contact_id": self.id("contact"), "tax_rate_id": self.id("taxrate"),
+                "list_price": "18.00", "is_default": True, "unit_of_measure": "box", "last_update": 1540846566,
+                "contract_price": 0, "ownership_id": self.id("separation")}),
+            # a ledger row is written by a rule: the stock adjustment of the document's sample writes one
+            "stocktransaction": lambda: self.fresh("stockadjustment") and self.first("stocktransaction"),
+        }.get(endpoint)
+        if by_clinic is not None:
+            return by_clinic()
         op = next((o for o in CREATES if o["resource_slug"] == endpoint), None)
         if op is not None:
             body = self.swap(resource, op["api_version"], create_body(op))
@@ -470,6 +508,8 @@ def list_items_carry_every_documented_field_typed(op, api, world):
     if op["kind"] == "list":
         world.fresh(resource.name)  # a record with the sample's values set, not only defaults
     params = {} if op["kind"] == "singleton" else {"limit": str(resource.endpoints[version].page_limit)}
+    if op["questions"]:  # the documented questions are asked, so that their answers are on the items (L9950)
+        params["questions"] = json.dumps([{"name": q["name"]} for q in op["questions"]])
     items = unwrap(api.get(f"/{version}/{resource.name}", params=params), resource.name)
     assert items, f"no {resource.name} to list"
     samples = sample_records(op)
@@ -533,6 +573,8 @@ def _differences(api, resource: Resource, version: str, sent: dict, read: dict, 
             if not {norm(v) for v in value} <= ids:  # the SalesResource joins the resources booked
                 differences.append(f"{prefix}{name}: sent {value!r}, read {got!r}")
             continue
+        if field is not None and isinstance(field.type, Link) and field.type.expands(version) and isinstance(got, dict):
+            got = got.get("id")  # a link answered as the whole record (ProductPricing v2 tax_rate, L10233)
         if field is not None and isinstance(field.type, TypeName):
             if field.type.parse(value) != field.type.parse(got):
                 differences.append(f"{prefix}{name}: sent {value!r}, read {got!r}")

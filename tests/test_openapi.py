@@ -599,6 +599,27 @@ def test_record_schemas_validate_real_answers_of_every_list(api, engine, spec):
     assert checked >= 30
 
 
+def test_the_stocklevel_question_is_documented_and_its_answers_validate(api, engine, spec):
+    """``questions`` is a parameter of the lists that answer questions, and ``_answers`` is in their record."""
+    from practice import Practice
+
+    Practice(api, engine).product("Amoxicillin 250ml tabs", "Medication")
+    path = "/v1/product"
+    documented = {p.get("name"): p for p in operation(spec, "GET", path)["parameters"]}
+    asked = documented["questions"]["schema"]["enum"][0]
+    assert asked == '[{"name":"stocklevel"}]'
+    assert "questions" not in {p.get("name") for p in operation(spec, "GET", "/v1/animal")["parameters"]}
+    response = api.get(path, params={"questions": asked})
+    assert response.status_code == 200, response.text
+    assert "stocklevel" in response.json()["items"][0]["product"]["_answers"]
+    schema = operation(spec, "GET", path)["responses"]["200"]["content"]["application/json"]["schema"]
+    validator = validator_of(spec, schema)
+    assert not list(validator.iter_errors(response.json()))
+    wrong = response.json()
+    wrong["items"][0]["product"]["_answers"]["stocklevel"]["in_stock"] = 3  # v1 figures are text
+    assert list(validator.iter_errors(wrong))
+
+
 def test_create_bodies_accept_the_documents_sample_bodies(api, engine, spec):
     from test_conformance import CREATES, World, create_body, declared, resource_of
 

@@ -1,4 +1,4 @@
-"""The Provet Cloud API (0.1): patients and clients over the same records as the ezyVet API.
+"""The Provet Cloud API (0.1): patients, clients and consultations over the same records as the ezyVet API.
 
 Read against ``shared/spec/provet-cloud-api-examples.txt`` (the create-patient example, L40-L110) and
 docs/provet.md (the mapping, paging and errors openvet chose where the examples say nothing).
@@ -11,10 +11,12 @@ import re
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import pytest
 
 from conftest import SPEC as SPEC_DIR  # shared/spec, or OPENVET_SPEC_DIR
+from practice import Practice
 
 SPEC = SPEC_DIR / "provet-cloud-api-examples.txt"
 
@@ -391,6 +393,15 @@ LONG = "9" * 5000  # int() refuses strings of over 4300 digits
     ("PATCH", "/patient/{A}/", {"client": "http://[/{P}/api/0.1/client/{C}/"}),
     ("GET", "/patient/?client=http://%5B/{P}/api/0.1/client/{C}/", None),
     ("PATCH", "/patient/{A}/", {"deceased": "0001-01-01"}),
+    ("GET", f"/consultation/{LONG}/", None),
+    ("GET", "/consultation/%C2%B2/", None),
+    ("GET", f"/consultation/?patient={LONG}", None),
+    ("GET", "/consultation/?patient=%C2%B2", None),
+    ("GET", f"/consultation/?client={LONG}", None),
+    ("GET", "/consultation/?client=http://%5B/{P}/api/0.1/client/{C}/", None),
+    ("GET", "/consultation/?patient=http://x/{P}/api/0.1/client/{C}/", None),
+    ("GET", "/consultation/?admitted_time__gte=yesterday", None),
+    ("GET", "/consultation/?admitted_time__lt=9999999-01-01", None),
 ])
 def test_odd_input_gets_an_answer_never_a_500(api, method, path, body):
     patient = new_patient(api)
@@ -553,3 +564,72 @@ def test_phone_descriptions_are_kept_and_duplicates_refused(api):
                                                {"phone_number": "3", "description": "Mobile"}]
     twice = provet(api, "PATCH", f"/client/{client['id']}/", {"phone_numbers": ["4", {"phone_number": "4"}]})
     assert (twice.status_code, twice.json()) == (400, {"phone_numbers": ['The number "4" is sent twice.']})
+
+
+# consultation: a Consult, read only ----------------------------------------------------------------------
+
+def example_consultation_fields() -> list[str]:
+    """The field names of the consultation example (provet L14-L37), in its order."""
+    text = SPEC.read_text()
+    body = text[text.index("Get consultation details"):text.index("Create new patient")]
+    return re.findall(r'^"([a-z_0-9]+)":', body[body.index("{"):], flags=re.M)
+
+
+def test_a_consult_reads_as_a_consultation_like_the_example(api, engine):
+    practice = Practice(api, engine)
+    vet = practice.vet()
+    patient = new_patient(api)
+    consult = practice.consult(patient["id"], vet, description="Test consultation")
+    response = provet(api, "GET", f"/consultation/{consult}/")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert list(body) == example_consultation_fields()
+    stored = practice.read("consult", consult)
+    assert body["url"] == url(api, "consultation", consult)
+    assert body["client"] == patient["client"] and body["patients"] == [patient["url"]]
+    assert body["complaint"] == "Test consultation"
+    assert body["admitted_time"] == body["started"]
+    assert datetime.fromisoformat(body["started"]).timestamp() == stored["date"]
+    assert body["supervising_veterinarian"] == url(api, "user", vet.user)
+    assert (body["status"], body["type"], body["consultation_items"]) == (8, 0, [])
+    # and the patient names it as its last consultation, the latest by date
+    later = practice.consult(patient["id"], date=stored["date"] + 86400)
+    practice.consult(patient["id"], date=stored["date"] - 86400)
+    assert provet(api, "GET", f"/patient/{patient['id']}/").json()["last_consultation"] == url(
+        api, "consultation", later)
+    assert new_patient(api)["last_consultation"] is None
+
+
+def test_consultations_are_listed_by_patient_client_and_time_and_are_read_only(api, engine):
+    practice = Practice(api, engine)
+    first, second = new_patient(api), new_patient(api)
+    a = practice.consult(first["id"])
+    b = practice.consult(second["id"])
+    c = practice.consult(first["id"], date=practice.read("consult", a)["date"] + 7 * 86400)
+
+    def found(query: str) -> list[str]:
+        response = provet(api, "GET", f"/consultation/{query}")
+        assert response.status_code == 200, response.text
+        return sorted(r["url"] for r in response.json()["results"])
+
+    assert found(f"?patient={first['id']}") == sorted(url(api, "consultation", i) for i in (a, c))
+    assert found(f"?patient={second['url']}") == [url(api, "consultation", b)]
+    owner = second["client"].rstrip("/").rsplit("/", 1)[1]
+    assert found(f"?client={owner}") == [url(api, "consultation", b)]
+    started = provet(api, "GET", f"/consultation/{c}/").json()["started"]
+    assert found(f"?patient={first['id']}&admitted_time__gte={quote(started)}") == [url(api, "consultation", c)]
+    refused = provet(api, "GET", "/consultation/?complaint=x")
+    assert refused.status_code == 400 and "complaint" in refused.json()
+    with practice.unchanged():
+        for method, path in (("POST", "/consultation/"), ("PATCH", f"/consultation/{a}/"),
+                             ("PUT", f"/consultation/{a}/"), ("DELETE", f"/consultation/{a}/")):
+            response = provet(api, method, path, {"complaint": "changed"})
+            assert response.status_code == 405, (method, response.text)
+            assert response.headers["allow"] == "GET"
+
+
+def test_a_consultation_of_another_clinic_is_not_found(api, other, engine):
+    theirs = Practice(other, engine).consult()
+    response = provet(api, "GET", f"/consultation/{theirs}/")
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+    assert provet(other, "GET", f"/consultation/{theirs}/").status_code == 200

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, request_response
@@ -27,6 +28,22 @@ class EveryMethod:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.app(scope, receive, send)
+
+
+class Rest(Convertor[str]):
+    """The rest of a path, whatever it holds: Starlette's ``path`` is ``.*``, which stops at a line break, so
+    an id with a ``\\n`` in it matched no route and was answered outside the API's envelope."""
+
+    regex = "(?s:.*)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("rest", Rest())
 
 
 def route(path: str, handler: Handler) -> Route:

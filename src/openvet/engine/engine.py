@@ -27,6 +27,7 @@ from openvet.store.filters import Condition
 from openvet.store.schema import build_metadata
 
 Record = dict[str, Any]  # a record by field name; child lists hold child records
+ANSWERS = "_answers"  # where a read keeps the answers to the questions asked (the ezyVet wire name, L9950)
 
 
 def expanded(name: str) -> str:
@@ -120,7 +121,9 @@ class Engine:
             return result
 
     def list(self, who: Actor | int, resource: Resource, conditions: list[Condition], page: int,
-             limit: int) -> Page:
+             limit: int, questions: tuple[str, ...] = ()) -> Page:
+        """A page of records; each question asked (``stocklevel``) is answered for the whole page at once and
+        kept on each record under ``ANSWERS``."""
         clinic_id = Actor.of(who).clinic_id
         table = self.tables[resource.table]
 
@@ -128,7 +131,12 @@ class Engine:
             rows = records.select_page(conn, table, clinic_id, conditions, (page - 1) * limit, limit)
             total = (len(rows) if page == 1 and len(rows) < limit
                      else records.count(conn, table, clinic_id, conditions))
-            return Page(self._records(conn, clinic_id, resource, rows), total)
+            found = self._records(conn, clinic_id, resource, rows)
+            for name in questions:
+                answers = services.QUESTIONS[name](services.Reading(self, conn, clinic_id), found)
+                for record in found:
+                    record.setdefault(ANSWERS, {})[name] = answers.get(record["id"])
+            return Page(found, total)
         return self._read(read)
 
     def get(self, who: Actor | int, resource: Resource, record_id: int) -> Record:
@@ -209,6 +217,13 @@ class Engine:
         rows = records.select_page(conn, self.tables[resource.table], clinic_id, conditions, 0, limit)
         return self._records(conn, clinic_id, resource, rows)
 
+    def totals(self, conn: sa.Connection, clinic_id: int, resource_name: str, amount: str, by: str,
+               keys: list[int], equal: dict[str, Any]) -> dict[int, Any]:
+        """Sums of ``amount`` grouped by ``by`` over ``keys`` (a question's figures for a page of records)."""
+        table = self.tables[self.registry[resource_name].table]
+        conditions = [Condition(name, "eq", value) for name, value in equal.items()]
+        return records.totals(conn, table, clinic_id, amount, by, keys, conditions)
+
     def children_of(self, conn: sa.Connection, clinic_id: int, resource: Resource, name: str,
                     record_id: int) -> list[Record]:
         f = resource.field_map[name]
@@ -288,4 +303,4 @@ def _check_body_id(resource: Resource, body: Any, version: str | None, before: R
         problems.append(Problem("id", "does not match the record in the path"))
 
 
-__all__ = ["Children", "Engine", "Outcome", "Page", "Record", "expanded"]
+__all__ = ["ANSWERS", "Children", "Engine", "Outcome", "Page", "Record", "expanded"]

@@ -309,11 +309,37 @@ def _no_params(call: Call, why: str) -> None:
         raise EzyvetError(400, why, [Problem(k, "is not a parameter here") for k in call.params])
 
 
+def _questions(call: Call) -> tuple[str, ...]:
+    """``questions``: a URL-encoded JSON list of questions by name (``[{"name": "stocklevel"}]``, L9950), those the
+    operation declares; anything else is a 400 naming ``questions``. A list that declares none has no such
+    parameter (it is then an unknown filter)."""
+    declared = call.operation.questions
+    if not declared or "questions" not in call.params:
+        return ()
+    raw = call.params.pop("questions")
+    try:
+        asked = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        asked = None
+    if isinstance(asked, dict):
+        asked = [asked]
+    names = [a.get("name") if isinstance(a, dict) else a for a in asked] if isinstance(asked, list) else None
+    if not names or not all(isinstance(n, str) for n in names):
+        raise EzyvetError(400, "A query parameter cannot be used", [Problem(
+            "questions", 'must be a JSON list of questions by name, e.g. [{"name": "stocklevel"}]')])
+    unknown = [n for n in names if n not in declared]
+    if unknown:
+        raise EzyvetError(400, "A query parameter cannot be used", [Problem(
+            "questions", f"{unknown[0]!r} is not a question of {call.resource.title}; ask " + ", ".join(declared))])
+    return tuple(dict.fromkeys(names))
+
+
 def _list(call: Call, actor: Actor) -> Response:
     engine, resource, version = call.request.app.state.engine, call.resource, call.version
     paging = _paging(call)
+    questions = _questions(call)
     conditions = parse_filters(resource, version, call.params)
-    page = engine.list(actor, resource, conditions, paging.page, paging.limit)
+    page = engine.list(actor, resource, conditions, paging.page, paging.limit, questions)
     return respond({"meta": meta(version, **page_meta(paging, page.total)),
                     "items": serializers.items(resource, version, page.records, _view(call)), "messages": []},
                    headers=_limit_header(call))
@@ -472,7 +498,7 @@ def routes() -> list[Route]:
     out = [route("/v1/oauth/access_token", token)]
     for version in VERSIONS:
         out += [route(f"/{version}/{{endpoint}}", resource_endpoint),
-                route(f"/{version}/{{endpoint}}/{{rest:path}}", resource_endpoint),
+                route(f"/{version}/{{endpoint}}/{{rest:rest}}", resource_endpoint),
                 route(f"/{version}", unknown), route(f"/{version}/", unknown)]
     # another version of a documented shape (/v3/animal): no such endpoint, in the envelope
     return [*out, route("/{version}/{endpoint}", unknown)]

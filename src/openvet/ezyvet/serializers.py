@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from openvet.engine import expanded
+from openvet.engine import ANSWERS, expanded
 from openvet.resources import REGISTRY, Resource
 from openvet.resources.fields import Boolean, Children, Choice, Computed, FieldType, Link
 from openvet.services import COMPUTED
@@ -122,4 +123,21 @@ def _children(f, version: str, typed: bool) -> Callable[[Any], Any]:
 def items(resource: Resource, version: str, records: list[dict[str, Any]], view: View | None = None
           ) -> list[dict[str, Any]]:
     serialize = serializer(resource, version)
-    return [{resource.name: serialize(record, view)} for record in records]
+    if not records or ANSWERS not in records[0]:
+        return [{resource.name: serialize(record, view)} for record in records]
+    typed = resource.typed(version)
+    return [{resource.name: {**serialize(record, view), ANSWERS: answers(record[ANSWERS], typed)}}
+            for record in records]
+
+
+def answers(asked: dict[str, Any], typed: bool) -> dict[str, Any]:
+    """The answers to a list's questions (``_answers.stocklevel``, L9950): v1 writes each figure as a string
+    ("23.00"), v2 as a JSON number."""
+    def figure(value: Any) -> Any:
+        if not isinstance(value, Decimal):
+            return value if typed or value is None else str(value)
+        if not typed:
+            return str(value)
+        return int(value) if value == value.to_integral_value() else float(value)
+    return {name: None if answer is None else {key: figure(value) for key, value in answer.items()}
+            for name, answer in asked.items()}

@@ -33,7 +33,7 @@ from openvet.request_body import MAX_BODY
 from openvet.resources import REGISTRY, RESOURCES, Resource
 from openvet.resources import declaration as declared_ops
 from openvet.resources.fields import Children, Choice, Field, FieldType, FileData, Link, Number, Text, UidRef
-from openvet.services import RULES
+from openvet.services import QUESTIONS, RULES
 
 SCHEME = "ezyvet"  # the OAuth2 security scheme
 SIGNED = ("signedLinkClinic", "signedLinkExpires", "signedLinkSignature")  # the three parts of a signed link
@@ -235,6 +235,9 @@ class Components:
             fields = resource.read_fields(version)
             pairs = [(f.wire_name(version), read_schema(f, version, typed)) for f in fields]
             schema = object_schema(_tree(pairs), {f.wire_name(version) for f in fields})
+            asked = questions_of(resource, version)
+            if asked:
+                schema["properties"]["_answers"] = answers_schema(asked, typed)
             self.schemas[name] = {"title": f"{resource.title} ({version})", **schema}
             for f in fields:
                 embedded = isinstance(f.type, Children) and f.type.embeds(version)
@@ -426,7 +429,8 @@ def filter_parameter(name: str, field: Field, version: str, op: str | None = Non
             description += '; records where it is unset: `{"eq": null}`'
         description += "."
         if kind.likeable:
-            description += ' `like` takes a pattern with % wildcards (`{"like": "Bel%"}`).'
+            description += (' `like` means contains (`{"like": "250ml"}` finds "Amoxicillin 250ml tabs"), without'
+                            ' regard to case; `%` and `_` inside the value stay wildcards.')
     return {"name": name, "in": "query", "required": False, "description": description.strip(),
             "schema": filter_schema(kind, version, op)}
 
@@ -582,7 +586,33 @@ def _parameters(op: Operation, components: Components) -> list[dict]:
         parameters.append(components.filter(resource, name, field, version))
     for name, (field_name, compare) in resource.endpoints[version].filters.items():
         parameters.append(components.filter(resource, name, resource.field_map[field_name], version, compare))
+    if op.kind == "list" and op.declared.questions:
+        parameters.append(questions_parameter(op.declared.questions))
     return parameters
+
+
+def questions_of(resource: Resource, version: str) -> tuple[str, ...]:
+    """The questions a list of ``resource`` on ``version`` answers (``stocklevel`` on /v1/product)."""
+    return tuple(q for op in resource.operations(version) if op.kind == "list" for q in op.questions)
+
+
+def questions_parameter(questions: tuple[str, ...]) -> dict:
+    asked = [orjson.dumps([{"name": q}]).decode() for q in questions]
+    return {"name": "questions", "in": "query", "required": False,
+            "description": "Questions the list answers for each record, under `_answers` (L9950): a URL-encoded JSON "
+                           "list of questions by name, e.g. `" + asked[0] + "`. An unknown question is a 400.",
+            "schema": {"type": "string", "enum": asked}}
+
+
+def answers_schema(questions: tuple[str, ...], typed: bool) -> dict:
+    figure = {"type": "number"} if typed else {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
+    return {"type": "object", "description": "Present when `questions` asks: each question's answer by its name.",
+            "properties": {q: {"type": ["object", "null"], "description": _first_line(QUESTIONS[q].__doc__),
+                               "additionalProperties": figure} for q in questions}}
+
+
+def _first_line(text: str | None) -> str:
+    return " ".join((text or "").split("\n\n")[0].split())
 
 
 def _request_body(op: Operation, components: Components) -> dict | None:
@@ -690,8 +720,8 @@ The ezyVet API (v1 and v2) as openvet serves it, generated from openvet's resour
 - **Paging**: `limit` (1 to the endpoint's maximum, default 10; a larger value is served at the maximum,
   which `x-item-limit-per-page` gives) and `page` (1 to 2147483647).
 - **Filters**: every filterable field is a query parameter: `?name=Rex`, or URL-encoded JSON comparators,
-  `?modified_at={">":1700000000,"<=":1800000000}` (lt <, lte <=, eq =, gte >=, gt >, neq != <>, like,
-  in). An unknown parameter or comparator is refused (400), never ignored; so is a blank value (an empty
+  `?modified_at={">":1700000000,"<=":1800000000}` (lt <, lte <=, eq =, gte >=, gt >, neq != <>, like
+  = contains, in). An unknown parameter or comparator is refused (400), never ignored; so is a blank value (an empty
   `?contact_id=` is not "unset": ask for `{"eq": null}`) and a value longer than 1000 characters. PATCH and
   DELETE on a collection need at least one filter (`x-openvet-requires-filter`).
 - **Errors**: 400 bad parameters, 401 no or bad token, 403 missing scope or unknown endpoint, 404 unknown

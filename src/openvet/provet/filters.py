@@ -68,6 +68,25 @@ PATIENT_FILTERS: dict[str, Filter] = {
     "id__in": ids("id"), "client": client, "name": exact("name"), "microchip": exact("microchip_number"),
     "species": species, "archived": archived, **_times(),
 }
+def patient(ctx: Context, raw: str) -> list[Condition]:
+    """``?patient=5`` or ``?patient=<patient URL>``."""
+    raw = raw.strip()
+    number = whole(raw)
+    if number is not None:
+        return [Condition("animal_id", "in", [number] if number <= MAX_ID else [])]
+    return [Condition("animal_id", "eq", ctx.links.record_id(raw, "patient"))]
+
+
+def client_of_patient(ctx: Context, raw: str) -> list[Condition]:
+    """``?client=12`` on consultations: those of the client's animals."""
+    animals = ctx.where("animal", client(ctx, raw))
+    return [Condition("animal_id", "in", [a["id"] for a in animals])]
+
+
+CONSULTATION_FILTERS: dict[str, Filter] = {
+    "id__in": ids("id"), "patient": patient, "client": client_of_patient,
+    **{f"admitted_time__{suffix}": moment("date", op) for suffix, op in COMPARATORS.items()}, **_times(),
+}
 CLIENT_FILTERS: dict[str, Filter] = {
     "id__in": ids("id"), "firstname": exact("first_name"), "lastname": exact("last_name"),
     "organization_name": exact("business_name"), "archived": archived, **_times(),

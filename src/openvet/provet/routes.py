@@ -1,8 +1,9 @@
-"""Routing and handlers for ``/<provet_id>/api/0.1/{patient,client}/[<id>/]``.
+"""Routing and handlers for ``/<provet_id>/api/0.1/{patient,client,consultation}/[<id>/]``.
 
 Collections answer GET (paged list) and POST (create, 201); members answer GET, PUT (every required
-field) and PATCH (partial). Paths are served with and without the trailing slash, without a redirect
-(a redirected POST loses its body in many clients). Every read and write goes through the engine.
+field) and PATCH (partial); ``consultation`` is read only (GET). Paths are served with and without the
+trailing slash, without a redirect (a redirected POST loses its body in many clients).
+Every read and write goes through the engine.
 """
 
 from __future__ import annotations
@@ -20,10 +21,17 @@ from openvet.engine import RETRY_AFTER, Actor, Condition, NotFound, Problem, Val
 from openvet.engine.offload import offload
 from openvet.provet.authentication import authenticate, permit
 from openvet.provet.exceptions import NON_FIELD, NOT_FOUND, ProvetError, detail, invalid, respond
-from openvet.provet.filters import CLIENT_FILTERS, PATIENT_FILTERS, RENDERING, Filter, parse_filters
+from openvet.provet.filters import (
+    CLIENT_FILTERS,
+    CONSULTATION_FILTERS,
+    PATIENT_FILTERS,
+    RENDERING,
+    Filter,
+    parse_filters,
+)
 from openvet.provet.hyperlinks import API, MAX_ID, Links, base_url, whole
 from openvet.provet.pagination import envelope, last_page, parse_paging
-from openvet.provet.serializers import CLIENT, PATIENT, Context, Serializer
+from openvet.provet.serializers import CLIENT, CONSULTATION, PATIENT, Context, Serializer
 from openvet.request_body import BodyTooLarge, read_limited
 from openvet.resources import REGISTRY, Resource
 from openvet.routing import route
@@ -40,17 +48,20 @@ class Kind:
 
     serializer: Serializer
     filters: dict[str, Filter]
+    collection: tuple[str, ...] = COLLECTION  # the methods served on the collection
+    member: tuple[str, ...] = MEMBER  # and on a record
 
     @property
     def resource(self) -> Resource:
         return REGISTRY[self.serializer.resource]
 
 
-KINDS = (Kind(PATIENT, PATIENT_FILTERS), Kind(CLIENT, CLIENT_FILTERS))
+KINDS = (Kind(PATIENT, PATIENT_FILTERS), Kind(CLIENT, CLIENT_FILTERS),
+         Kind(CONSULTATION, CONSULTATION_FILTERS, collection=("GET",), member=("GET",)))
 
 
 def endpoint(kind: Kind, member: bool):
-    allowed = MEMBER if member else COLLECTION
+    allowed = kind.member if member else kind.collection
 
     async def handle(request: Request) -> Response:
         try:

@@ -1,4 +1,4 @@
-"""Records <-> Provet JSON: ``patient`` is an Animal, ``client`` is a Contact.
+"""Records <-> Provet JSON: ``patient`` is an Animal, ``client`` is a Contact, ``consultation`` a Consult.
 
 Reading turns a page of records into Provet objects with a fixed number of queries per page (the lookups
 a page names, the owners' details and animals), never one per record. Writing turns a Provet body into a
@@ -254,8 +254,10 @@ class PatientSerializer(Serializer):
         sexes = ctx.by_id("sex", (r.get("sex_id") for r in records))
         breeds = ctx.by_id("breed", (r.get("breed_id") for r in records))
         colours = ctx.by_id("animalcolour", (r.get("animalcolour_id") for r in records))
-        return [self._patient(ctx, r, species.get(r.get("species_id")), sexes.get(r.get("sex_id")),
-                              breeds.get(r.get("breed_id")), colours.get(r.get("animalcolour_id")))
+        latest = last_consultations(ctx, [r["id"] for r in records])
+        return [{**self._patient(ctx, r, species.get(r.get("species_id")), sexes.get(r.get("sex_id")),
+                                 breeds.get(r.get("breed_id")), colours.get(r.get("animalcolour_id"))),
+                 "last_consultation": ctx.links.url("consultation", latest.get(r["id"]))}
                 for r in records]
 
     @staticmethod
@@ -560,5 +562,58 @@ def _phone_numbers(value: Any) -> dict[str, str | None]:
     return numbers
 
 
+def last_consultations(ctx: Context, animal_ids: list[int]) -> dict[int, int]:
+    """Each animal's latest active Consult (by date, then id), in one query for a page of animals."""
+    if not animal_ids:
+        return {}
+    consults = ctx.where("consult", [Condition("animal_id", "in", animal_ids), Condition("active", "eq", True)])
+    latest: dict[int, tuple[int, int]] = {}
+    for c in consults:
+        key = (c.get("date") or 0, c["id"])
+        if key > latest.get(c["animal_id"], (-1, -1)):
+            latest[c["animal_id"]] = key
+    return {animal: key[1] for animal, key in latest.items()}
+
+
+# consultation <- Consult (read only) --------------------------------------------------------------------
+
+class ConsultationSerializer(Serializer):
+    """A Consult read as the example's consultation (provet L4-L40). openvet keeps no consultation workflow,
+    departments, reporting dimensions or billing items on a Consult: a Consult is a visit that has started
+    (``admitted_time`` and ``started`` are its date) and is served with the example's status 8 and type 0;
+    the client is the animal's owner."""
+
+    kind = "consultation"
+    resource = "consult"
+
+    def read(self, ctx: Context, records: list[Record]) -> list[dict[str, Any]]:
+        animals = ctx.by_id("animal", (r.get("animal_id") for r in records))
+        out = []
+        for r in records:
+            animal = animals.get(r.get("animal_id")) or {}
+            started = ctx.moment(r.get("date"))
+            out.append({
+                "url": ctx.links.url("consultation", r["id"]),
+                "client": ctx.links.url("client", animal.get("contact_id")),
+                "patients": [ctx.links.url("patient", r["animal_id"])] if r.get("animal_id") else [],
+                "complaint": r.get("description") or "",
+                "admitted_time": started, "first_entry": None, "started": started, "finished": None,
+                "ended": None, "status": CONSULTATION_STATUS, "type": CONSULTATION_TYPE,
+                "invoice": None,
+                "supervising_veterinarian": ctx.links.url("user", r.get("vet_id")),
+                "department": None, "consultation_items": [],
+                "reporting_dimension_1": None, "reporting_dimension_2": None,
+            })
+        return out
+
+    def write(self, ctx: Context, data: dict[str, Any], before: Record | None, partial: bool,
+              errors: dict[str, list[str]]) -> dict[str, Any]:
+        raise TypeError("consultation is read only: its routes serve GET alone")
+
+
+CONSULTATION_STATUS = 8  # the example's (provet L24): a consultation started, not finished
+CONSULTATION_TYPE = 0  # the example's (provet L25)
+
 PATIENT = PatientSerializer()
 CLIENT = ClientSerializer()
+CONSULTATION = ConsultationSerializer()

@@ -46,6 +46,7 @@ DIAGNOSTIC_REQUEST_ITEM = Resource(
     title="DiagnosticRequestItem",
     spec_line=5537,
     rules=("diagnostic_request_item_names_a_diagnostic",),
+    one_of=(("diagnostic_id", "product_id"),),
     endpoints={},  # "Each DiagnosticRequestItem must belong to a DiagnosticRequest": written in its list only
     fields=(
         Field("diagnostic_request_id", Link("diagnosticrequest"), index=True,
@@ -114,6 +115,7 @@ DIAGNOSTIC_RESULT = Resource(
     title="DiagnosticResult",
     spec_line=4613,
     rules=("recorded_by_a_vet", "diagnostic_result_takes_its_request", "clinical_record_matches_consult"),
+    one_of=(("animal_id", "diagnostic_request_id", "consult_id"),),  # L4735: "the API will figure out the rest"
     endpoints={"v1": Endpoint(READ_WRITE, page_limit=50, delete_answers="none")},  # "range: 1 - 50" (L4671)
     fields=(
         Field("ownership_id", Link("separation"), create=False, update=False,

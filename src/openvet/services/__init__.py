@@ -8,9 +8,22 @@ Values worked out on read (signed links) are ``@computed`` functions. One module
 
 from __future__ import annotations
 
-from openvet.services.changes import COMPUTED, RULES, Change, Effect, Pending, Rule, computed, rule
+from openvet.services.changes import (
+    COMPUTED,
+    QUESTIONS,
+    RULES,
+    Change,
+    Effect,
+    Pending,
+    Reading,
+    Rule,
+    computed,
+    question,
+    rule,
+)
 
-__all__ = ["COMPUTED", "RULES", "Change", "Effect", "Pending", "Rule", "computed", "rule"]
+__all__ = ["COMPUTED", "QUESTIONS", "RULES", "Change", "Effect", "Pending", "Reading", "Rule", "computed", "question",
+           "rule"]
 
 from openvet.services import (  # noqa: E402,F401  (registers their rules)
     animals,
@@ -20,4 +33,5 @@ from openvet.services import (  # noqa: E402,F401  (registers their rules)
     diagnostics,
     files,
     scheduling,
+    stock,
 )

@@ -55,6 +55,7 @@ class Rule:
 
 RULES: dict[str, Rule] = {}
 COMPUTED: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
+QUESTIONS: dict[str, Callable[[Reading, list[dict[str, Any]]], dict[int, dict[str, Any]]]] = {}
 
 
 def rule(function: Callable[[Change], None] | None = None, *, on_child_change: bool = False):
@@ -74,6 +75,28 @@ def computed(function: Callable[[dict[str, Any], Any], Any]) -> Callable[[dict[s
     return function
 
 
+def question(function):
+    """Register a question a list may be asked (``?questions=[{"name": "stocklevel"}]``, L9966), under its own
+    name, the name an ``Operation`` declares: ``function(reading, records)`` answers ``{record id: answer}`` for a
+    whole page at once (one query per page, never one per record)."""
+    QUESTIONS[function.__name__] = function
+    return function
+
+
+@dataclass
+class Reading:
+    """What a question may read: the clinic's records, in the transaction of the list it answers."""
+
+    engine: Any
+    conn: Any
+    clinic_id: int
+
+    def totals(self, resource_name: str, amount: str, by: str, keys: list[int], **equal: Any) -> dict[int, Any]:
+        """The sum of ``amount`` over the records whose ``by`` is each of ``keys`` (and whose fields equal
+        ``equal``): one grouped query."""
+        return self.engine.totals(self.conn, self.clinic_id, resource_name, amount, by, keys, equal)
+
+
 @dataclass
 class Change:
     engine: Any  # the engine's writer (not imported: rules sit below the engine)
@@ -88,6 +111,7 @@ class Change:
     prefix: str = ""
     this: Pending = field(default_factory=lambda: Pending("this"))
     child_changed: bool = False  # run again because a child in one of its lists was written
+    listed: bool = False  # written in its parent's child list (a StockAdjustment's line_item), not on its own
     effects: list[Effect] = field(default_factory=list)
     after_insert: list[tuple[str, Callable[[int], Any]]] = field(default_factory=list)
 

@@ -90,7 +90,10 @@ PRESENTING_PROBLEMS = (
 THERAPEUTICS = ("Anaesthesia", "Desexing", "Microchipping", "Dental scale and polish", "Arthroscopy",
                 "Wound repair", "Mass removal", "Radiography", "Ultrasound", "Euthanasia")
 
-# name, type, parent name, separation_type
+# The tax rates and ledger accounts prices, adjustments and invoice lines name and the API cannot create
+# (TaxRate and LedgerAccount are list-only, L13242, L8241): the document's own samples (L13296, L8285).
+TAX_RATES = (("E", 0), ("S", 10), ("Z", 0))  # exempt, standard, zero-rated
+LEDGER_ACCOUNTS = (("200", "Sales"), ("310", "Cost of Goods Sold"), ("630", "Inventory"))
 
 
 def create_clinic(engine, slug: str, name: str, timezone: str) -> int:
@@ -153,8 +156,9 @@ def seed_vocabularies(engine, clinic_id: int) -> None:
 
 def seed_standard_lists(engine, clinic_id: int) -> None:
     """The lists the API reads but cannot write (statuses, types, rooms, reasons, presenting problems,
-    procedures), each made through the engine like any record (with its rules and events), in a table where
-    the clinic has none yet. Run on ``clinic create`` and on ``migrate`` for clinics made before a list was."""
+    procedures, tax rates, ledger accounts), each made through the engine like any record (with its rules and
+    events), in a table where the clinic has none yet. Run on ``clinic create`` and on ``migrate`` for clinics
+    made before a list was."""
     lists = {
         "appointmentstatus": [{"name": n, "cancelled": n == "Cancelled"} for n in APPOINTMENT_STATUSES],
         "appointmenttype": [{"name": n, "default_duration": d, "requires_animal": a, "requires_contact": c}
@@ -163,6 +167,8 @@ def seed_standard_lists(engine, clinic_id: int) -> None:
         "appointmentcancellationreason": [{"name": n} for n in CANCELLATION_REASONS],
         "presentingproblem": [{"name": n} for n in PRESENTING_PROBLEMS],
         "therapeutic": [{"name": n} for n in THERAPEUTICS],
+        "taxrate": [{"code": c, "rate": r} for c, r in TAX_RATES],
+        "ledgeraccount": [{"code": c, "name": n} for c, n in LEDGER_ACCOUNTS],
     }
     with engine.writing(clinic_id) as writer:
         for name, rows in lists.items():

@@ -60,6 +60,21 @@ def count(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions: list
     return conn.execute(count_query(table, shape, dialect), {**params, "clinic_id": clinic_id}).scalar_one()
 
 
+def totals(conn: sa.Connection, table: sa.Table, clinic_id: int, amount: str, by: str, keys: Iterable[int],
+           conditions: list[Condition]) -> dict[int, Any]:
+    """``SUM(amount)`` grouped by ``by`` for the rows whose ``by`` is one of ``keys``: one query for a page."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    dialect = conn.dialect.name
+    shape, params = bind(table, conditions, dialect)
+    column = table.c[by]
+    query = (sa.select(column, sa.func.sum(table.c[amount], type_=table.c[amount].type))
+             .where(where_clause(table, shape, dialect), column.in_(sa.bindparam("keys", expanding=True)))
+             .group_by(column))
+    return dict(conn.execute(query, {**params, "clinic_id": clinic_id, "keys": keys}).all())
+
+
 def begin_writing(conn: sa.Connection, table: sa.Table) -> None:
     """Take the database's write lock now, before the write's first read (SQLite).
 

@@ -1,0 +1,214 @@
+"""Rules of products and stock: prices worked out from markup or price, batches of a lot, and the ledger.
+
+Stock moves only through the ledger: a rule that moves stock plans one StockTransaction row naming what moved
+it (``for_class``/``for_id``), written in the same transaction as the record that moved it. A row is never
+changed; undoing a movement appends the opposite one. A product's stock is the sum of its rows, asked as the
+``stocklevel`` question (L9966).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from openvet.services.changes import Change, Reading, question, rule
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+MOVED = {"alter_stock": True, "status": "Finalised", "active": True}  # the ledger rows a stock level counts
+
+
+def to_cents(value: Decimal) -> Decimal:
+    """Money and percentages worked out by the clinic, to the cent as the samples show (163.16, 28.5, L10302)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def as_quantity(value: Decimal) -> Decimal:
+    """A stock quantity as the stocklevel sample writes it, with two decimals ("23.00", L9950), and more only when
+    the quantity has them (0.125 stays 0.125: a stock level is never rounded away from its ledger)."""
+    exact = value.normalize()
+    return value.quantize(CENT) if exact == value.quantize(CENT) else exact
+
+
+# prices --------------------------------------------------------------------------------------------------
+
+
+@rule
+def product_pricing_prices(change: Change) -> None:
+    """The sell price is based on a markup or is a price (L10273): the field ``based_on`` names is sent, the other
+    worked out from it and the cost price (cost 114 at price 300 is a markup of 163.16, L10302); the tax of the
+    sell price comes from the tax rate (300 at 10 % is 30). A value sent for the field worked out must agree."""
+    priced = {"cost_price", "based_on", "markup", "sell_price", "tax_rate"}
+    if not (change.creating or priced & change.values.keys()):
+        return
+    record = change.record
+    cost, based_on = record.get("cost_price"), record.get("based_on")
+    if cost is None or based_on is None:
+        return  # already refused as required
+    source, worked = ("sell_price", "markup") if based_on == "Price" else ("markup", "sell_price")
+    if record.get(source) is None:
+        change.refuse(source, f"is required when based_on is {based_on}")
+        return
+    if based_on == "Price":
+        value = to_cents((record["sell_price"] - cost) / cost * HUNDRED) if cost else ZERO
+    else:
+        value = to_cents(cost * (1 + record["markup"] / HUNDRED))
+    sent = change.values.get(worked)
+    if sent is not None and change.sent(worked) and to_cents(sent) != value:
+        change.refuse(worked, f"is worked out from {source} when based_on is {based_on} ({value}): send {source}, "
+                              f"or based_on {'Markup' if based_on == 'Price' else 'Price'}")
+        return
+    change.derive(worked, value)
+    rate = change.lookup("taxrate", record.get("tax_rate"))
+    if rate is not None:
+        change.derive("sell_price_tax", to_cents(record["sell_price"] * (rate.get("rate") or ZERO) / HUNDRED))
+
+
+def cost_price(change: Change, product_id: int, ownership_id: int | None) -> Decimal:
+    """A product's cost price: its active ProductPricing of that ownership, else its newest active one, else 0."""
+    pricings = [p for p in change.find("productpricing", product_id=product_id) if p.get("active")]
+    own = [p for p in pricings if p.get("ownership_id") == ownership_id]
+    chosen = (own or pricings)[-1:] if pricings else []
+    return chosen[0]["cost_price"] if chosen and chosen[0].get("cost_price") is not None else ZERO
+
+
+# reference records ---------------------------------------------------------------------------------------
+
+
+@rule
+def one_minimum_stock_per_product(change: Change) -> None:
+    """"There is one product minimum stock record for each associated product" (L10555): one active record per
+    product and ownership Separation."""
+    if not (change.creating or {"product_id", "ownership_id", "active"} & change.values.keys()):
+        return
+    record = change.record
+    if not record.get("active") or record.get("product_id") is None:
+        return
+    others = [r for r in change.find("productminimumstock", product_id=record["product_id"])
+              if r.get("active") and r.get("ownership_id") == record.get("ownership_id")
+              and (change.before is None or r["id"] != change.before["id"])]
+    if others:
+        change.refuse("product_id", f"has a minimum stock already (ProductMinimumStock {others[0]['id']})")
+
+
+@rule
+def supplied_by_a_supplier(change: Change) -> None:
+    """A ProductSupplier's supplier is a Contact who is a supplier (``is_supplier``, L10737)."""
+    if not (change.creating or "supplier_contact_id" in change.values):
+        return
+    supplier = change.lookup("contact", change.record.get("supplier_contact_id"))
+    if supplier is not None and not supplier.get("is_supplier"):
+        change.refuse("supplier_contact_id", f"Contact {supplier['id']} is not a supplier")
+
+
+@rule
+def batch_is_of_a_lot(change: Change) -> None:
+    """A Batch of type Batch is stock of a lot: its parent is the product's Batch of type Product with the same
+    name, found or made (the samples: batches of "123ABC" have parent 47, L12533, L12651). A Batch written in an
+    item's ``batch`` list is of the item's product."""
+    if not change.creating:
+        return
+    record = change.record
+    if record.get("product_id") is None and record.get("stock_adjustment_item_id") is not None:
+        item = change.lookup("stockadjustmentitem", record["stock_adjustment_item_id"])
+        if item is not None:
+            change.derive("product_id", item["product_id"])
+    if record.get("product_id") is None:
+        if not change.refused("product_id"):
+            change.refuse("product_id", "is required: a Batch is of a Product")
+        return
+    if record.get("type") != "Batch" or not record.get("name"):
+        return
+    lots = [b for b in change.find("batch", product_id=record["product_id"], name=record["name"], type="Product")
+            if b.get("active")]
+    if lots:
+        change.derive("parent", lots[0]["id"])
+    else:
+        change.derive("parent", change.create("batch", {"name": record["name"], "type": "Product",
+                                                        "product_id": record["product_id"],
+                                                        "expiry": record.get("expiry")}))
+
+
+# the ledger ----------------------------------------------------------------------------------------------
+
+
+@rule
+def ledger_rows_are_never_changed(change: Change) -> None:
+    """The ledger is append-only: a movement, once written, is never changed or deactivated; a correction is
+    another movement, so that a product's stock is always the sum of its rows."""
+    if not change.creating:
+        change.refuse(None, "a StockTransaction is never changed: a correction is another movement")
+
+
+def movement(change: Change, quantity: Decimal, location_id: int | None, date: int | None) -> dict[str, Any]:
+    return {"quantity": quantity, "alter_stock": True, "separation_id": location_id, "for_class": change.resource.title,
+            "for_id": change.this, "product_id": change.record["product_id"], "status": "Finalised",
+            **({"date": date} if date is not None else {})}
+
+
+@rule
+def stock_adjustment_item_moves_stock(change: Change) -> None:
+    """An item adjusts one product by a signed quantity (not 0) at a price, by default the product's cost price
+    (L12781). Written in its StockAdjustment's ``line_item`` it is Finalised and moves stock at once, one ledger
+    row (L12651); added on its own (POST /v2/stockadjustmentitem) it is Pending and moves nothing (L12845).
+    A Finalised item's product and quantity cannot change; deactivating it appends the opposite movement."""
+    record, before = change.record, change.before
+    adjustment = change.lookup("stockadjustment", record.get("stockadjustment_id"))
+    location = record.get("location_id") or (adjustment or {}).get("ownership_id")
+    if change.creating:
+        if record.get("quantity") is not None and record["quantity"] == 0:
+            change.refuse("quantity", "cannot be 0: an adjustment raises (positive) or lowers (negative) stock")
+        product = change.lookup("product", record.get("product_id"))
+        if product is None:
+            return
+        change.derive("name", product.get("name"))
+        change.derive("code", product.get("code"))
+        if record.get("price") is None:
+            change.derive("price", cost_price(change, product["id"], (adjustment or {}).get("ownership_id")))
+        change.derive("status", "Finalised" if change.listed else "Pending")
+        if change.listed and record.get("quantity"):
+            change.create("stocktransaction", movement(change, record["quantity"], location,
+                                                       (adjustment or {}).get("date")))
+        return
+    if before.get("status") != "Finalised":
+        return
+    for name in ("product_id", "quantity", "location_id"):
+        if change.sent(name) and change.values[name] != before.get(name):
+            change.refuse(name, "cannot change: the item is Finalised and has moved stock")
+    if change.deactivating:
+        change.create("stocktransaction", movement(change, -before["quantity"], location, None))
+
+
+@rule(on_child_change=True)
+def stock_adjustment_amount(change: Change) -> None:
+    """``amount`` is the total quantity * price of the adjustment's active items (2 at 57.50 is 115, L12633)."""
+    if change.creating and not change.child_changed:
+        return
+    total = sum((kid["quantity"] * (kid.get("price") or ZERO) for kid in change.children("line_item")
+                 if kid.get("active")), ZERO)
+    change.derive("amount", to_cents(total))
+
+
+# the stocklevel question -----------------------------------------------------------------------------------
+
+
+@question
+def stocklevel(reading: Reading, products: list[dict[str, Any]]) -> dict[int, dict[str, Decimal]]:
+    """A page of products' stock numbers (L9966), from one grouped query over the ledger: ``in_stock`` is the sum
+    of the product's Finalised movements, ``available`` is ``in_stock`` less ``allocated``. Allocated invoice
+    lines, purchase orders and receipts are not served yet, so ``allocated``, ``on_order_*``, ``being_receipted``
+    read 0, and ``inventory_turn`` (consumption by dispensing) reads 0 until invoices dispense."""
+    ids = [p["id"] for p in products]
+    in_stock = reading.totals("stocktransaction", "quantity", "product_id", ids, **MOVED)
+    answers = {}
+    for product_id in ids:
+        stock = in_stock.get(product_id) or ZERO
+        allocated = ZERO
+        answers[product_id] = {
+            "in_stock": as_quantity(stock), "allocated": as_quantity(allocated),
+            "available": as_quantity(stock - allocated), "on_order_for_inventory": as_quantity(ZERO),
+            "on_order_total": as_quantity(ZERO), "being_receipted": as_quantity(ZERO),
+            "inventory_turn": as_quantity(ZERO),
+        }
+    return answers
