@@ -630,3 +630,14 @@ def test_an_id_compares_with_a_fraction_like_an_epoch_does(api, herd):
     assert listed(api, [("id", json.dumps({"eq": middle + 0.5}))]) == set()
     response = api.get("/v1/animal", params={"contact_id": json.dumps({"gt": 1.5})})
     assert response.status_code == 200, response.text
+
+
+def test_a_bound_on_writes_does_not_bound_what_a_filter_compares_with(api):
+    """``qty`` must be more than 0 when written, but ``qty < -1`` or ``qty = -0`` is a question with an answer
+    (none), not a 400: the fuzzer found the document allowing what the parser refused."""
+    for value in ("-1", "-0", '{"lt": -1}', '{"gte": -0.5}', '{"in": [-2, 3]}'):
+        response = api.get("/v1/prescriptionitem", params={"qty": value})
+        assert response.status_code == 200, (value, response.text)
+        assert response.json()["meta"]["items_total"] == "0"
+    refused = api.post("/v1/prescriptionitem", {"qty": "-0"})
+    assert refused.status_code == 422 and "cannot be negative" in refused.json()["messages"][0]["fields"]["qty"]

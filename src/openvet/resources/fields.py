@@ -168,8 +168,8 @@ class Number(FieldType):
     json_type = "number"
 
     def __init__(self, scale: int = 4, precision: int = 18, minimum: int | None = None, above: int | None = None):
-        """``minimum`` 0: not negative; ``above`` 0: more than 0 (a quantity prescribed). Checked on writes, on the
-        value as sent (before it is rounded to ``scale``)."""
+        """``minimum`` 0: not negative; ``above`` 0: more than 0 (a quantity prescribed). Checked on writes
+        (filters compare with any number); the sign is kept through rounding, so "-0.00001" is negative."""
         assert minimum in (None, 0) and above in (None, 0), "bounds the OpenAPI patterns can say"
         self.scale = scale
         self.precision = precision
@@ -179,6 +179,8 @@ class Number(FieldType):
     def bounded(self, value):
         if value is None:
             return
+        if (self.minimum is not None or self.above is not None) and value.is_signed():
+            raise Invalid("cannot be negative")  # a bounded number carries no sign: "-0" and "-0.00001" neither
         if self.above is not None and value <= self.above:
             raise Invalid(f"must be more than {self.above}")
         if self.minimum is not None and value < self.minimum:
@@ -190,9 +192,6 @@ class Number(FieldType):
     def parse(self, value):
         if isinstance(value, bool) or value is None or value == "":
             raise Invalid("must be a number")
-        if (self.minimum is not None or self.above is not None) and isinstance(value, str) \
-                and value.strip().startswith("-"):
-            raise Invalid("cannot be negative")  # as text, a bounded number carries no sign ("-0" included)
         number = decimal_of(value if isinstance(value, (str, int, float, Decimal)) else str(value))
         if abs(number) >= self.limit:
             raise Invalid(f"must be less than {self.limit:,} in magnitude")
