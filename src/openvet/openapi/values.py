@@ -42,7 +42,7 @@ from openvet.resources.fields import (
 
 SCHEMAS = "#/components/schemas/"
 ID_MAX = BIGINT_MAX
-BLANK = r"\S"  # at least one character that is not a space: a blank mandatory value is refused
+BLANK = r"[^\s\x1c-\x1f\x85]"  # a character str.strip() keeps: a blank mandatory value is refused
 
 
 def ref(name: str) -> dict:
@@ -183,7 +183,10 @@ def describe(schema: dict, field: Field) -> dict:
 
 # Bodies ---------------------------------------------------------------------------------------------
 
-SPACE = r"\s*"
+# Python's str.strip() takes away more than the \s of a JSON Schema (ECMA) pattern: the separators \x1c-\x1f and
+# NEL \x85 too. The patterns name them, so that a generator's "not blank" is the server's.
+STRIPPED = r"\s\x1c-\x1f\x85"
+SPACE = rf"[{STRIPPED}]*"
 POSITIVE_ID = r"0{0,8}[1-9][0-9]{0,17}"  # a positive id of at most 18 digits (ASCII only)
 
 
@@ -332,7 +335,7 @@ def number_schema(kind: Number) -> dict:
 def text_schema(kind: Text, required: bool) -> dict:
     """Text of at most ``max_length`` characters, without NUL; a whole number or a boolean is taken as its
     text (true: "1"). A required text must hold a character that is not a space."""
-    pattern = r"^[^\x00]*\S[^\x00]*$" if required else r"^[^\x00]*$"
+    pattern = rf"^[^\x00]*[^{STRIPPED}\x00][^\x00]*$" if required else r"^[^\x00]*$"
     text = {"type": "string", "maxLength": kind.max_length, "pattern": pattern}
     if required:
         text["minLength"] = 1
@@ -410,8 +413,9 @@ def filter_plain(kind: FieldType, version: str) -> dict:
         return {"type": "string", "pattern": rf"^{SPACE}({_choice_words(kind)}){SPACE}$"}
     longest = kind.max_length if isinstance(kind, Text) else 64
     # text: anything but a blank and not "{" first (the JSON form), at most ``longest`` once stripped
-    inner = rf"[^\s{{\x00]([^\x00]{{0,{longest - 2}}}[^\s\x00])?" if longest > 1 else r"[^\s{\x00]"
-    return {"type": "string", "maxLength": FILTER_TEXT_MAX, "pattern": rf"^\s*{inner}\s*$"}
+    inner = (rf"[^{STRIPPED}{{\x00]([^\x00]{{0,{longest - 2}}}[^{STRIPPED}\x00])?" if longest > 1
+             else rf"[^{STRIPPED}{{\x00]")
+    return {"type": "string", "maxLength": FILTER_TEXT_MAX, "pattern": rf"^{SPACE}{inner}{SPACE}$"}
 
 
 def _json_value(kind: FieldType, version: str, op: str) -> str:
