@@ -245,8 +245,12 @@ class Components:
     def envelope(self, resource: Resource, version: str) -> str:
         name = f"{resource.name}.{version}.Envelope"
         if name not in self.schemas:
-            record = self.record(resource, version)
-            item = {"type": "object", "properties": {resource.name: ref(record)}, "required": [resource.name],
+            if resource.item_value:  # the item is one value itself (WebHookEvents' list of names)
+                value = resource.field_map[resource.item_value]
+                shown = read_schema(value, version, resource.typed(version))
+            else:
+                shown = ref(self.record(resource, version))
+            item = {"type": "object", "properties": {resource.name: shown}, "required": [resource.name],
                     "additionalProperties": False}
             self.schemas[name] = envelope_schema(version, item)
         return name
