@@ -8,9 +8,9 @@ Values worked out on read (signed links) are ``@computed`` functions. One module
 
 from __future__ import annotations
 
-from openvet.services.changes import COMPUTED, RULES, Change, Effect, Pending, Rule, computed, rule
+from openvet.services.changes import COMPUTED, LISTINGS, RULES, Change, Effect, Pending, Rule, computed, listing, rule
 
-__all__ = ["COMPUTED", "RULES", "Change", "Effect", "Pending", "Rule", "computed", "rule"]
+__all__ = ["COMPUTED", "LISTINGS", "RULES", "Change", "Effect", "Pending", "Rule", "computed", "listing", "rule"]
 
 from openvet.services import (  # noqa: E402,F401  (registers their rules)
     animals,
@@ -20,4 +20,5 @@ from openvet.services import (  # noqa: E402,F401  (registers their rules)
     diagnostics,
     files,
     scheduling,
+    webhooks,
 )
