@@ -34,6 +34,7 @@ from openvet.resources.fields import (
     Number,
     RecordRef,
     Text,
+    TextList,
     Timezone,
     TypedLink,
     TypeName,
@@ -69,6 +70,8 @@ def type_label(field: Field, version: str, resource: Resource | None = None) -> 
         return "record: " + " | ".join(kind.targets)
     if isinstance(kind, ChoiceList):
         return "list of: " + ", ".join(kind.values)
+    if isinstance(kind, TextList):
+        return "list of texts"
     if isinstance(kind, TypeName):
         return "kind of record: " + ", ".join(kind.spelled(version))
     if isinstance(kind, Choice):

@@ -35,6 +35,7 @@ from openvet.resources.fields import (
     Number,
     RecordRef,
     Text,
+    TextList,
     Timezone,
     Uid,
     UidRef,
@@ -111,7 +112,7 @@ def _read_typed(kind: FieldType, version: str) -> dict:
         return record_ref(kind, {"type": "integer"}, nullable=True)
     if isinstance(kind, Timezone):
         return kind.openapi("v2")
-    if isinstance(kind, ChoiceList):
+    if isinstance(kind, (ChoiceList, TextList)):
         return kind.openapi()
     if isinstance(kind, Choice):
         return {"type": ["string", "null"], "enum": [*kind.spelled(version), None]}
@@ -136,7 +137,7 @@ def _read_strings(kind: FieldType, version: str) -> dict:
         return {"anyOf": [{**kind.openapi("v1"), "type": "object"}, UNSET]}
     if isinstance(kind, RecordRef):
         return {"anyOf": [record_ref(kind, DIGITS), UNSET]}
-    if isinstance(kind, ChoiceList):
+    if isinstance(kind, (ChoiceList, TextList)):
         return kind.openapi()
     if isinstance(kind, Choice):
         return {"type": "string", "enum": [*kind.spelled(version), ""]}
@@ -256,6 +257,10 @@ def value_schema(kind: FieldType, version: str, required: bool) -> dict:
                            "description": "comma-separated"}]}
     if isinstance(kind, Choice):
         return choice_schema(kind, version)
+    if isinstance(kind, TextList):
+        return {"anyOf": [{"type": "array", "maxItems": kind.max_items,
+                           "items": {"type": "string", "maxLength": kind.text.max_length, "pattern": "^[^\\x00]*$"}},
+                          {"const": ""}]}
     if isinstance(kind, Boolean):
         return ref("BooleanInput")
     if isinstance(kind, LinkList):
