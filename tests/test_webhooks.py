@@ -26,7 +26,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from conftest import migrated_database, running_server
+from conftest import make_clinic, migrated_database, running_server
 from openvet.app import dispatcher
 from openvet.config import Settings
 from openvet.engine import Actor, Engine
@@ -99,6 +99,12 @@ def receiver() -> Iterator[Receiver]:
     server.server_close()
 
 
+@pytest.fixture(scope="module")
+def shared(engine, client):
+    """A clinic for the checks that change nothing (refusals, the list of events): made once."""
+    return make_clinic(engine, client)
+
+
 @pytest.fixture
 def allow_private(monkeypatch):
     monkeypatch.setenv("OPENVET_WEBHOOK_PRIVATE_TARGETS", "allow")
@@ -144,8 +150,8 @@ def attempts_of(api, webhook_id: int) -> list[dict]:
 
 # the events --------------------------------------------------------------------------------------------
 
-def test_webhookevents_lists_every_event_of_every_declared_resource(api):
-    response = api.get("/v1/webhookevents")
+def test_webhookevents_lists_every_event_of_every_declared_resource(shared):
+    response = shared.get("/v1/webhookevents")
     assert response.status_code == 200, response.text
     (item,) = response.json()["items"]
     events = item["webhookevents"]
@@ -155,9 +161,9 @@ def test_webhookevents_lists_every_event_of_every_declared_resource(api):
     assert {"animal_created", "animal_updated", "animal_disabled", "webhooks_disabled"} <= set(events)
 
 
-def test_webhookevents_needs_its_scope(api):
-    token = api.token_for(["read-animal"])
-    response = api.get("/v1/webhookevents", headers={"Authorization": f"Bearer {token}"})
+def test_webhookevents_needs_its_scope(shared):
+    token = shared.token_for(["read-animal"])
+    response = shared.get("/v1/webhookevents", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 403
 
 
@@ -191,12 +197,12 @@ def test_a_webhook_is_created_with_its_secret_shown_once(api):
     ({"event": "animal_created"}, "webhook_url"),
     ({"webhook_url": "https://example.com/h"}, "event"),
 ])
-def test_a_bad_subscription_is_a_422_naming_the_field(api, body, named):
-    before = api.get("/v1/webhooks").json()["meta"]["items_total"]
-    response = api.post("/v1/webhooks", body)
+def test_a_bad_subscription_is_a_422_naming_the_field(shared, body, named):
+    before = shared.get("/v1/webhooks").json()["meta"]["items_total"]
+    response = shared.post("/v1/webhooks", body)
     assert response.status_code == 422, response.text
     assert named in {f for m in response.json()["messages"] for f in m["fields"]}
-    assert api.get("/v1/webhooks").json()["meta"]["items_total"] == before
+    assert shared.get("/v1/webhooks").json()["meta"]["items_total"] == before
 
 
 PRIVATE = ["http://127.0.0.1:8080/h", "http://localhost/h", "http://api.localhost/h", "http://10.1.2.3/h",
@@ -206,8 +212,8 @@ PRIVATE = ["http://127.0.0.1:8080/h", "http://localhost/h", "http://api.localhos
 
 
 @pytest.mark.parametrize("url", PRIVATE)
-def test_a_private_address_is_refused_as_a_server_side_request_forgery(api, url):
-    response = api.post("/v1/webhooks", {"webhook_url": url, "event": "animal_created"})
+def test_a_private_address_is_refused_as_a_server_side_request_forgery(shared, url):
+    response = shared.post("/v1/webhooks", {"webhook_url": url, "event": "animal_created"})
     assert response.status_code == 422, response.text
     assert "private" in response.json()["messages"][0]["fields"]["webhook_url"]
 

@@ -36,6 +36,7 @@ log = logging.getLogger("openvet.events")
 ATTEMPTS = 3  # "up to 3 times. After the 3rd attempt, we will disable the webhook" (L14202)
 LEASE = 120  # seconds a claimed delivery stays with its dispatcher: longer than any attempt takes
 POLL = 0.5  # seconds between rounds when there was nothing to do
+AFTER_FAILURE = 5  # seconds before a round that failed is tried again
 BATCH = 16  # deliveries claimed per round
 SENDERS = 8  # deliveries sent at once (a slow receiver holds one sender, not the round)
 ANSWER_KEPT = 2048  # characters of a receiver's answer kept in the log
@@ -90,8 +91,9 @@ class Dispatcher:
             try:
                 busy = self.round()
             except Exception:  # noqa: BLE001 (the loop must outlive any one failure)
-                log.exception("webhook dispatch round failed; trying again")
-                busy = False
+                log.exception("webhook dispatch round failed; trying again in %s s", AFTER_FAILURE)
+                self.stopping.wait(AFTER_FAILURE)  # the database is away, say: one line every few seconds
+                continue
             if not busy:
                 self.stopping.wait(self.poll)
 

@@ -25,6 +25,11 @@ def _lock(conn: sa.Connection, table: sa.Table) -> None:
         conn.exec_driver_sql(f'UPDATE "{table.name}" SET id = id WHERE 0')
 
 
+def _any(conn: sa.Connection, query: sa.Select) -> bool:
+    """A look before the lock: a round with nothing to do takes no write lock (SQLite has only one)."""
+    return conn.execute(query.limit(1)).first() is not None
+
+
 def _skip_locked(query: sa.Select, conn: sa.Connection, of: sa.Table) -> sa.Select:
     return query.with_for_update(skip_locked=True, of=of) if conn.dialect.name == "postgresql" else query
 
@@ -34,6 +39,8 @@ def hand_on(conn: sa.Connection, tables: Any, now: int, limit: int = 500) -> int
     subscribed to it (created by the time the event happened), and a replay's event one delivery to its
     webhook; the events are marked handed on (``delivered_at``). How many events were handed on."""
     outbox, delivery, webhooks = tables["outbox"], tables["webhook_delivery"], tables["webhooks"]
+    if not _any(conn, sa.select(outbox.c.id).where(outbox.c.delivered_at.is_(None))):
+        return 0
     _lock(conn, delivery)
     query = (sa.select(outbox.c.id, outbox.c.clinic_id, outbox.c.event, outbox.c.resource, outbox.c.record_id,
                        outbox.c.created_at)
@@ -96,6 +103,9 @@ def claim(conn: sa.Connection, tables: Any, now: int, until: int, token: str, li
     """Due deliveries of active webhooks, taken for this dispatcher until ``until`` (a lease: if it dies, they
     are due again then). Each row comes with its webhook's url, fields and secret seed."""
     delivery, webhooks = tables["webhook_delivery"], tables["webhooks"]
+    if not _any(conn, sa.select(delivery.c.id).where(delivery.c.status == "pending",
+                                                     delivery.c.next_attempt_at <= now)):
+        return []
     _lock(conn, delivery)
     active = sa.select(webhooks.c.id).where(webhooks.c.id == delivery.c.webhook_id, webhooks.c.active.is_(True))
     query = (sa.select(delivery.c.id)
