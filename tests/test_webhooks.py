@@ -1,4 +1,4 @@
-"""Webhooks: subscriptions (L13910), the events they may name (L13855), and delivery that loses nothing.
+"""Webhooks: subscriptions (L13909), the events they may name (L13855), and delivery that loses nothing.
 
 A real receiver (an HTTP server in a thread of the test, on 127.0.0.1, which webhooks may reach only with
 OPENVET_WEBHOOK_PRIVATE_TARGETS=allow) takes the deliveries; the dispatcher runs in the test
@@ -327,6 +327,15 @@ def test_three_failed_attempts_disable_the_webhook(api, dispatch, receiver, engi
     api.new_animal()
     settle(dispatch)
     assert len(receiver.received) == count  # a disabled webhook receives nothing
+
+
+def test_a_webhook_made_after_an_event_does_not_receive_it(api, dispatch, receiver):
+    api.new_animal(name="Before")
+    time.sleep(1.1)  # webhooks and events are timed to the second
+    subscribe(api, receiver.url, "animal_created")
+    api.new_animal(name="After")
+    settle(dispatch)
+    assert [d.json["items"][0]["animal"]["name"] for d in receiver.received] == ["After"]
 
 
 def test_a_receiver_that_does_not_answer_in_time_fails_the_attempt(api, dispatch, receiver):

@@ -1,6 +1,6 @@
 """Integration: webhooks, the events they subscribe to, and the log of their deliveries.
 
-A WebHook (L13910) subscribes a ``webhook_url`` to one event, ``<endpoint>_<event>`` (L13903); WebHookEvents
+A WebHook (L13909) subscribes a ``webhook_url`` to one event, ``<endpoint>_<event>`` (L13903); WebHookEvents
 lists every event the registry declares. Each attempt to deliver an event is kept as a WebHookAttempt, and a
 WebHookReplay sends an attempt's event again: both are openvet's own, beyond the document (extensions).
 Delivery itself (the outbox, retries, signatures) lives in ``openvet.events``.
@@ -16,9 +16,9 @@ URL_DOC = ("The WebHook URL: where a fired event's data is POSTed. Its query par
 WEBHOOK = Resource(
     name="webhooks",
     title="WebHook",
-    spec_line=13910,
+    spec_line=13909,
     rules=("webhook_subscribes_to_a_known_event", "webhook_url_is_a_public_http_url", "webhook_gets_a_secret"),
-    # Every WebHooks sample is typed JSON though on v1 (L13943); DELETE answers the record, inactive (L14166).
+    # Every WebHooks sample is typed JSON though on v1 (L13947); DELETE answers the record, inactive (L14169).
     endpoints={"v1": Endpoint(("list", Operation("get", "{id}", extension=True), "create", "update", "delete"),
                               typed=True, delete_answers="items")},
     fields=(

@@ -39,7 +39,7 @@ def event_names(registry: dict[str, Any]) -> list[str]:
 
 @listing
 def webhook_events(registry: dict[str, Any]) -> list[dict[str, Any]]:
-    """WebHookEvents' one item: the list of every event (L13880)."""
+    """WebHookEvents' one item: the list of every event (L13883)."""
     return [{"webhookevents": event_names(registry)}]
 
 
