@@ -467,3 +467,17 @@ def test_two_workers_on_postgresql_deliver_a_burst_once_each(tmp_path, receiver,
                                            "FROM webhookattempt WHERE clinic_id = :c"), {"c": clinic_id}).one()
         assert tuple(claimed) == (burst, burst)
         engine.close()
+
+
+def test_openapi_describes_the_delivery_and_the_extensions(client):
+    spec = client.get("/openapi.json").json()
+    delivery = spec["webhooks"]["event"]["post"]
+    assert delivery["x-openvet-extension"] is True
+    assert {p["name"] for p in delivery["parameters"]} == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+    body = delivery["requestBody"]["content"]["application/json"]["schema"]
+    assert set(body["properties"]["event"]["enum"]) >= set(SAMPLE_EVENTS)
+    for path in ("/v1/webhookattempt", "/v1/webhookreplay"):
+        assert spec["paths"][path]["get"]["x-openvet-extension"] is True
+    assert "x-openvet-extension" not in spec["paths"]["/v1/webhooks"]["post"]
+    secret = spec["components"]["schemas"]["webhooks.v1.Record"]["properties"]["secret"]
+    assert "once" in secret["description"]
