@@ -525,6 +525,7 @@ def field_types():
         vocabulary.JsonObject(), vocabulary.Day: vocabulary.Day(), vocabulary.Uid: vocabulary.Uid("animal"),
         vocabulary.Guid: vocabulary.Guid(), vocabulary.Timezone: vocabulary.Timezone(),
         vocabulary.LinkOrZero: vocabulary.LinkOrZero("physicalexam"), vocabulary.TextList: vocabulary.TextList(),
+        vocabulary.WebAddress: vocabulary.WebAddress(), vocabulary.EventName: vocabulary.EventName(),
     }
     declared = {c for c in vars(vocabulary).values() if isinstance(c, type) and issubclass(c, vocabulary.FieldType)
                 and c is not vocabulary.FieldType}

@@ -25,6 +25,7 @@ from openvet.resources.fields import (
     ContextDefault,
     Day,
     Epoch,
+    EventName,
     Field,
     FieldType,
     FileData,
@@ -39,11 +40,19 @@ from openvet.resources.fields import (
     Timezone,
     Uid,
     UidRef,
+    WebAddress,
 )
 
 SCHEMAS = "#/components/schemas/"
 ID_MAX = BIGINT_MAX
 BLANK = r"\S"  # at least one character that is not a space: a blank mandatory value is refused
+
+# What a webhook_url takes, said as a pattern: http(s), a host name (letters first, not localhost), an optional
+# port of 1 to 65535, then anything without spaces. The server takes more (public IP addresses, capitals).
+_PORT = "(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+_LABEL = "[a-z][a-z0-9-]{0,62}"
+WEB_ADDRESS = (rf"^https?://(?!localhost([:/?#]|$))(?![^/?#:]*\.localhost([:/?#]|$))"
+               rf"{_LABEL}(\.{_LABEL})*(:{_PORT})?([/?#][^\s\x00]*)?$")
 
 
 def ref(name: str) -> dict:
@@ -257,6 +266,14 @@ def value_schema(kind: FieldType, version: str, required: bool) -> dict:
                            "description": "comma-separated"}]}
     if isinstance(kind, Choice):
         return choice_schema(kind, version)
+    if isinstance(kind, WebAddress):
+        return {"type": "string", "maxLength": kind.max_length, "pattern": WEB_ADDRESS,
+                "description": "an http(s) URL of a public host (a loopback, link-local or private address is "
+                               "refused unless the server allows it; an address is shown here by name only)"}
+    if isinstance(kind, EventName):
+        from openvet.resources import REGISTRY  # (the registry is built from these types: named late)
+
+        return {"type": "string", "enum": sorted(n for r in REGISTRY.values() for n in r.event_names())}
     if isinstance(kind, TextList):
         return {"anyOf": [{"type": "array", "maxItems": kind.max_items,
                            "items": {"type": "string", "maxLength": kind.text.max_length, "pattern": "^[^\\x00]*$"}},

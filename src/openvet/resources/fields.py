@@ -380,6 +380,16 @@ class ChoiceList(FieldType):
         return {"type": "array", "items": {"type": "string", "enum": list(self.values)}}
 
 
+class WebAddress(Text):
+    """An http(s) URL a server sends to (WebHook ``webhook_url``); its rule refuses the rest, and OpenAPI says
+    which URLs are taken."""
+
+
+class EventName(Text):
+    """The name of an event, one of those the registry declares (WebHook ``event``); its rule refuses the rest,
+    and OpenAPI lists them."""
+
+
 class TextList(FieldType):
     """Several free texts (WebHook ``fields``: field names, dotted for nested values); a JSON array of strings."""
 

@@ -7,7 +7,18 @@ Delivery itself (the outbox, retries, signatures) lives in ``openvet.events``.
 """
 
 from openvet.resources.declaration import Endpoint, Operation, Resource
-from openvet.resources.fields import Boolean, Epoch, Field, Integer, JsonObject, Link, Text, TextList
+from openvet.resources.fields import (
+    Boolean,
+    Epoch,
+    EventName,
+    Field,
+    Integer,
+    JsonObject,
+    Link,
+    Text,
+    TextList,
+    WebAddress,
+)
 
 URL_DOC = ("The WebHook URL: where a fired event's data is POSTed. Its query parameters are sent with every "
            "delivery, for crude authentication (L13983). http or https; a loopback, link-local or private "
@@ -22,8 +33,8 @@ WEBHOOK = Resource(
     endpoints={"v1": Endpoint(("list", Operation("get", "{id}", extension=True), "create", "update", "delete"),
                               typed=True, delete_answers="items")},
     fields=(
-        Field("webhook_url", Text(2048), mandatory=True, filter=False, doc=URL_DOC),
-        Field("event", Text(96), mandatory=True,
+        Field("webhook_url", WebAddress(2048), mandatory=True, filter=False, doc=URL_DOC),
+        Field("event", EventName(96), mandatory=True,
               doc="The subscribed event, <endpoint>_<event> as /v1/webhookevents lists them, e.g. "
                   "appointment_created (L13984)."),
         Field("fields", TextList(), default=(), filter=False,
@@ -87,9 +98,8 @@ WEBHOOK_REPLAY = Resource(
     name="webhookreplay",
     title="WebHookReplay",
     rules=("replay_sends_an_attempts_event_again",),
-    # the created event reaches the dispatcher through the outbox, like every change: a replay asked for is
+    # its created event reaches the dispatcher through the outbox, like every change: a replay asked for is
     # sent even if the server dies right after answering
-    events=("created",),
     endpoints={"v1": Endpoint(("list", "get", "create"), typed=True, extension=True)},
     fields=(
         Field("attempt_id", Link("webhookattempt"), mandatory=True, update=False,
