@@ -115,6 +115,8 @@ DIAGNOSTIC_RESULT = Resource(
     spec_line=4613,
     rules=("recorded_by_a_vet", "diagnostic_result_takes_its_request", "clinical_record_matches_consult"),
     endpoints={"v1": Endpoint(READ_WRITE, page_limit=50, delete_answers="none")},  # "range: 1 - 50" (L4671)
+    # a result is of an Animal, named or found through its request or consult (the rule refuses none of them)
+    one_of=(("animal_id", "diagnostic_request_id", "consult_id"),),
     fields=(
         Field("ownership_id", Link("separation"), create=False, update=False,
               doc="The Separation the DiagnosticResult belongs to."),
