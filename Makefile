@@ -34,8 +34,9 @@ $(STAMP): pyproject.toml
 	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 	@touch $@
 
+# A developer's sandbox: webhooks may reach a receiver on this machine or its network (docs/webhooks.md).
 serve: venv
-	$(VENV)/bin/openvet serve --demo $(SERVE_ARGS)
+	OPENVET_WEBHOOK_PRIVATE_TARGETS=$${OPENVET_WEBHOOK_PRIVATE_TARGETS:-allow} $(VENV)/bin/openvet serve --demo $(SERVE_ARGS)
 
 test: venv
 	bin/test $(ARGS)

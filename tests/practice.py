@@ -107,7 +107,8 @@ class Practice:
 
     def state(self) -> dict[str, list[tuple]]:
         """Every row the clinic has, in every table of the registry, and its outbox."""
-        tables = [self.engine.tables[r.table] for r in REGISTRY.values()] + [self.engine.tables["outbox"]]
+        tables = [self.engine.tables[r.table] for r in REGISTRY.values() if not r.listed_by] + [
+            self.engine.tables["outbox"]]
         with self.engine.db.connect() as conn:
             return {t.name: [tuple(row) for row in conn.execute(
                 sa.select(t).where(t.c.clinic_id == self.api.id).order_by(t.c.id))] for t in tables}

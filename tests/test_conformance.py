@@ -505,13 +505,17 @@ def _leaves(record: dict) -> set[str]:
 
 def list_items_carry_every_documented_field_typed(op, api, world):
     resource, version = resource_of(op), op["api_version"]
-    if op["kind"] == "list":
+    if op["kind"] == "list" and not resource.listed_by:  # a listed resource's records are worked out
         world.fresh(resource.name)  # a record with the sample's values set, not only defaults
     params = {} if op["kind"] == "singleton" else {"limit": str(resource.endpoints[version].page_limit)}
     if op["questions"]:  # the documented questions are asked, so that their answers are on the items (L9950)
         params["questions"] = json.dumps([{"name": q["name"]} for q in op["questions"]])
     items = unwrap(api.get(f"/{version}/{resource.name}", params=params), resource.name)
     assert items, f"no {resource.name} to list"
+    if resource.item_value:  # each item is one value, typed as the sample's (WebHookEvents: a list of names)
+        shown = [next(iter(i.values())) for s in op["sample_responses"] for i in (s.get("json") or {})["items"]]
+        assert shown and all(type(value) is type(shown[0]) for value in items), (items, shown)
+        return
     samples = sample_records(op)
     sample = {k: v for record in samples for k, v in record.items()}
     documented = documented_fields(op)

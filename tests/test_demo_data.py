@@ -36,7 +36,7 @@ from openvet.store.filters import Condition
 
 pytestmark = pytest.mark.both_databases  # behaviour that differs between the databases
 
-TABLES = [resource.table for resource in REGISTRY.values()]
+TABLES = [resource.table for resource in REGISTRY.values() if not resource.listed_by]  # (WebHookEvents: no table)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

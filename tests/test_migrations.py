@@ -35,7 +35,7 @@ def test_migrations_match_the_registry(engine):
 def test_every_declared_resource_has_its_table_and_clinic_index(engine):
     inspector = sa.inspect(engine.db)
     tables = set(inspector.get_table_names())
-    for resource in REGISTRY.values():
+    for resource in (r for r in REGISTRY.values() if not r.listed_by):  # WebHookEvents is worked out
         assert resource.table in tables
         indexes = {tuple(i["column_names"]) for i in inspector.get_indexes(resource.table)}
         assert ("clinic_id", "id") in indexes
@@ -68,7 +68,7 @@ def test_every_searched_field_has_its_search_index(engine):
             assert conn.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'").scalar() == 1
     assert leftovers == []
     found = 0
-    for resource in REGISTRY.values():
+    for resource in (r for r in REGISTRY.values() if not r.listed_by):
         table = metadata.tables[resource.table]
         columns = searched_columns(resource)
         search = table.info.get("search")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -11,6 +13,7 @@ from starlette.routing import Route
 from openvet import ezyvet, openapi, provet
 from openvet.config import Settings
 from openvet.engine import Engine
+from openvet.events import Dispatcher
 from openvet.store.blobs import Blobs
 from openvet.store.database import connect
 
@@ -27,6 +30,17 @@ async def method_not_allowed(request: Request, exc) -> Response:
                     media_type="application/json")  # with the route's Allow
 
 
+def dispatcher(settings: Settings, engine: Engine) -> Dispatcher:
+    """The webhook dispatcher of this installation, sending the ezyVet payload."""
+    from openvet.ezyvet.serializers import View
+    from openvet.ezyvet.webhooks import payload
+
+    def ezyvet_payload(engine: Engine, delivery, fields, now: int) -> bytes:
+        return payload(engine, delivery, fields, View(settings.public_url.rstrip("/"), now, engine.signing_key()))
+
+    return Dispatcher(engine, ezyvet_payload, settings.webhook_retry_seconds, settings.webhook_timeout)
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
     settings = settings or Settings.from_environment()
     engine = engine or Engine(connect(settings.database_url, settings.db_threads))
@@ -36,7 +50,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         *provet.routes(),
         *ezyvet.routes(),
     ]
-    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        """``openvet serve`` delivers webhooks in a background thread unless OPENVET_DISPATCHER=off."""
+        running = dispatcher(settings, engine) if settings.dispatcher else None
+        if running is not None:
+            running.start()
+        try:
+            yield
+        finally:
+            if running is not None:
+                running.stop()
+
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed}, lifespan=lifespan)
     app.state.engine = engine
     app.state.settings = settings
     app.state.blobs = Blobs(settings.data_dir)

@@ -1,4 +1,4 @@
-"""The ``openvet`` command: serve, migrate, clinics, credentials and demo data."""
+"""The ``openvet`` command: serve, worker, migrate, clinics, credentials and demo data."""
 
 from __future__ import annotations
 
@@ -79,6 +79,26 @@ def serve(
         _print_demo(made, host, port)
     uvicorn.run("openvet.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)
+
+
+@app.command()
+def worker() -> None:
+    """Deliver webhooks apart from the API (run several on PostgreSQL; each takes its own share). Set
+    OPENVET_DISPATCHER=off on `openvet serve` to leave delivery to workers. Stops on SIGTERM or Ctrl-C."""
+    import signal
+    import threading
+
+    from openvet.app import dispatcher
+
+    settings = Settings.from_environment()
+    running = dispatcher(settings, _engine())
+    stop = threading.Event()
+    for name in ("SIGTERM", "SIGINT"):
+        signal.signal(getattr(signal, name), lambda *_: stop.set())
+    console.print(f"[green]Delivering webhooks[/] from {_safe(settings.database_url)}; Ctrl-C stops")
+    running.start()
+    stop.wait()
+    running.stop()
 
 
 @clinic_app.command("create")

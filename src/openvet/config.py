@@ -6,6 +6,12 @@
   the request's Host.
 - ``OPENVET_MAX_UPLOAD_BYTES`` (default 20 MiB): the largest file a client may upload (413 past it).
 - ``OPENVET_DB_THREADS`` (default 16): worker threads per process that run database work off the event loop.
+- ``OPENVET_DISPATCHER`` (default on): ``off`` keeps ``openvet serve`` from delivering webhooks (``openvet
+  worker`` does it instead).
+- ``OPENVET_WEBHOOK_RETRY_SECONDS`` (default ``60,600``): the waits before a delivery's 2nd and 3rd attempts.
+- ``OPENVET_WEBHOOK_TIMEOUT_SECONDS`` (default 10): how long a receiver has to answer.
+- ``OPENVET_WEBHOOK_PRIVATE_TARGETS``: ``allow`` lets webhooks reach loopback, link-local and private addresses
+  (read where it is used, ``services/webhooks.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from pathlib import Path
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 DEFAULT_DB_THREADS = 16
+DEFAULT_RETRY_SECONDS = (60, 600)
+DEFAULT_WEBHOOK_TIMEOUT = 10
 
 
 def _whole(name: str, default: int) -> int:
@@ -28,6 +36,23 @@ def _whole(name: str, default: int) -> int:
     return int(raw)
 
 
+def _waits(name: str, default: tuple[int, int]) -> tuple[int, int]:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    parts = [p.strip() for p in raw.split(",")]
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts):
+        raise ValueError(f"{name} must be two whole numbers of seconds, like 60,600, not {raw!r}")
+    return int(parts[0]), int(parts[1])
+
+
+def _switch(name: str) -> bool:
+    raw = os.environ.get(name, "on").strip().lower() or "on"
+    if raw not in ("on", "off"):
+        raise ValueError(f"{name} must be on or off, not {raw!r}")
+    return raw == "on"
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -35,6 +60,9 @@ class Settings:
     public_url: str  # how links name this server; empty: from the request's Host
     max_upload: int = DEFAULT_MAX_UPLOAD
     db_threads: int = DEFAULT_DB_THREADS
+    dispatcher: bool = False  # deliver webhooks in this process (``openvet serve``: on unless told off)
+    webhook_retry_seconds: tuple[int, int] = DEFAULT_RETRY_SECONDS
+    webhook_timeout: float = DEFAULT_WEBHOOK_TIMEOUT
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -42,4 +70,7 @@ class Settings:
         url = os.environ.get("OPENVET_DATABASE_URL") or f"sqlite:///{data_dir / 'openvet.sqlite3'}"
         return cls(database_url=url, data_dir=data_dir, public_url=os.environ.get("OPENVET_PUBLIC_URL", ""),
                    max_upload=_whole("OPENVET_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD),
-                   db_threads=_whole("OPENVET_DB_THREADS", DEFAULT_DB_THREADS))
+                   db_threads=_whole("OPENVET_DB_THREADS", DEFAULT_DB_THREADS),
+                   dispatcher=_switch("OPENVET_DISPATCHER"),
+                   webhook_retry_seconds=_waits("OPENVET_WEBHOOK_RETRY_SECONDS", DEFAULT_RETRY_SECONDS),
+                   webhook_timeout=_whole("OPENVET_WEBHOOK_TIMEOUT_SECONDS", DEFAULT_WEBHOOK_TIMEOUT))

@@ -70,19 +70,26 @@ class Engine:
         unknown = {f"{r.name}: {rule}" for r in registry.values() for rule in r.rules if rule not in services.RULES}
         unknown |= {f"{r.name}.{f.name}: {f.type.function}" for r in registry.values() for f in r.fields
                     if isinstance(f.type, Computed) and f.type.function not in services.COMPUTED}
+        unknown |= {f"{r.name}: {r.listed_by}" for r in registry.values()
+                    if r.listed_by and r.listed_by not in services.LISTINGS}
         if unknown:  # a declaration names a rule nobody wrote: refuse to start rather than fail on a write
             raise LookupError("no such function in openvet.services: " + ", ".join(sorted(unknown)))
 
     def signing_key(self) -> bytes:
         """The installation's key for signed links (made by the migrations; read once per process)."""
-        key = getattr(self, "_signing_key", None)
-        if key is None:
+        return self.server_key("signing")
+
+    def server_key(self, name: str) -> bytes:
+        """One of the installation's keys (``signing``: links; ``webhook``: webhook secrets), made by the
+        migrations and read once per process."""
+        keys = self.__dict__.setdefault("_server_keys", {})
+        if name not in keys:
             with self.db.connect() as conn:
-                value = accounts.server_key(conn, "signing")
+                value = accounts.server_key(conn, name)
             if value is None:
-                raise LookupError("the database has no signing key: run `openvet migrate`")
-            key = self._signing_key = bytes.fromhex(value)
-        return key
+                raise LookupError(f"the database has no {name} key: run `openvet migrate`")
+            keys[name] = bytes.fromhex(value)
+        return keys[name]
 
     # reading -------------------------------------------------------------------------------------------
 
@@ -125,6 +132,9 @@ class Engine:
         """A page of records; each question asked (``stocklevel``) is answered for the whole page at once and
         kept on each record under ``ANSWERS``."""
         clinic_id = Actor.of(who).clinic_id
+        if resource.listed_by:  # records no table keeps: worked out (from the registry), paged here
+            found = services.LISTINGS[resource.listed_by](self.registry)
+            return Page(found[(page - 1) * limit:page * limit], len(found))
         table = self.tables[resource.table]
 
         def read(conn: sa.Connection) -> Page:
@@ -247,7 +257,8 @@ class Engine:
         (a Provet client needs no contact detail); children and rules are checked as always."""
         with self.writing(who) as writer:  # (no early lock: a new record has no earlier state to lose)
             record_id = writer.create(resource, body, version, enforce_mandatory=enforce_mandatory)
-            return self._get(writer.conn, writer.clinic_id, resource, record_id)
+            record = self._get(writer.conn, writer.clinic_id, resource, record_id)
+            return {**record, **writer.shown_once.get((resource.name, record_id), {})}
 
     def update(self, who: Actor | int, resource: Resource, conditions: list[Condition], body: dict[str, Any],
                version: str | None, limit: int | None, enforce_mandatory: bool = True) -> Outcome:

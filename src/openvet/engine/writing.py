@@ -70,6 +70,9 @@ class Writer:
         self.conn = conn
         self.actor = actor
         self.now = now
+        # (resource, id) -> values a rule worked out for fields that are never stored (a WebHook's secret):
+        # the answer to this write shows them, no later read can
+        self.shown_once: dict[tuple[str, int], dict[str, Any]] = {}
 
     @property
     def clinic_id(self) -> int:
@@ -378,6 +381,9 @@ class Writer:
                 values[f.name] = f.type.make()
         values.update(active=values.get("active", True), created_at=self.now, modified_at=self.now)
         record_id = records.insert(self.conn, self.table(resource), self.clinic_id, _columns(resource, values))
+        once = {f.name: values[f.name] for f in resource.fields if f.read and not f.stored and f.name in values}
+        if once:
+            self.shown_once[(resource.name, record_id)] = once
         if change:
             change.this.id = record_id
             later = {name: function(record_id) for name, function in change.after_insert}

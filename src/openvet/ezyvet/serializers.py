@@ -123,6 +123,8 @@ def _children(f, version: str, typed: bool) -> Callable[[Any], Any]:
 def items(resource: Resource, version: str, records: list[dict[str, Any]], view: View | None = None
           ) -> list[dict[str, Any]]:
     serialize = serializer(resource, version)
+    if resource.item_value:  # the item is one value itself (WebHookEvents: the list of events, L13880)
+        return [{resource.name: serialize(record, view)[resource.item_value]} for record in records]
     if not records or ANSWERS not in records[0]:
         return [{resource.name: serialize(record, view)} for record in records]
     typed = resource.typed(version)

@@ -248,8 +248,12 @@ class Components:
     def envelope(self, resource: Resource, version: str) -> str:
         name = f"{resource.name}.{version}.Envelope"
         if name not in self.schemas:
-            record = self.record(resource, version)
-            item = {"type": "object", "properties": {resource.name: ref(record)}, "required": [resource.name],
+            if resource.item_value:  # the item is one value itself (WebHookEvents' list of names)
+                value = resource.field_map[resource.item_value]
+                shown = read_schema(value, version, resource.typed(version))
+            else:
+                shown = ref(self.record(resource, version))
+            item = {"type": "object", "properties": {resource.name: shown}, "required": [resource.name],
                     "additionalProperties": False}
             self.schemas[name] = envelope_schema(version, item)
         return name
@@ -773,6 +777,7 @@ def build_document() -> dict:
                  "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
         "tags": tags,
         "paths": paths,
+        "webhooks": _webhook_delivery(),
         "components": {
             "schemas": dict(sorted(schemas.items())),
             "parameters": dict(sorted(components.parameters.items())),
@@ -784,6 +789,45 @@ def build_document() -> dict:
             }, **_signed_schemes()},
         },
     }
+
+
+def _webhook_delivery() -> dict:
+    """OpenAPI 3.1 ``webhooks``: the request openvet sends to a subscribed ``webhook_url`` (docs/webhooks.md)."""
+    events = sorted(name for resource in RESOURCES for name in resource.event_names())
+    header = {"required": True, "schema": {"type": "string"}}
+    body = {"type": "object", "required": ["event", "event_id", "webhook_id", "timestamp", "version", "items"],
+            "properties": {
+                "event": {"type": "string", "enum": events, "description": "The event subscribed to."},
+                "event_id": {"type": "integer", "description": "The event's id: the same for every attempt and "
+                                                               "replay of it."},
+                "webhook_id": {"type": "integer", "description": "The WebHook subscribed."},
+                "timestamp": {"type": "integer", "description": "When this attempt was sent (epoch seconds)."},
+                "version": {"type": "string", "enum": ["v1", "v2"],
+                            "description": "How the record is written: v2 where the resource is served on v2."},
+                "items": {"type": "array", "maxItems": 1, "items": {
+                    "type": "object", "minProperties": 1, "maxProperties": 1,
+                    "description": "The record as one item of the API's list answer, wrapped in its endpoint's "
+                                   "name, cut to the WebHook's fields; none if it cannot be read."}}}}
+    return {"event": {"post": {
+        "summary": "An event, POSTed to a WebHook's webhook_url",
+        "description": "Sent to every active WebHook of the clinic subscribed to the event, to its `webhook_url` "
+                       "with the query string kept (L13983). Only a 2xx answer delivers; after 3 failed attempts "
+                       "the WebHook is disabled (L14202).\n\n**openvet extension**: the body's shape, the "
+                       "Standard Webhooks signature headers (HMAC-SHA256 with the secret answered once at "
+                       "creation), retries and the attempt log are openvet's; see docs/webhooks.md.",
+        "x-openvet-extension": True,
+        "tags": ["WebHook"],
+        "parameters": [
+            {"name": "webhook-id", "in": "header", **header,
+             "description": "evt<event_id>_wh<webhook_id>: the same for every retry and replay (deduplicate)."},
+            {"name": "webhook-timestamp", "in": "header", **header, "description": "Epoch seconds of the attempt."},
+            {"name": "webhook-signature", "in": "header", **header,
+             "description": "v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>' keyed with the "
+                            "secret's bytes>"}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+        "responses": {"200": {"description": "Any 2xx: delivered. Anything else, or no answer in 10 s: tried "
+                                             "again, up to 3 attempts."}},
+    }}}
 
 
 @cache

@@ -25,6 +25,7 @@ from openvet.resources.fields import (
     ContextDefault,
     Day,
     Epoch,
+    EventName,
     Field,
     FileData,
     Guid,
@@ -34,11 +35,13 @@ from openvet.resources.fields import (
     Number,
     RecordRef,
     Text,
+    TextList,
     Timezone,
     TypedLink,
     TypeName,
     Uid,
     UidRef,
+    WebAddress,
 )
 
 
@@ -69,6 +72,12 @@ def type_label(field: Field, version: str, resource: Resource | None = None) -> 
         return "record: " + " | ".join(kind.targets)
     if isinstance(kind, ChoiceList):
         return "list of: " + ", ".join(kind.values)
+    if isinstance(kind, TextList):
+        return "list of texts"
+    if isinstance(kind, WebAddress):
+        return "http(s) URL"
+    if isinstance(kind, EventName):
+        return "event name (/v1/webhookevents)"
     if isinstance(kind, TypeName):
         return "kind of record: " + ", ".join(kind.spelled(version))
     if isinstance(kind, Choice):

@@ -25,6 +25,7 @@ from openvet.resources.fields import (
     ContextDefault,
     Day,
     Epoch,
+    EventName,
     Field,
     FieldType,
     FileData,
@@ -35,14 +36,23 @@ from openvet.resources.fields import (
     Number,
     RecordRef,
     Text,
+    TextList,
     Timezone,
     Uid,
     UidRef,
+    WebAddress,
 )
 
 SCHEMAS = "#/components/schemas/"
 ID_MAX = BIGINT_MAX
 BLANK = r"[^\s\x1c-\x1f\x85]"  # a character str.strip() keeps: a blank mandatory value is refused
+
+# What a webhook_url takes, said as a pattern: http(s), a host name (letters first, not localhost), an optional
+# port of 1 to 65535, then anything without spaces. The server takes more (public IP addresses, capitals).
+_PORT = "(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+_LABEL = "[a-z][a-z0-9-]{0,62}"
+WEB_ADDRESS = (rf"^https?://(?!localhost([:/?#]|$))(?![^/?#:]*\.localhost([:/?#]|$))"
+               rf"{_LABEL}(\.{_LABEL})*(:{_PORT})?([/?#][^\s\x00]*)?$")
 
 
 def ref(name: str) -> dict:
@@ -111,7 +121,7 @@ def _read_typed(kind: FieldType, version: str) -> dict:
         return record_ref(kind, {"type": "integer"}, nullable=True)
     if isinstance(kind, Timezone):
         return kind.openapi("v2")
-    if isinstance(kind, ChoiceList):
+    if isinstance(kind, (ChoiceList, TextList)):
         return kind.openapi()
     if isinstance(kind, Choice):
         return {"type": ["string", "null"], "enum": [*kind.spelled(version), None]}
@@ -136,7 +146,7 @@ def _read_strings(kind: FieldType, version: str) -> dict:
         return {"anyOf": [{**kind.openapi("v1"), "type": "object"}, UNSET]}
     if isinstance(kind, RecordRef):
         return {"anyOf": [record_ref(kind, DIGITS), UNSET]}
-    if isinstance(kind, ChoiceList):
+    if isinstance(kind, (ChoiceList, TextList)):
         return kind.openapi()
     if isinstance(kind, Choice):
         return {"type": "string", "enum": [*kind.spelled(version), ""]}
@@ -259,6 +269,18 @@ def value_schema(kind: FieldType, version: str, required: bool) -> dict:
                            "description": "comma-separated"}]}
     if isinstance(kind, Choice):
         return choice_schema(kind, version)
+    if isinstance(kind, WebAddress):
+        return {"type": "string", "maxLength": kind.max_length, "pattern": WEB_ADDRESS,
+                "description": "an http(s) URL of a public host (a loopback, link-local or private address is "
+                               "refused unless the server allows it; an address is shown here by name only)"}
+    if isinstance(kind, EventName):
+        from openvet.resources import REGISTRY  # (the registry is built from these types: named late)
+
+        return {"type": "string", "enum": sorted(n for r in REGISTRY.values() for n in r.event_names())}
+    if isinstance(kind, TextList):
+        return {"anyOf": [{"type": "array", "maxItems": kind.max_items,
+                           "items": {"type": "string", "maxLength": kind.text.max_length, "pattern": "^[^\\x00]*$"}},
+                          {"const": ""}]}
     if isinstance(kind, Boolean):
         return ref("BooleanInput")
     if isinstance(kind, LinkList):

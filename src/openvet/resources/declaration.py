@@ -129,6 +129,11 @@ class Resource:
     # groups of fields of which a create sends at least one (a rule says why): ContactDetail's contact_id or
     # contact_uid (L4389); a field alone in its group is simply required
     one_of: tuple[tuple[str, ...], ...] = ()
+    # records kept in no table: ``services.LISTINGS[listed_by](registry)`` lists them (WebHookEvents, the events
+    # the registry declares); such a resource is read-only
+    listed_by: str = ""
+    # the field whose value is the whole item (WebHookEvents' item is the list of names itself, L13880)
+    item_value: str = ""
     field_map: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):

@@ -379,6 +379,50 @@ class ChoiceList(FieldType):
         return {"type": "array", "items": {"type": "string", "enum": list(self.values)}}
 
 
+class WebAddress(Text):
+    """An http(s) URL a server sends to (WebHook ``webhook_url``); its rule refuses the rest, and OpenAPI says
+    which URLs are taken."""
+
+
+class EventName(Text):
+    """The name of an event, one of those the registry declares (WebHook ``event``); its rule refuses the rest,
+    and OpenAPI lists them."""
+
+
+class TextList(FieldType):
+    """Several free texts (WebHook ``fields``: field names, dotted for nested values); a JSON array of strings."""
+
+    json_type = "array"
+    comparable = False
+
+    def __init__(self, max_items: int = 200, max_length: int = 255):
+        self.max_items = max_items
+        self.text = Text(max_length)
+
+    def column_type(self):
+        return sa.JSON()
+
+    def parse(self, value):
+        if value is None or value == "":
+            return []
+        if not isinstance(value, (list, tuple)):
+            raise Invalid("must be a list of strings")
+        if len(value) > self.max_items:
+            raise Invalid(f"must hold at most {self.max_items} strings")
+        if not all(isinstance(v, str) for v in value):
+            raise Invalid("must be a list of strings")
+        return list(dict.fromkeys(self.text.parse(v) for v in value))  # in the order sent, once each
+
+    def to_v1(self, value):
+        return list(value or [])
+
+    def to_v2(self, value):
+        return list(value or [])
+
+    def openapi(self):
+        return {"type": "array", "items": {"type": "string"}, "maxItems": self.max_items}
+
+
 class Link(Integer):
     """The id of another record of the same clinic (``target`` is that resource's endpoint name).
 

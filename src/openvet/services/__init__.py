@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from openvet.services.changes import (
     COMPUTED,
+    LISTINGS,
     QUESTIONS,
     RULES,
     Change,
@@ -18,12 +19,13 @@ from openvet.services.changes import (
     Reading,
     Rule,
     computed,
+    listing,
     question,
     rule,
 )
 
-__all__ = ["COMPUTED", "QUESTIONS", "RULES", "Change", "Effect", "Pending", "Reading", "Rule", "computed", "question",
-           "rule"]
+__all__ = ["COMPUTED", "LISTINGS", "QUESTIONS", "RULES", "Change", "Effect", "Pending", "Reading", "Rule", "computed",
+           "listing", "question", "rule"]
 
 from openvet.services import (  # noqa: E402,F401  (registers their rules)
     animals,
@@ -34,4 +36,5 @@ from openvet.services import (  # noqa: E402,F401  (registers their rules)
     files,
     scheduling,
     stock,
+    webhooks,
 )

@@ -56,6 +56,7 @@ class Rule:
 RULES: dict[str, Rule] = {}
 COMPUTED: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
 QUESTIONS: dict[str, Callable[[Reading, list[dict[str, Any]]], dict[int, dict[str, Any]]]] = {}
+LISTINGS: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {}
 
 
 def rule(function: Callable[[Change], None] | None = None, *, on_child_change: bool = False):
@@ -67,6 +68,12 @@ def rule(function: Callable[[Change], None] | None = None, *, on_child_change: b
         return fn
 
     return register(function) if function is not None else register
+
+
+def listing(function: Callable[[dict[str, Any]], list[dict[str, Any]]]):
+    """Register the records of a resource that no table keeps (``listed_by``): ``function(registry)``."""
+    LISTINGS[function.__name__] = function
+    return function
 
 
 def computed(function: Callable[[dict[str, Any], Any], Any]) -> Callable[[dict[str, Any], Any], Any]:

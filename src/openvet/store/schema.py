@@ -94,6 +94,31 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Index("ix_outbox_pending", "delivered_at", "id"),
     )
     sa.Table(
+        # What each webhook is owed: one row per (webhook, outbox event) it subscribes to, made from the outbox
+        # by the dispatcher (``outbox.delivered_at`` says the event was handed on). ``event_id`` is the event
+        # delivered: the outbox row itself, or the one a replay sends again. A dispatcher claims due rows for
+        # ``claimed_until`` (a lease: a process killed mid-delivery leaves the row to the next one).
+        "webhook_delivery", metadata,
+        id_column(),
+        clinic_column(),
+        sa.Column("webhook_id", Id, nullable=False),
+        sa.Column("outbox_id", Id, nullable=False),
+        sa.Column("event_id", Id, nullable=False),
+        sa.Column("event", sa.String(96), nullable=False),
+        sa.Column("resource", sa.String(64), nullable=False),
+        sa.Column("record_id", sa.BigInteger(), nullable=False),
+        sa.Column("replay_id", Id),  # the WebHookReplay that asked for it
+        sa.Column("status", sa.String(16), nullable=False),  # pending | delivered | failed
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.BigInteger(), nullable=False),
+        sa.Column("claimed_until", sa.BigInteger()),
+        sa.Column("claim", sa.String(32)),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("finished_at", sa.BigInteger()),
+        sa.UniqueConstraint("webhook_id", "outbox_id", name="uq_webhook_delivery_webhook_outbox"),
+        sa.Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
+    )
+    sa.Table(
         # Secrets of this installation, shared by every process and server on the database (the key that
         # signs download links); made by the migration that creates the table.
         "server_key", metadata,
@@ -128,7 +153,8 @@ def build_metadata(resources: Iterable) -> sa.MetaData:
     metadata = sa.MetaData()
     system_tables(metadata)
     for resource in resources:
-        resource_table(metadata, resource)
+        if not resource.listed_by:  # worked out, not kept (WebHookEvents)
+            resource_table(metadata, resource)
     return metadata
 
 

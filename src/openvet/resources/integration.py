@@ -1,0 +1,112 @@
+"""Integration: webhooks, the events they subscribe to, and the log of their deliveries.
+
+A WebHook (L13909) subscribes a ``webhook_url`` to one event, ``<endpoint>_<event>`` (L13903); WebHookEvents
+lists every event the registry declares. Each attempt to deliver an event is kept as a WebHookAttempt, and a
+WebHookReplay sends an attempt's event again: both are openvet's own, beyond the document (extensions).
+Delivery itself (the outbox, retries, signatures) lives in ``openvet.events``.
+"""
+
+from openvet.resources.declaration import Endpoint, Operation, Resource
+from openvet.resources.fields import (
+    Boolean,
+    Epoch,
+    EventName,
+    Field,
+    Integer,
+    JsonObject,
+    Link,
+    Text,
+    TextList,
+    WebAddress,
+)
+
+URL_DOC = ("The WebHook URL: where a fired event's data is POSTed. Its query parameters are sent with every "
+           "delivery, for crude authentication (L13983). http or https; a loopback, link-local or private "
+           "address is refused unless the server allows it (OPENVET_WEBHOOK_PRIVATE_TARGETS=allow).")
+
+WEBHOOK = Resource(
+    name="webhooks",
+    title="WebHook",
+    spec_line=13909,
+    rules=("webhook_subscribes_to_a_known_event", "webhook_url_is_a_public_http_url", "webhook_gets_a_secret"),
+    # Every WebHooks sample is typed JSON though on v1 (L13947); DELETE answers the record, inactive (L14169).
+    endpoints={"v1": Endpoint(("list", Operation("get", "{id}", extension=True), "create", "update", "delete"),
+                              typed=True, delete_answers="items")},
+    fields=(
+        Field("webhook_url", WebAddress(2048), mandatory=True, filter=False, doc=URL_DOC),
+        Field("event", EventName(96), mandatory=True,
+              doc="The subscribed event, <endpoint>_<event> as /v1/webhookevents lists them, e.g. "
+                  "appointment_created (L13984)."),
+        Field("fields", TextList(), default=(), filter=False,
+              doc="The fields the pushed record keeps, dotted for nested values (appointment.created_at); empty: "
+                  "every field (L14051)."),
+        Field("secret", Text(64), create=False, update=False, filter=False, store=False,
+              doc="openvet: the key that signs every delivery (Standard Webhooks, docs/webhooks.md), whsec_… . "
+                  "Shown once, in the answer to the create; null on every other read."),
+        Field("secret_seed", Text(64), create=False, update=False, filter=False, versions=(),
+              doc="What the secret is worked out from, with the installation's webhook key; never on the wire."),
+    ),
+)
+
+WEBHOOK_EVENTS = Resource(
+    name="webhookevents",
+    title="WebHookEvents",
+    spec_line=13855,
+    system=False,
+    events=(),
+    listed_by="webhook_events",
+    item_value="webhookevents",
+    endpoints={"v1": Endpoint(("list",), typed=True)},
+    fields=(Field("webhookevents", TextList(max_items=100000), filter=False, create=False, update=False,
+                  doc="Every event a WebHook may subscribe to: <endpoint>_<event> of every resource (L13903)."),),
+)
+
+READ_ONLY = {"create": False, "update": False}
+
+WEBHOOK_ATTEMPT = Resource(
+    name="webhookattempt",
+    title="WebHookAttempt",
+    events=(),  # written by the dispatcher, about deliveries: no event of its own (nothing to loop on)
+    endpoints={"v1": Endpoint(("list", "get"), typed=True, extension=True)},
+    fields=(
+        Field("webhook_id", Link("webhooks"), index=True, **READ_ONLY, doc="The WebHook the event was sent to."),
+        Field("event", Text(96), **READ_ONLY, doc="The event sent, e.g. animal_created."),
+        Field("event_id", Integer(), index=True, **READ_ONLY,
+              doc="The event's id (the same for every attempt and replay of one event)."),
+        Field("record_id", Integer(), **READ_ONLY, doc="The ID of the record the event is about."),
+        Field("attempt", Integer(), filter=False, **READ_ONLY,
+              doc="1, 2 or 3: which attempt of this delivery (a replay starts again at 1)."),
+        Field("replay_id", Link("webhookreplay"), **READ_ONLY,
+              doc="The WebHookReplay that asked for it; null if none."),
+        Field("url", Text(2048), filter=False, **READ_ONLY, doc="Where the request went (the webhook_url then)."),
+        Field("request_headers", JsonObject(), filter=False, **READ_ONLY,
+              doc="The request's headers (webhook-id, webhook-timestamp, webhook-signature, content-type…)."),
+        Field("request_body", Text(1048576), filter=False, **READ_ONLY, doc="The JSON body sent."),
+        Field("response_status", Integer(), **READ_ONLY, doc="The receiver's HTTP status; null when none came."),
+        Field("response_body", Text(2048), filter=False, **READ_ONLY,
+              doc="The first 2 KiB of the receiver's answer."),
+        Field("error", Text(1024), filter=False, **READ_ONLY,
+              doc="Why the attempt failed (a status that is not 2xx, a timeout, a refused address); null if it "
+                  "was delivered."),
+        Field("delivered", Boolean(), **READ_ONLY, doc="Whether the receiver answered 2xx."),
+        Field("attempted_at", Epoch(), **READ_ONLY, doc="When the request was sent."),
+        Field("duration_ms", Integer(), filter=False, **READ_ONLY, doc="How long the receiver took to answer."),
+    ),
+)
+
+WEBHOOK_REPLAY = Resource(
+    name="webhookreplay",
+    title="WebHookReplay",
+    rules=("replay_sends_an_attempts_event_again",),
+    # its created event reaches the dispatcher through the outbox, like every change: a replay asked for is
+    # sent even if the server dies right after answering
+    endpoints={"v1": Endpoint(("list", "get", "create"), typed=True, extension=True)},
+    fields=(
+        Field("attempt_id", Link("webhookattempt"), mandatory=True, update=False,
+              doc="The WebHookAttempt whose event is sent again, to the same WebHook (as it is now)."),
+        Field("webhook_id", Link("webhooks"), index=True, **READ_ONLY, doc="The WebHook the event is sent to."),
+        Field("event_id", Integer(), **READ_ONLY, doc="The event sent again."),
+    ),
+)
+
+RESOURCES = (WEBHOOK, WEBHOOK_EVENTS, WEBHOOK_ATTEMPT, WEBHOOK_REPLAY)
