@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from openvet.resources.fields import Day, Invalid, JsonObject, LinkList, Number, TypeName
+from openvet.resources.fields import Day, Integer, Invalid, JsonObject, Link, LinkList, Number, TypeName
 
 
 def test_a_calendar_day_is_read_as_a_date_or_as_epoch_seconds_and_written_as_its_utc_midnight():
@@ -59,3 +59,10 @@ def test_v2_writes_a_whole_decimal_without_a_fraction():
     assert Number(4).to_v2(Decimal("2.0000")) == 2 and isinstance(Number(4).to_v2(Decimal("2.0000")), int)
     assert Number(4).to_v2(Decimal("2.5000")) == 2.5
     assert Number(4).to_v1(Decimal("2")) == "2.0000"
+
+
+@pytest.mark.parametrize("text", ["\x1f5\x1c", "\x855\x85", " \x1e5\t"])
+def test_an_integer_padded_with_what_str_strip_takes_away_is_read(text):
+    """``int()`` keeps the separators \\x1c-\\x1f that ``\\s`` and ``str.strip()`` take away: it was a 500."""
+    assert Integer().parse(text) == 5
+    assert Link("animal").parse(text) == 5

@@ -264,9 +264,9 @@ def value_schema(kind: FieldType, version: str, required: bool) -> dict:
                 "description": "an IANA timezone name, e.g. Pacific/Auckland"}
     if isinstance(kind, ChoiceList):
         item = choice_schema(kind.choice, version)
+        part = rf"{SPACE}(({_choice_words(kind.choice)}){SPACE})?"  # a word between commas, or nothing
         return {"anyOf": [{"type": "array", "items": item},
-                          {"type": "string", "pattern": rf"^{SPACE}({_choice_words(kind.choice)}|,|\s)*$",
-                           "description": "comma-separated"}]}
+                          {"type": "string", "pattern": rf"^{part}(,{part})*$", "description": "comma-separated"}]}
     if isinstance(kind, Choice):
         return choice_schema(kind, version)
     if isinstance(kind, WebAddress):

@@ -158,7 +158,7 @@ class Integer(FieldType):
         if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+\s*", value):  # ASCII digits only, unlike int()
             if len(value.strip()) > MAX_NUMBER_TEXT:
                 raise Invalid("is out of range (a 64-bit integer)")
-            return in_range(int(value))
+            return in_range(int(value.strip()))  # str.strip(): int() keeps \x1c-\x1f
         raise Invalid("must be an integer")
 
 
