@@ -68,6 +68,8 @@ PATIENT_FILTERS: dict[str, Filter] = {
     "id__in": ids("id"), "client": client, "name": exact("name"), "microchip": exact("microchip_number"),
     "species": species, "archived": archived, **_times(),
 }
+
+
 def patient(ctx: Context, raw: str) -> list[Condition]:
     """``?patient=5`` or ``?patient=<patient URL>``."""
     raw = raw.strip()
