@@ -234,6 +234,15 @@ class Engine:
         conditions = [Condition(name, "eq", value) for name, value in equal.items()]
         return records.totals(conn, table, clinic_id, amount, by, keys, conditions)
 
+    def latest(self, who: Actor | int, resource_name: str, by: str, keys: list[int], order: str,
+               equal: dict[str, Any]) -> dict[int, int]:
+        """For each key, the id of the latest record (by ``order``, then id) whose ``by`` is that key (an
+        animal's last consult, for a page of animals)."""
+        clinic_id = Actor.of(who).clinic_id
+        table = self.tables[self.registry[resource_name].table]
+        conditions = [Condition(name, "eq", value) for name, value in equal.items()]
+        return self._read(lambda conn: records.latest(conn, table, clinic_id, by, keys, order, conditions))
+
     def children_of(self, conn: sa.Connection, clinic_id: int, resource: Resource, name: str,
                     record_id: int) -> list[Record]:
         f = resource.field_map[name]

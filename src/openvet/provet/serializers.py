@@ -564,15 +564,7 @@ def _phone_numbers(value: Any) -> dict[str, str | None]:
 
 def last_consultations(ctx: Context, animal_ids: list[int]) -> dict[int, int]:
     """Each animal's latest active Consult (by date, then id), in one query for a page of animals."""
-    if not animal_ids:
-        return {}
-    consults = ctx.where("consult", [Condition("animal_id", "in", animal_ids), Condition("active", "eq", True)])
-    latest: dict[int, tuple[int, int]] = {}
-    for c in consults:
-        key = (c.get("date") or 0, c["id"])
-        if key > latest.get(c["animal_id"], (-1, -1)):
-            latest[c["animal_id"]] = key
-    return {animal: key[1] for animal, key in latest.items()}
+    return ctx.engine.latest(ctx.actor, "consult", "animal_id", animal_ids, "date", {"active": True})
 
 
 # consultation <- Consult (read only) --------------------------------------------------------------------

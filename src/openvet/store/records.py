@@ -75,6 +75,24 @@ def totals(conn: sa.Connection, table: sa.Table, clinic_id: int, amount: str, by
     return dict(conn.execute(query, {**params, "clinic_id": clinic_id, "keys": keys}).all())
 
 
+def latest(conn: sa.Connection, table: sa.Table, clinic_id: int, by: str, keys: Iterable[int], order: str,
+           conditions: list[Condition]) -> dict[int, int]:
+    """For each of ``keys``, the id of the row of greatest ``order`` (then id) whose ``by`` is that key: one
+    query for a page, reading three columns, not the rows."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    dialect = conn.dialect.name
+    shape, params = bind(table, conditions, dialect)
+    column = table.c[by]
+    rank = sa.func.row_number().over(partition_by=column, order_by=(table.c[order].desc(), table.c.id.desc()))
+    ranked = (sa.select(column.label("key"), table.c.id, rank.label("rank"))
+              .where(where_clause(table, shape, dialect), column.in_(sa.bindparam("keys", expanding=True)))
+              .subquery())
+    query = sa.select(ranked.c.key, ranked.c.id).where(ranked.c.rank == 1)
+    return dict(conn.execute(query, {**params, "clinic_id": clinic_id, "keys": keys}).all())
+
+
 def begin_writing(conn: sa.Connection, table: sa.Table) -> None:
     """Take the database's write lock now, before the write's first read (SQLite).
 
