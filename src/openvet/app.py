@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from openvet import ezyvet, openapi, provet
+from openvet import ezyvet, openapi, pages, provet
 from openvet.config import Settings
 from openvet.engine import Engine
 from openvet.events import Dispatcher
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         Route("/docs", openapi.docs_page, methods=["GET"]),
         *provet.routes(),
         *ezyvet.routes(),
+        *pages.routes(),
     ]
 
     @contextlib.asynccontextmanager

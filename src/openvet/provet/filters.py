@@ -95,6 +95,30 @@ CLIENT_FILTERS: dict[str, Filter] = {
 }
 
 
+def invoice(ctx: Context, raw: str) -> list[Condition]:
+    """``?invoice=7`` or ``?invoice=<invoice URL>``: an invoice's payment links (P114)."""
+    raw = raw.strip()
+    number = whole(raw)
+    if number is not None:
+        return [Condition("invoice_id", "in", [number] if number <= MAX_ID else [])]
+    return [Condition("invoice_id", "eq", ctx.links.record_id(raw, "invoice"))]
+
+
+def department(ctx: Context, raw: str) -> list[Condition]:
+    raw = raw.strip()
+    number = whole(raw)
+    if number is not None:
+        return [Condition("separation_id", "in", [number] if number <= MAX_ID else [])]
+    return [Condition("separation_id", "eq", ctx.links.record_id(raw, "department"))]
+
+
+POS_TRANSACTION_FILTERS: dict[str, Filter] = {
+    "id__in": ids("id"), "invoice": invoice, "client": client, "department": department, **_times(),
+}
+DEPARTMENT_FILTERS: dict[str, Filter] = {"id__in": ids("id"), "name": exact("name")}
+USER_FILTERS: dict[str, Filter] = {"id__in": ids("id")}
+
+
 def parse_filters(ctx: Context, filters: dict[str, Filter], params: dict[str, str]) -> list[Condition]:
     conditions: list[Condition] = []
     errors: dict[str, list[str]] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from starlette.requests import Request
@@ -24,13 +25,17 @@ from openvet.provet.exceptions import NON_FIELD, NOT_FOUND, ProvetError, detail,
 from openvet.provet.filters import (
     CLIENT_FILTERS,
     CONSULTATION_FILTERS,
+    DEPARTMENT_FILTERS,
     PATIENT_FILTERS,
+    POS_TRANSACTION_FILTERS,
     RENDERING,
+    USER_FILTERS,
     Filter,
     parse_filters,
 )
 from openvet.provet.hyperlinks import API, MAX_ID, Links, base_url, whole
 from openvet.provet.pagination import envelope, last_page, parse_paging
+from openvet.provet.payment_links import DEPARTMENT, POS_TRANSACTION, USER
 from openvet.provet.serializers import CLIENT, CONSULTATION, PATIENT, Context, Serializer
 from openvet.request_body import BodyTooLarge, read_limited
 from openvet.resources import REGISTRY, Resource
@@ -56,8 +61,12 @@ class Kind:
         return REGISTRY[self.serializer.resource]
 
 
+READ_ONLY = {"collection": ("GET",), "member": ("GET",)}
 KINDS = (Kind(PATIENT, PATIENT_FILTERS), Kind(CLIENT, CLIENT_FILTERS),
-         Kind(CONSULTATION, CONSULTATION_FILTERS, collection=("GET",), member=("GET",)))
+         Kind(CONSULTATION, CONSULTATION_FILTERS, **READ_ONLY),
+         # Provet Pay payment links (P112): made and read, never changed through the API (the payment page does)
+         Kind(POS_TRANSACTION, POS_TRANSACTION_FILTERS, member=("GET",)),
+         Kind(DEPARTMENT, DEPARTMENT_FILTERS, **READ_ONLY), Kind(USER, USER_FILTERS, **READ_ONLY))
 
 
 def endpoint(kind: Kind, member: bool):
@@ -133,7 +142,7 @@ def _create(request: Request, kind: Kind, ctx: Context, data: dict) -> Response:
     except ValidationFailed as failed:
         raise invalid(_errors(kind.serializer, failed.problems, body)) from None
     out = kind.serializer.read(ctx, [record])[0]
-    return respond(out, 201, {"Location": out["url"]})
+    return respond(out, 201, {"Location": out.get("url") or ctx.links.url(kind.serializer.kind, record["id"])})
 
 
 def _update(request: Request, kind: Kind, ctx: Context, record_id: int, data: dict, partial: bool) -> Response:
@@ -182,15 +191,20 @@ def _body(request: Request, raw: bytes) -> dict:
     return data
 
 
-def _errors(serializer: Serializer, problems: list[Problem], body: dict) -> dict[str, list[str]]:
-    """The engine's problems (declaration field names) -> DRF errors in Provet field names."""
-    errors: dict[str, list[str]] = {}
+def _errors(serializer: Serializer, problems: list[Problem], body: dict) -> dict[str, Any]:
+    """The engine's problems (declaration field names) -> DRF errors in Provet field names; a field of a nested
+    object (``payment_link_data.email``) is named inside it, as DRF nests a nested serializer's errors."""
+    errors: dict[str, Any] = {}
     for problem in problems:
         name = _provet_name(serializer, problem.field, body)
         reason = _sentence(problem.reason)
         if name == NON_FIELD and problem.field:
             reason = f"{problem.field}: {reason}"
-        errors.setdefault(name, []).append(reason)
+        outer, _, inner = name.partition(".")
+        if inner:
+            errors.setdefault(outer, {}).setdefault(inner, []).append(reason)
+        else:
+            errors.setdefault(name, []).append(reason)
     return errors
 
 

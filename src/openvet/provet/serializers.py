@@ -174,7 +174,7 @@ def _empty(value: Any) -> bool:
     return any(value is e or (value == e and type(value) is type(e)) for e in EMPTY_VALUES)
 
 
-def _plain(value: Decimal | None) -> float | None:
+def plain_number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
@@ -273,7 +273,7 @@ class PatientSerializer(Serializer):
             "client": ctx.links.url("client", r.get("contact_id")), "name": r.get("name") or "",
             "official_name": e["official_name"], "species": species["name"] if species else None,
             "breed": breed["name"] if breed else "None", "gender": sex["name"] if sex else None,
-            "weight": _plain(weight), "old_patient_id": e["old_patient_id"], "remarks": notes,
+            "weight": plain_number(weight), "old_patient_id": e["old_patient_id"], "remarks": notes,
             "date_of_registration": ctx.day(r.get("created_at")), "date_of_birth": ctx.day(r.get("date_of_birth")),
             "deceased": ctx.day(r.get("date_of_death")), "insurance": e["insurance"],
             "insurance_company": e["insurance_company"], "color": colour["name"] if colour else None,

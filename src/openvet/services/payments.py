@@ -1,0 +1,117 @@
+"""Payment links (Provet Pay, P111–P269): what a link may ask for, whom it reaches, and how its status moves.
+
+A link is made Pending; the client accepts (5) or aborts (4) it on its payment page, once, before it expires.
+An expired link reads as Expired (3) without anyone writing it (``link_status``). Accepting a link of an
+invoice pays that invoice; a prepayment is money held for the client (see docs/provet.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openvet.resources.payments import PAYMENT_LINK_TRANSACTION, PAYMENT_STATUSES, PROVET_PAY
+from openvet.services.changes import Change, rule
+
+PENDING, FAILED, EXPIRED, ABORTED, ACCEPTED = 1, 2, 3, 4, 5
+EMAIL_TYPES = ("email", "e-mail")
+SENDS_EMAIL, SENDS_SMS = (1, 2), (1, 3)  # delivery methods (P135)
+
+
+def link_status(record: dict[str, Any], now: int) -> int:
+    """The link's payment status as the client sees it: a Pending link past its expiry is Expired."""
+    status = record.get("link_payment_status") or PENDING
+    expires = record.get("link_expires_at")
+    return EXPIRED if status == PENDING and expires is not None and now >= expires else status
+
+
+@rule
+def payment_link_is_provet_pay(change: Change) -> None:
+    """openvet takes payments by Provet Pay payment link only: payment type 5003, transaction type 4, terminal 0
+    (P150–P152). Card details are saved only with a recurring model (P130). The link expires ``duration``
+    minutes after it is made."""
+    if not change.creating:
+        return
+    record = change.record
+    for name, wanted in (("payment_type", PROVET_PAY), ("transaction_type", PAYMENT_LINK_TRANSACTION),
+                         ("terminal_id", 0)):
+        if record.get(name) != wanted:
+            change.refuse(name, f"must be {wanted} for a Provet Pay payment link")
+    if record.get("link_tokenize") and not record.get("link_recurring_model"):
+        change.refuse("link_recurring_model", "is required with tokenize: subscription or one-off")
+    if record.get("link_duration"):
+        change.derive("link_expires_at", change.now + 60 * record["link_duration"])
+
+
+@rule
+def payment_link_pays_an_invoice_or_a_prepayment(change: Change) -> None:
+    """A link pays one invoice (its client is the invoice's) or is a prepayment of one client (P126)."""
+    if not change.creating:
+        return
+    record = change.record
+    if record.get("invoice_id") is not None:
+        if record.get("contact_id") is not None:
+            change.refuse("contact_id", "a link pays an invoice or is a prepayment, not both")
+            return
+        invoice = change.lookup("invoice", record["invoice_id"]) if "invoice" in change.engine.registry \
+            else None
+        if invoice is None:
+            change.refuse("invoice_id", "is not an invoice of the clinic")
+            return
+        change.derive("contact_id", invoice.get("contact_id"))
+    elif record.get("contact_id") is None:
+        change.refuse("contact_id", "is required: a link pays an invoice or is a prepayment for a client")
+
+
+@rule
+def payment_link_reaches_the_client(change: Change) -> None:
+    """The link's email and phone default to the client's own (P123); a link to be emailed needs an email
+    address, one to be texted a phone number (P135)."""
+    if not change.creating or change.record.get("contact_id") is None:
+        return
+    record = change.record
+    method = record.get("link_delivery_method")
+    wanted = {"link_email": not record.get("link_email"), "link_phone": not record.get("link_phone")}
+    if any(wanted.values()):
+        found = _contact_details(change, record["contact_id"])
+        for name, missing in wanted.items():
+            if missing and found.get(name):
+                change.derive(name, found[name])
+    if method in SENDS_EMAIL and not change.record.get("link_email"):
+        change.refuse("link_email", "is required to email the link: the client has no email address")
+    if method in SENDS_SMS and not change.record.get("link_phone"):
+        change.refuse("link_phone", "is required to text the link: the client has no phone number")
+
+
+def _contact_details(change: Change, contact_id: int) -> dict[str, str]:
+    """The client's email and phone (the first active ones; a mobile before another phone)."""
+    details = [d for d in change.find("contactdetail", contact_id=contact_id) if d.get("active", True)]
+    kinds = {}
+    for detail in details:
+        kind = change.lookup("contactdetailtype", detail.get("contact_detail_type_id")) or {}
+        kinds[detail["id"]] = (kind.get("name") or "").lower()
+    email = next((d["value"] for d in details if kinds[d["id"]] in EMAIL_TYPES and d.get("value")), None)
+    phones = [d for d in details if ("phone" in kinds[d["id"]] or kinds[d["id"]] == "mobile") and d.get("value")]
+    phones.sort(key=lambda d: kinds[d["id"]] != "mobile")
+    return {"link_email": email, "link_phone": phones[0]["value"] if phones else None}
+
+
+@rule
+def payment_link_status_moves_once(change: Change) -> None:
+    """A Pending link is accepted or aborted once; an expired one no more (P140). Accepting or aborting says
+    when."""
+    if change.creating or not change.sent("link_payment_status"):
+        return
+    before, status = change.before, change.record.get("link_payment_status")
+    was = link_status(before, change.now)
+    if status == before.get("link_payment_status"):
+        return
+    if was != PENDING:
+        change.refuse("link_payment_status", f"the payment is {PAYMENT_STATUSES[was]} already: it cannot change")
+        return
+    if status not in (ACCEPTED, ABORTED, FAILED):
+        change.refuse("link_payment_status", "a Pending payment can only become Accepted, Aborted or Failed")
+        return
+    if status == ACCEPTED:
+        change.derive("paid_at", change.now)
+    elif status == ABORTED:
+        change.derive("aborted_at", change.now)
