@@ -1,6 +1,6 @@
 """payment links: Provet Pay POS transactions (the Provet API's postransaction)
 
-Revision ID: 0011
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-02
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import openvet.store.types
 
-revision = '0011'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
