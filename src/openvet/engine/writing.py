@@ -175,7 +175,7 @@ class Writer:
         self.check_links(resource, values, record, version, problems, prefix, defer_kinds=True)
         sent = dict(values)
         change = Change(self.engine, self.conn, self.actor, resource, values, record, before, version, problems, prefix,
-                        child_changed=child_changed, listed=listed)
+                        child_changed=child_changed, listed=listed, now=self.now)
         if before is not None:
             change.this.id = before["id"]
         for name in resource.rules:

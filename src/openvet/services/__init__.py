@@ -37,4 +37,5 @@ from openvet.services import (  # noqa: E402,F401  (registers their rules)
     scheduling,
     stock,
     webhooks,
+    wellness,  # wellness plans (issue 7, part 3)
 )
