@@ -322,9 +322,16 @@ def membership_lifecycle(change: Change) -> None:
             return
     opened = {"status": target, "end_cycle": planned_end}
     if moment <= current["start_date"]:
-        # a change in the same second as the last (or before the membership starts): that period becomes this one
-        change.update(PERIOD, current["id"], opened)
-        closed = [*rows[:-1], {**current, **opened}]
+        # a change in the same second as the last (or before the membership starts) undoes it: the open period
+        # becomes this one, or is dropped if the period before it has this status, which opens again
+        earlier = rows[-2] if len(rows) > 1 else None
+        if earlier is not None and earlier["status"] == target:
+            change.deactivate(PERIOD, current["id"])
+            change.update(PERIOD, earlier["id"], {"end_date": None, "end_cycle": planned_end})
+            closed = [*rows[:-2], {**earlier, "end_cycle": planned_end}]
+        else:
+            change.update(PERIOD, current["id"], opened)
+            closed = [*rows[:-1], {**current, **opened}]
     else:
         last = cycle_at(plan, start, moment - 1)
         change.update(PERIOD, current["id"], {"end_date": moment - 1, "end_cycle": last})
