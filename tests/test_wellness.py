@@ -174,6 +174,7 @@ def test_joining_needs_a_known_active_plan_that_takes_members_and_an_active_anim
         refused(api.post(MEMBERSHIP, {**body, "animal_id": gone}), 422, "animal_id")
         refused(api.post(MEMBERSHIP, {**body, "pause_length": 2}), 422, "pause_length")
         refused(api.post(MEMBERSHIP, {**body, "start_date": "soon"}), 422, "start_date")
+        refused(api.post(MEMBERSHIP, {**body, "renew_when_expired": " "}), 422, "renew_when_expired")  # not false
 
 
 def test_a_membership_earns_a_credit_per_benefit_that_is_not_optional(practice, api, clock):
