@@ -119,6 +119,8 @@ def test_a_plan_with_more_signup_cycles_than_its_term_is_refused(practice, api):
         refused(api.post("/v2/wellnessplan", {"name": "Weekly", "subscription_fee_product": fee,
                                               "min_cycle_qty_on_signup": 1, "subscription_cycle_unit": "fortnight"}),
                 422, "subscription_cycle_unit")
+        refused(api.post("/v2/wellnessplan", {"name": "Forever", "subscription_fee_product": fee,
+                                              "min_cycle_qty_on_signup": 1, "term_qty": 10**6}), 422, "term_qty")
 
 
 def test_a_benefit_config_is_checked_and_an_update_merges_the_keys_sent(practice, api):
@@ -135,7 +137,19 @@ def test_a_benefit_config_is_checked_and_an_update_merges_the_keys_sent(practice
                 "benefit_config")
         refused(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_config": {"usages": -1}}), 422,
                 "benefit_config")
-        refused(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_type": "value"}), 422, "benefit_type")
+        refused(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_type": "value", "benefit_config": {
+            "type": "percentage"}}), 422, "benefit_type")
+        refused(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_config": {"type_value": "10"}}), 422,
+                "benefit_config")  # a number, as its schema says
+    retyped = item(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_type": "value"}),
+                   "wellnessplanbenefit")
+    assert retyped["benefit_config"]["type"] == "value"
+    fraction = item(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_config": {"type_value": 12.5}}),
+                    "wellnessplanbenefit")
+    assert fraction["benefit_config"]["type_value"] == "12.5"  # kept exactly, never a float
+    whole = item(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_config": {"usages": 4.0}}),
+                 "wellnessplanbenefit")
+    assert whole["benefit_config"]["usages"] == 4
 
 
 # joining a plan -----------------------------------------------------------------------------------------------
@@ -174,6 +188,7 @@ def test_joining_needs_a_known_active_plan_that_takes_members_and_an_active_anim
         refused(api.post(MEMBERSHIP, {**body, "animal_id": gone}), 422, "animal_id")
         refused(api.post(MEMBERSHIP, {**body, "pause_length": 2}), 422, "pause_length")
         refused(api.post(MEMBERSHIP, {**body, "start_date": "soon"}), 422, "start_date")
+        refused(api.post(MEMBERSHIP, {**body, "start_date": 10**12}), 422, "start_date")  # past the year 3000
         refused(api.post(MEMBERSHIP, {**body, "renew_when_expired": " "}), 422, "renew_when_expired")  # not false
 
 

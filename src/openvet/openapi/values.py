@@ -313,8 +313,8 @@ def value_schema(kind: FieldType, version: str, required: bool) -> dict:
         return {"type": "string", "pattern": BLANK, "description": f"the uid of a {kind.target}"}
     if isinstance(kind, Uid):
         return {"type": "string", "maxLength": 64, "pattern": "^[^\x00]*$"}
-    if isinstance(kind, JsonObject):
-        return {"type": "object", "description": "a JSON object (at most 64 KiB)"}
+    if isinstance(kind, JsonObject):  # a shape where its keys are known (WellnessPlanBenefit benefit_config)
+        return dict(getattr(kind, "shape", None) or {"type": "object", "description": "a JSON object (at most 64 KiB)"})
     if isinstance(kind, FileData):
         return {"type": "string", "format": "binary"}
     return {"type": "string"}

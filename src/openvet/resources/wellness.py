@@ -8,6 +8,8 @@ membership's life. What a cancellation bills is recorded as a PriceAdjustment tr
 which an invoice line is raised once invoices are served.
 """
 
+from decimal import Decimal
+
 from openvet.resources.declaration import Endpoint, Resource
 from openvet.resources.fields import (
     Boolean,
@@ -15,15 +17,74 @@ from openvet.resources.fields import (
     Epoch,
     Field,
     Integer,
+    Invalid,
     JsonObject,
     Link,
     Number,
     Text,
     TypedLink,
     TypeName,
+    decimal_of,
 )
 
 LOWER = {"v1": str.lower, "v2": str.lower}
+CYCLES = 1200  # the most cycles a plan counts in any of its settings (a century of months)
+MONEY_LIMIT = 10**14  # a Number(4)'s magnitude stays under 10^(18 - 4)
+COUNT_LIMIT = 2**63 - 1
+
+
+class BenefitConfig(JsonObject):
+    """WellnessPlanBenefit's ``benefit_config`` (L14699): a JSON object of the keys the document lists, each of its
+    JSON type; any of them may be sent (an update merges them into the config, as the PATCH sample sends only
+    ``usages``, L14834). Amounts are kept exactly: whole numbers as numbers, fractions as text, never floats."""
+
+    shape = {
+        "type": "object", "additionalProperties": False,
+        "properties": {
+            "type": {"enum": ["percentage", "value"]},
+            "allocation": {"enum": ["unit", "line"]},
+            "type_value": {"type": "number", "minimum": 0, "exclusiveMaximum": MONEY_LIMIT},
+            "usages": {"type": "integer", "minimum": 0, "maximum": COUNT_LIMIT},
+            "renewable": {"type": "boolean"},
+            "option_cost_exc_tax": {"type": "number", "minimum": 0, "exclusiveMaximum": MONEY_LIMIT},
+            "refresh_cycle_quantity": {"type": "integer", "minimum": 1, "maximum": COUNT_LIMIT},
+        },
+        "description": "How the benefit behaves: type percentage|value, type_value (the percentage or the amount), "
+                       "allocation unit|line, usages, renewable, option_cost_exc_tax, refresh_cycle_quantity.",
+    }
+
+    def parse(self, value):
+        value = super().parse(value)
+        config = {}
+        for key, raw in value.items():
+            rule = self.shape["properties"].get(key)
+            if rule is None:
+                raise Invalid(f"has no key {key!r}: its keys are " + ", ".join(self.shape["properties"]))
+            if "enum" in rule:
+                if raw not in rule["enum"]:
+                    raise Invalid(f"{key} must be one of " + ", ".join(rule["enum"]))
+                config[key] = raw
+            elif rule["type"] == "boolean":
+                if not isinstance(raw, bool):
+                    raise Invalid(f"{key} must be true or false")
+                config[key] = raw
+            elif rule["type"] == "integer":  # 12.0 is a whole number too, as JSON Schema reads it
+                whole = isinstance(raw, float) and raw.is_integer() and abs(raw) <= COUNT_LIMIT
+                if isinstance(raw, bool) or not (isinstance(raw, int) or whole) or \
+                        not rule["minimum"] <= raw <= COUNT_LIMIT:
+                    raise Invalid(f"{key} must be a whole number, at least {rule['minimum']}")
+                config[key] = int(raw)
+            else:
+                if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+                    raise Invalid(f"{key} must be a number")
+                number = decimal_of(raw)
+                if number < 0 or number >= MONEY_LIMIT:
+                    raise Invalid(f"{key} must be at least 0 and less than {MONEY_LIMIT:,}")
+                number = number.quantize(Decimal("0.0001"))
+                config[key] = int(number) if number == number.to_integral_value() else format(number.normalize(), "f")
+        return config
+
+
 CYCLE_UNITS = ("year", "month", "week", "day")
 EARN_METHODS = ("default", "percent", "value")
 LOOKUP = ("list", "get")
@@ -38,17 +99,17 @@ WELLNESS_PLAN = Resource(
         Field("name", Text(), mandatory=True, index=True, doc="The name of the Wellness Plan."),
         Field("subscription_cycle_unit", Choice(*CYCLE_UNITS), default="month", filter=False,
               doc="The unit of one cycle of the plan (how often clients are billed): year, month, week or day."),
-        Field("subscription_cycle_qty", Integer(1), default=1, filter=False,
+        Field("subscription_cycle_qty", Integer(1, CYCLES), default=1, filter=False,
               doc="How many units make one cycle of the plan."),
         Field("subscription_fee_product", Link("product"), mandatory=True, filter=False,
               doc="The Product charged each cycle of the subscription."),
         Field("fixed_subscription_price", Number(4, minimum=0), filter=False,
               doc="The price of a cycle overriding the subscription fee product's price; null: the product's."),
-        Field("min_cycle_qty_on_signup", Integer(1), mandatory=True, filter=False,
+        Field("min_cycle_qty_on_signup", Integer(1, CYCLES), mandatory=True, filter=False,
               doc="How many cycles are paid in advance on signup."),
-        Field("term_qty", Integer(1), default=12, filter=False,
+        Field("term_qty", Integer(1, CYCLES), default=12, filter=False,
               doc="The term of the plan, in cycles (decisions: Wellness plans)."),
-        Field("pause_limit_qty", Integer(0), default=6, filter=False,
+        Field("pause_limit_qty", Integer(0, CYCLES), default=6, filter=False,
               doc="How many cycles a membership of the plan may be paused for, in all."),
         Field("extends_end_date", Boolean(), default=True, update=False, filter=False,
               doc="If true, pausing a membership extends its end date by the cycles paused."),
@@ -87,7 +148,7 @@ WELLNESS_PLAN_BENEFIT = Resource(
               doc="If true, the client opts in or out on signing up (a WellnessPlanMembershipOption)."),
         Field("benefit_type", Choice("percentage", "value"), filter=False,
               doc="percentage or value; the type of its benefit_config."),
-        Field("benefit_config", JsonObject(), mandatory=True, filter=False,
+        Field("benefit_config", BenefitConfig(), mandatory=True, filter=False,
               doc="How the benefit behaves: type (percentage|value), type_value, allocation (unit|line), usages, "
                   "renewable, option_cost_exc_tax, refresh_cycle_quantity (L14698)."),
         Field("wellnessplan_id", Link("wellnessplan"), mandatory=True, index=True,
@@ -139,7 +200,7 @@ WELLNESS_PLAN_MEMBERSHIP = Resource(
                   "plan extends_end_date."),
         Field("status", Choice("Active", "Paused", "Cancelled"), create=False, required_on_update=True,
               filter=False, doc="Active, Paused or Cancelled: the status to change to, on update."),
-        Field("billing_interval", Integer(1), mandatory=True, update=False, filter=False,
+        Field("billing_interval", Integer(1, CYCLES), mandatory=True, update=False, filter=False,
               doc="Every how many cycles the client is billed: a number of cycles dividing the plan's term."),
         Field("previous_wellness_plan_membership", Link("wellnessplanmembership"), create=False, update=False,
               filter=False, doc="The membership this one renews."),
@@ -155,7 +216,7 @@ WELLNESS_PLAN_MEMBERSHIP = Resource(
                   "remaining (the unbilled cycles of the term) or custom (cancellation_fee)."),
         Field("cancellation_fee", Number(4, minimum=0), create=False, read=False, store=False, filter=False,
               doc="With status Cancelled and cancellation_option custom: the fee billed."),
-        Field("pause_length", Integer(0), create=False, read=False, store=False, filter=False,
+        Field("pause_length", Integer(0, CYCLES), create=False, read=False, store=False, filter=False,
               doc="With status Paused: for how many cycles of the plan to pause; 0 unpauses."),
     ),
 )

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from openvet.resources.fields import Boolean, Integer, Invalid, Number
 from openvet.services.changes import Change, rule
 
 ZERO = Decimal(0)
@@ -22,6 +21,8 @@ CENT = Decimal("0.01")
 SECONDS = {"day": 86_400, "week": 7 * 86_400}
 APPROXIMATE = {"day": 86_400, "week": 7 * 86_400, "month": 2_629_746, "year": 31_556_952}
 PERIOD = "wellnessplanmembershipstatusperiod"
+LAST = 253_402_300_799  # 9999-12-31 23:59:59 UTC
+LATEST_START = 32_503_680_000  # 3000-01-01: a membership starts before then, so its term fits the calendar
 
 
 def to_cents(value: Decimal) -> Decimal:
@@ -33,12 +34,14 @@ def to_cents(value: Decimal) -> Decimal:
 
 def shift(moment: int, units: int, unit: str) -> int:
     """``moment`` moved on by ``units`` days, weeks, months or years (calendar months: 31 Jan + 1 month is the
-    last day of February, at the same time of day)."""
+    last day of February, at the same time of day); never past the calendar's last second (LAST)."""
     if unit in SECONDS:
-        return moment + units * SECONDS[unit]
-    when = datetime.fromtimestamp(moment, UTC)
+        return min(moment + units * SECONDS[unit], LAST)
+    when = datetime.fromtimestamp(min(max(moment, 0), LAST), UTC)
     months = when.month - 1 + units * (12 if unit == "year" else 1)
     year, month = when.year + months // 12, months % 12 + 1
+    if year > 9999:
+        return LAST
     day = min(when.day, calendar.monthrange(year, month)[1])
     return int(when.replace(year=year, month=month, day=day).timestamp())
 
@@ -85,68 +88,32 @@ def wellness_plan_terms(change: Change) -> None:
 
 # a benefit's config -----------------------------------------------------------------------------------------------
 
-CONFIG_CHOICES = {"type": ("percentage", "value"), "allocation": ("unit", "line")}
-CONFIG_NUMBERS = {"type_value": Number(4, minimum=0), "option_cost_exc_tax": Number(4, minimum=0)}
-CONFIG_COUNTS = {"usages": Integer(0), "refresh_cycle_quantity": Integer(1)}
 CONFIG_KEYS = ("type", "allocation", "type_value", "usages", "renewable", "option_cost_exc_tax",
                "refresh_cycle_quantity")
 
 
-def json_number(value: Decimal) -> int | str:
-    """A Decimal kept in a JSON object: whole numbers as numbers (the samples' 100, 12), fractions as text, never a
-    float."""
-    return int(value) if value == value.to_integral_value() else format(value.normalize(), "f")
-
-
-def config_value(key: str, value: Any) -> Any:
-    if key in CONFIG_CHOICES:
-        if not isinstance(value, str) or value.strip().lower() not in CONFIG_CHOICES[key]:
-            raise Invalid("must be one of " + ", ".join(CONFIG_CHOICES[key]))
-        return value.strip().lower()
-    if key in CONFIG_NUMBERS:
-        number = CONFIG_NUMBERS[key].parse(value)
-        CONFIG_NUMBERS[key].bounded(number)
-        return json_number(number)
-    if key in CONFIG_COUNTS:
-        count = CONFIG_COUNTS[key].parse(value)
-        CONFIG_COUNTS[key].bounded(count)
-        return count
-    return Boolean().parse(value)
-
-
 @rule
 def benefit_config_is_complete(change: Change) -> None:
-    """``benefit_config`` holds the keys the document lists (L14698), each checked; an update merges the keys sent
-    into the config (the PATCH sample sends only ``usages``, L14834). ``benefit_type`` is the config's type."""
+    """``benefit_config`` (its keys checked by its type, L14699): an update merges the keys sent into the config
+    (the PATCH sample sends only ``usages``, L14834); a config without a type takes ``benefit_type`` (else
+    percentage), without a ``type_value`` 0, without an allocation unit. ``benefit_type`` is the config's type:
+    sent alone it sets it, sent with a config of another type it is refused."""
     record, before = change.record, change.before or {}
-    if not change.sent("benefit_config"):
-        if change.sent("benefit_type") and record.get("benefit_config") and \
-                record["benefit_type"] != record["benefit_config"].get("type"):
-            change.refuse("benefit_type", "must be the type of benefit_config")
+    if not (change.sent("benefit_config") or change.sent("benefit_type")) or record.get("benefit_config") is None:
         return
-    sent = change.values.get("benefit_config")
-    if sent is None:
-        return  # a mandatory field sent null: refused as missing
     config = dict(before.get("benefit_config") or {})
-    for key, value in sent.items():
-        if key not in CONFIG_KEYS:
-            change.refuse("benefit_config", f"has no key {key!r}: its keys are " + ", ".join(CONFIG_KEYS))
+    config.update(change.values.get("benefit_config") or {})
+    sent_type = (change.values.get("benefit_config") or {}).get("type")
+    if change.sent("benefit_type") and record.get("benefit_type") is not None:
+        if sent_type is not None and sent_type != record["benefit_type"]:
+            change.refuse("benefit_type", "must be the type of benefit_config")
             return
-        try:
-            config[key] = config_value(key, value)
-        except Invalid as error:
-            change.refuse("benefit_config", f"{key} {error}")
-            return
-    for key in ("type", "type_value"):
-        if key not in config:
-            change.refuse("benefit_config", f"needs {key}")
-            return
+        config["type"] = record["benefit_type"]
+    config.setdefault("type", record.get("benefit_type") or "percentage")
+    config.setdefault("type_value", 0)
     config.setdefault("allocation", "unit")
     change.derive("benefit_config", {key: config[key] for key in CONFIG_KEYS if key in config})
-    if record.get("benefit_type") is None or not change.sent("benefit_type"):
-        change.derive("benefit_type", config["type"])
-    elif record["benefit_type"] != config["type"]:
-        change.refuse("benefit_type", "must be the type of benefit_config")
+    change.derive("benefit_type", config["type"])
 
 
 # the membership ---------------------------------------------------------------------------------------------------
@@ -158,9 +125,9 @@ def usable_plan(change: Change, field_name: str, plan_id: int | None) -> dict[st
     if plan is None:
         return None
     if not plan.get("active"):
-        change.refuse(field_name, "is not an active Wellness Plan")
+        change.refuse(field_name, f"WellnessPlan {plan['id']} is not active")
     elif plan.get("discontinued"):
-        change.refuse(field_name, "is discontinued: it takes no new members")
+        change.refuse(field_name, f"WellnessPlan {plan['id']} is discontinued: it takes no new members")
     return plan
 
 
@@ -203,12 +170,15 @@ def membership_joins_a_plan(change: Change) -> None:
     plan = usable_plan(change, "wellness_plan", record.get("wellness_plan"))
     animal = change.lookup("animal", record.get("animal_id"))
     if animal is not None and not animal.get("active"):
-        change.refuse("animal_id", "is not an active Animal")
+        change.refuse("animal_id", f"Animal {animal['id']} is not active")
     if record.get("next_wellness_plan") is None:
         change.derive("next_wellness_plan", record.get("wellness_plan"))
     elif record["next_wellness_plan"] != record.get("wellness_plan"):
         usable_plan(change, "next_wellness_plan", record["next_wellness_plan"])
     if plan is None or record.get("start_date") is None:
+        return
+    if not 0 <= record["start_date"] < LATEST_START:
+        change.refuse("start_date", "must be a moment between 1970 and the year 3000")
         return
     interval = record.get("billing_interval")
     if interval is not None and interval not in billing_intervals(plan):
