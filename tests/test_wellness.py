@@ -429,3 +429,44 @@ def test_status_periods_tile_the_membership_life(practice, api, clock, steps):
     refunds = [a for a in adjustments(api, membership) if a["triggering_type"] == "WellnessPlanMembership"]
     assert len(refunds) == (1 if membership["status"] == "Cancelled" else 0)
     assert all(Decimal(a["total_change"]) == Decimal("9.99") for a in refunds)
+
+
+# the demo ---------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_practice_has_plans_and_memberships_made_by_the_rules(engine, tmp_path):
+    """The small demo (``serve --demo``) enrols a few animals through the engine: a paused membership has its
+    closed active period and open paused one, a cancelled one its bill; loading again adds no membership."""
+    import uuid
+
+    from openvet import demo
+    from openvet.services.credentials import create_clinic
+    from openvet.store.blobs import Blobs
+
+    with engine.db.begin() as conn:
+        clinic_id = create_clinic(conn, f"wellness-{uuid.uuid4().hex[:8]}", "Wellness demo")
+    demo.seed_settings(engine, clinic_id, "Pacific/Auckland")
+    demo.seed_lookups(engine, clinic_id)
+    for _ in range(2):
+        demo.load_animals(engine, clinic_id, 12, show_progress=False, blobs=Blobs(tmp_path / "data"))
+
+    def rows(name: str, **equal) -> list[dict]:
+        with engine.db.connect() as conn:
+            return engine.find(conn, clinic_id, name, equal)
+
+    assert sorted(p["name"] for p in rows("wellnessplan")) == [
+        "Adult Dental Plan", "Puppy Wellness Plan", "Senior Care Plan"]
+    memberships = rows("wellnessplanmembership")
+    assert len(memberships) == 6
+    assert sorted(m["status"] for m in memberships) == ["Active"] * 4 + ["Cancelled", "Paused"]
+    for membership in memberships:
+        periods = sorted((p for p in rows("wellnessplanmembershipstatusperiod",
+                                          wellness_plan_membership=membership["id"]) if p["active"]),
+                         key=lambda p: p["start_date"])
+        assert periods[0]["start_date"] == membership["start_date"]
+        assert periods[-1]["end_date"] is None and periods[-1]["status"] == membership["status"].lower()
+        assert all(b["start_date"] == a["end_date"] + 1 for a, b in zip(periods, periods[1:], strict=False))
+    (cancelled,) = [m for m in memberships if m["status"] == "Cancelled"]
+    (bill,) = rows("priceadjustment", wellness_plan_membership_id=cancelled["id"])
+    assert bill["triggering_type"] == "WellnessPlanMembership" and bill["total_change"] > 0
+    assert rows("billingcredit")  # the benefits the members earned
