@@ -46,6 +46,9 @@ NOT_FIELDS = {
     ("contact.v1.update", "primary_contact_date_of_birth"),  # sample response, for date_of_birth (L3695)
     ("animal.v1.update", "contact"),  # sample request body, for contact_id (L886)
     ("product.v2.retrieve", "has_cost_price"),  # sample response, for has_direct_cost (L10063)
+    # wellness plans: the PriceAdjustment sample spells the table's wellness_plan_* without their underscore (L9840)
+    ("priceadjustment.v1.list", "wellnessplan_id"), ("priceadjustment.v1.list", "wellnessplan_benefit_id"),
+    ("priceadjustment.v1.list", "wellnessplan_membership_id"),
 }
 # Names a list does not answer: a query parameter that is not a field, a value only written.
 NOT_ANSWERED = {
@@ -80,6 +83,13 @@ V2_SAMPLE_TYPOS = {
         ("taxrate.v2.list", "rate"), ("productminimumstock.v2.list", "minimumstock"),
         ("productsupplier.v2.list", "contract_price"), ("stockadjustmentitem.v2.list", "quantity"),
         ("stockadjustment.v2.list", "amount"))},
+    # wellness plans: extends_end_date is a bool written 1 (L14253, table L14296); portion_revenue_payable
+    # "string, num", written "0.2000" (L14254): a number; whole-number samples of numbers (L14996, L14997)
+    ("wellnessplan.v2.list", "extends_end_date"): "boolean",
+    ("wellnessplan.v2.list", "portion_revenue_payable"): "number",
+    ("wellnessplanbenefititem.v2.list", "earn_amount"): "number",
+    ("wellnessplanbenefititem.v2.list", "consumption_rate"): "number",
+    ("wellnessplanbenefit.v2.list", "benefit_type"): "string",  # null in the sample, an "enum" of text (L14695)
 }
 # Fields marked * that are mandatory only as "one of" (L4389, L1900): either name satisfies the rule.
 EITHER_OR = {"contactdetail.v2.create": ("contact_id", "contact_uid"),

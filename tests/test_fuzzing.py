@@ -40,7 +40,22 @@ MISSING = re.compile(r"(\b\d+ does not exist$)|(^no \w+ has uid )|(\b\d+ is not 
 NOT_YET = {"destination": re.compile(r"^must be an? [\w ]+ for an? \w+ communication$"),
            "markup": re.compile(r"^is required when based_on is Markup$"),
            "sell_price": re.compile(r"^is required when based_on is "),
-           "quantity": re.compile(r"^cannot be 0: an adjustment ")}
+           "quantity": re.compile(r"^cannot be 0: an adjustment "),
+           # wellness plans: what a plan or a membership allows depends on its plan and its current status
+           # (L15218, L15311-L15314), and a plan's signup cycles on its term
+           "wellness_plan": re.compile(r"^WellnessPlan \d+ is discontinued"),
+           "next_wellness_plan": re.compile(r"^WellnessPlan \d+ is discontinued"),
+           "billing_interval": re.compile(r"^must be a billing cycle of the plan"),
+           "status": re.compile(r"^cannot change: the membership is Cancelled$"),
+           "pause_length": re.compile(r"^(is required when status is Paused|0 unpauses|the membership is already "
+                                      r"paused|is more than the \d+ cycles left|is only sent with status Paused)"),
+           "cancellation_option": re.compile(r"^(is required when status is Cancelled|the membership is already "
+                                             r"Cancelled|is only sent with status Cancelled)"),
+           "cancellation_fee": re.compile(r"^(is required when cancellation_option is custom|is only sent when "
+                                          r"cancellation_option is custom|is only sent with status Cancelled)"),
+           "min_cycle_qty_on_signup": re.compile(r"^cannot be more than the plan's term_qty"),
+           "replacement_wellness_plan": re.compile(r"^cannot be the plan itself$"),
+           "benefit_type": re.compile(r"^must be the type of benefit_config$")}
 
 
 @pytest.fixture

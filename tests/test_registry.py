@@ -29,6 +29,9 @@ COVERED = {
     "TaxRate", "LedgerAccount", "StockAdjustment", "StockAdjustmentItem", "StockTransaction",
     # issue 8: integration
     "WebHooks", "WebHookEvents",
+    # issue 7, part 3: wellness plans
+    "WellnessPlan", "WellnessPlanBenefit", "WellnessPlanBenefitItem", "WellnessPlanMembership",
+    "WellnessPlanMembershipOption", "WellnessPlanMembershipStatusPeriod", "BillingCredit", "PriceAdjustment",
 }
 PAGING = {"limit", "page"}  # request controls, not fields
 
@@ -38,6 +41,12 @@ NOT_FIELDS = {
     ("animal.v1.update", "contact"),  # sample request body, for contact_id (L886)
     ("product.v2.retrieve", "has_cost_price"),  # sample response, for has_direct_cost (L10063)
     ("productsupplier.v2.list", "last_updated"),  # the table's name; the sample answers last_update (L10731)
+    # wellness plans: the PATCH answer's table spells subscriptionion_* (L14511); the PriceAdjustment sample
+    # spells the table's wellness_plan_* without their underscore (L9840)
+    *(("wellnessplan.v2.update", f"subscriptionion_cycle_{n}") for n in ("unit", "qty")),
+    ("wellnessplan.v2.update", "subscriptionion_fee_product"),
+    ("priceadjustment.v1.list", "wellnessplan_id"), ("priceadjustment.v1.list", "wellnessplan_benefit_id"),
+    ("priceadjustment.v1.list", "wellnessplan_membership_id"),
 }
 # Item wrappers that are not the endpoint name: copy-paste of the Procedure sample, a capital letter.
 WRONG_WRAPPERS = {

@@ -32,6 +32,7 @@ from openvet.demo.lookups import seed_lookups, seed_settings
 from openvet.demo.pools import draw_pools
 from openvet.demo.practice import seed_practice
 from openvet.demo.progress import animal_progress
+from openvet.demo.wellness import seed_wellness
 from openvet.store.blobs import Blobs
 
 CHUNK = 20_000  # animals per transaction
@@ -111,6 +112,7 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool, blobs:
                 advance(chunk.animals, records)
     finally:
         next_ids.close()
+    seed_wellness(engine, clinic_id)  # plans and a few memberships, through the engine
     if show_progress:
         seconds = time.perf_counter() - began
         Console(stderr=True).print(

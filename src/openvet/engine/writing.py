@@ -230,6 +230,9 @@ class Writer:
             if raw is None and (f.mandatory_on(version) or f.default is not None) and not isinstance(f.type, LinkList):
                 problems.append(Problem(where, "cannot be null: it always has a value"))
                 continue
+            if isinstance(raw, str) and not raw.strip() and f.mandatory_on(version):
+                problems.append(Problem(where, "is required"))  # not a blank read as a value ("" is false)
+                continue
             try:
                 values[f.name] = None if raw is None else f.type.parse(raw)
                 f.type.bounded(values[f.name])

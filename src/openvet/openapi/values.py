@@ -282,7 +282,7 @@ def value_schema(kind: FieldType, version: str, required: bool) -> dict:
                            "items": {"type": "string", "maxLength": kind.text.max_length, "pattern": "^[^\\x00]*$"}},
                           {"const": ""}]}
     if isinstance(kind, Boolean):
-        return ref("BooleanInput")
+        return boolean_input(blank=False) if required else ref("BooleanInput")
     if isinstance(kind, LinkList):
         one = link_schema(required=True)
         return {"anyOf": [{"type": "array", "items": {"anyOf": [one, {"type": "object", "properties": {"id": one},
@@ -313,8 +313,8 @@ def value_schema(kind: FieldType, version: str, required: bool) -> dict:
         return {"type": "string", "pattern": BLANK, "description": f"the uid of a {kind.target}"}
     if isinstance(kind, Uid):
         return {"type": "string", "maxLength": 64, "pattern": "^[^\x00]*$"}
-    if isinstance(kind, JsonObject):
-        return {"type": "object", "description": "a JSON object (at most 64 KiB)"}
+    if isinstance(kind, JsonObject):  # a shape where its keys are known (WellnessPlanBenefit benefit_config)
+        return dict(getattr(kind, "shape", None) or {"type": "object", "description": "a JSON object (at most 64 KiB)"})
     if isinstance(kind, FileData):
         return {"type": "string", "format": "binary"}
     return {"type": "string"}
@@ -382,11 +382,12 @@ def choice_schema(kind: Choice, version: str) -> dict:
     return {"anyOf": out, "description": "matched without regard to case"}
 
 
-def boolean_input() -> dict:
-    """What ``Boolean.parse`` accepts: true/false, 1/0, and yes/no, on/off, y/n in any case ("" is false)."""
+def boolean_input(blank: bool = True) -> dict:
+    """What ``Boolean.parse`` accepts: true/false, 1/0, and yes/no, on/off, y/n in any case ("" is false, unless
+    the field is mandatory: ``blank`` false)."""
     words = "|".join(ci(w) for w in sorted(Boolean._true | Boolean._false, key=lambda w: (-len(w), w)) if w)
     return {"anyOf": [{"type": "boolean"}, {"type": "integer", "enum": [0, 1]},
-                      {"type": "string", "pattern": rf"^{SPACE}({words})?{SPACE}$"}],
+                      {"type": "string", "pattern": rf"^{SPACE}({words}){'?' if blank else ''}{SPACE}$"}],
             "description": "true/false, 1/0, yes/no, on/off, y/n"}
 
 

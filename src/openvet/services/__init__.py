@@ -38,4 +38,5 @@ from openvet.services import (  # noqa: E402,F401  (registers their rules)
     scheduling,
     stock,
     webhooks,
+    wellness,
 )

@@ -119,7 +119,7 @@ class Change:
     this: Pending = field(default_factory=lambda: Pending("this"))
     child_changed: bool = False  # run again because a child in one of its lists was written
     listed: bool = False  # written in its parent's child list (a StockAdjustment's line_item), not on its own
-    now: int = 0  # the time of the write (epoch seconds): one clock for the whole transaction
+    now: int = 0  # the moment of the write (epoch seconds), the same for every record it writes
     effects: list[Effect] = field(default_factory=list)
     after_insert: list[tuple[str, Callable[[int], Any]]] = field(default_factory=list)
 

@@ -1,0 +1,441 @@
+"""Wellness plans: the terms of a plan, what a benefit's config holds, and a membership's life (L15033, L15311).
+
+A membership is counted in cycles of its plan (``subscription_cycle_qty`` x ``subscription_cycle_unit``), from its
+``start_date``; its term is ``term_qty`` cycles. Every status change closes the open status period (its
+``end_date`` is the second before the change) and opens the next one, planned as effects of the change, so the
+periods tile the membership's life. A cancellation records what it bills as a PriceAdjustment the membership
+triggers (type Surcharge); an invoice line is raised from it once invoices are served.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from openvet.services.changes import Change, rule
+
+ZERO = Decimal(0)
+CENT = Decimal("0.01")
+SECONDS = {"day": 86_400, "week": 7 * 86_400}
+APPROXIMATE = {"day": 86_400, "week": 7 * 86_400, "month": 2_629_746, "year": 31_556_952}
+PERIOD = "wellnessplanmembershipstatusperiod"
+LAST = 253_402_300_799  # 9999-12-31 23:59:59 UTC
+LATEST_START = 32_503_680_000  # 3000-01-01: a membership starts before then, so its term fits the calendar
+
+
+def to_cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# cycles ---------------------------------------------------------------------------------------------------------
+
+
+def shift(moment: int, units: int, unit: str) -> int:
+    """``moment`` moved on by ``units`` days, weeks, months or years (calendar months: 31 Jan + 1 month is the
+    last day of February, at the same time of day); never past the calendar's last second (LAST)."""
+    if unit in SECONDS:
+        return min(moment + units * SECONDS[unit], LAST)
+    when = datetime.fromtimestamp(min(max(moment, 0), LAST), UTC)
+    months = when.month - 1 + units * (12 if unit == "year" else 1)
+    year, month = when.year + months // 12, months % 12 + 1
+    if year > 9999:
+        return LAST
+    day = min(when.day, calendar.monthrange(year, month)[1])
+    return int(when.replace(year=year, month=month, day=day).timestamp())
+
+
+def cycle_start(plan: dict[str, Any], start: int, cycle: int) -> int:
+    """The first second of cycle ``cycle`` (1 is the first) of a membership that started at ``start``."""
+    return shift(start, (cycle - 1) * (plan.get("subscription_cycle_qty") or 1),
+                 plan.get("subscription_cycle_unit") or "month")
+
+
+def cycle_at(plan: dict[str, Any], start: int, moment: int) -> int:
+    """The cycle ``moment`` falls in (1 before or at the start)."""
+    if moment <= start:
+        return 1
+    length = APPROXIMATE[plan.get("subscription_cycle_unit") or "month"] * (plan.get("subscription_cycle_qty") or 1)
+    cycle = max(1, 1 + (moment - start) // length)
+    while cycle > 1 and cycle_start(plan, start, cycle) > moment:
+        cycle -= 1
+    while cycle_start(plan, start, cycle + 1) <= moment:
+        cycle += 1
+    return cycle
+
+
+def billing_intervals(plan: dict[str, Any]) -> list[int]:
+    """The billing cycles a plan sets up (L15218): every number of cycles that divides its term, so that each
+    bill covers whole cycles and the term ends on a bill's last cycle."""
+    term = plan.get("term_qty") or 12
+    return [n for n in range(1, term + 1) if term % n == 0]
+
+
+# the plan ---------------------------------------------------------------------------------------------------------
+
+
+@rule
+def wellness_plan_terms(change: Change) -> None:
+    """A plan is not its own replacement; its signup cycles fit in its term."""
+    record = change.record
+    if record.get("replacement_wellness_plan") is not None and record["replacement_wellness_plan"] == change.this.id:
+        change.refuse("replacement_wellness_plan", "cannot be the plan itself")
+    signup, term = record.get("min_cycle_qty_on_signup"), record.get("term_qty")
+    if signup is not None and term is not None and signup > term:
+        change.refuse("min_cycle_qty_on_signup", f"cannot be more than the plan's term_qty ({term} cycles)")
+
+
+# a benefit's config -----------------------------------------------------------------------------------------------
+
+CONFIG_KEYS = ("type", "allocation", "type_value", "usages", "renewable", "option_cost_exc_tax",
+               "refresh_cycle_quantity")
+
+
+@rule
+def benefit_config_is_complete(change: Change) -> None:
+    """``benefit_config`` (its keys checked by its type, L14699): an update merges the keys sent into the config
+    (the PATCH sample sends only ``usages``, L14834); a config without a type takes ``benefit_type`` (else
+    percentage), without a ``type_value`` 0, without an allocation unit. ``benefit_type`` is the config's type:
+    sent alone it sets it, sent with a config of another type it is refused."""
+    record, before = change.record, change.before or {}
+    if not (change.sent("benefit_config") or change.sent("benefit_type")) or record.get("benefit_config") is None:
+        return
+    config = dict(before.get("benefit_config") or {})
+    config.update(change.values.get("benefit_config") or {})
+    sent_type = (change.values.get("benefit_config") or {}).get("type")
+    if change.sent("benefit_type") and record.get("benefit_type") is not None:
+        if sent_type is not None and sent_type != record["benefit_type"]:
+            change.refuse("benefit_type", "must be the type of benefit_config")
+            return
+        config["type"] = record["benefit_type"]
+    config.setdefault("type", record.get("benefit_type") or "percentage")
+    config.setdefault("type_value", 0)
+    config.setdefault("allocation", "unit")
+    change.derive("benefit_config", {key: config[key] for key in CONFIG_KEYS if key in config})
+    change.derive("benefit_type", config["type"])
+
+
+# the membership ---------------------------------------------------------------------------------------------------
+
+
+def usable_plan(change: Change, field_name: str, plan_id: int | None) -> dict[str, Any] | None:
+    """An active plan that takes members ("Needs to be a valid, active Wellness Plan", L15219)."""
+    plan = change.lookup("wellnessplan", plan_id)
+    if plan is None:
+        return None
+    if not plan.get("active"):
+        change.refuse(field_name, f"WellnessPlan {plan['id']} is not active")
+    elif plan.get("discontinued"):
+        change.refuse(field_name, f"WellnessPlan {plan['id']} is discontinued: it takes no new members")
+    return plan
+
+
+def periods(change: Change, membership_id: int) -> list[dict[str, Any]]:
+    return sorted((p for p in change.find(PERIOD, wellness_plan_membership=membership_id) if p.get("active")),
+                  key=lambda p: (p["start_date"], p["id"]))
+
+
+def paused_cycles(rows: list[dict[str, Any]]) -> int:
+    """The cycles a membership has been (or is planned to be) paused for."""
+    return sum(p["end_cycle"] - p["start_cycle"] + 1 for p in rows
+               if p["status"] == "paused" and p.get("end_cycle") is not None)
+
+
+def end_of_term(plan: dict[str, Any], start: int, paused: int) -> int:
+    extra = paused if plan.get("extends_end_date", True) else 0
+    return cycle_start(plan, start, (plan.get("term_qty") or 12) + extra + 1) - 1
+
+
+def cycle_price(change: Change, plan: dict[str, Any]) -> Decimal:
+    """The price of one cycle: the plan's fixed price, else the subscription fee product's sell price."""
+    if plan.get("fixed_subscription_price") is not None:
+        return plan["fixed_subscription_price"]
+    prices = [p for p in change.find("productpricing", product_id=plan.get("subscription_fee_product"))
+              if p.get("active") and p.get("sell_price") is not None]
+    return prices[-1]["sell_price"] if prices else ZERO
+
+
+@rule
+def membership_joins_a_plan(change: Change) -> None:
+    """A new membership: of an active plan taking members, for an active animal, billed every ``billing_interval``
+    cycles, a number of cycles that divides the plan's term (L15218); ``next_wellness_plan`` is its own plan unless
+    another active one is named (L15221). It starts Active, with its first status period open, ends at the end of
+    its term, and earns one BillingCredit per benefit of the plan that is not optional (optional ones are earned by
+    a WellnessPlanMembershipOption). A membership of the plan an earlier membership of the animal named as its next
+    plan, starting after that one ended, renews it (``previous_wellness_plan_membership``)."""
+    if not change.creating:
+        return
+    record = change.record
+    plan = usable_plan(change, "wellness_plan", record.get("wellness_plan"))
+    animal = change.lookup("animal", record.get("animal_id"))
+    if animal is not None and not animal.get("active"):
+        change.refuse("animal_id", f"Animal {animal['id']} is not active")
+    if record.get("next_wellness_plan") is None:
+        change.derive("next_wellness_plan", record.get("wellness_plan"))
+    elif record["next_wellness_plan"] != record.get("wellness_plan"):
+        usable_plan(change, "next_wellness_plan", record["next_wellness_plan"])
+    if plan is None or record.get("start_date") is None:
+        return
+    if not 0 <= record["start_date"] < LATEST_START:
+        change.refuse("start_date", "must be a moment between 1970 and the year 3000")
+        return
+    interval = record.get("billing_interval")
+    if interval is not None and interval not in billing_intervals(plan):
+        change.refuse("billing_interval", "must be a billing cycle of the plan: a number of its cycles that divides "
+                      f"its term of {plan.get('term_qty')}, one of " + ", ".join(map(str, billing_intervals(plan))))
+    start = record["start_date"]
+    change.derive("status", "Active")
+    end = end_of_term(plan, start, 0)
+    change.derive("end_date", end)
+    if animal is not None:
+        earlier = [m for m in change.find("wellnessplanmembership", animal_id=animal["id"])
+                   if m.get("active") and m.get("next_wellness_plan") == plan["id"]
+                   and (m.get("end_date") or 0) < start]
+        renewed = {m.get("previous_wellness_plan_membership") for m in change.find(
+            "wellnessplanmembership", animal_id=animal["id"])}
+        earlier = [m for m in earlier if m["id"] not in renewed]
+        if earlier:
+            change.derive("previous_wellness_plan_membership", earlier[-1]["id"])
+    period = change.create(PERIOD, {"wellness_plan_membership": change.this, "start_cycle": 1, "start_date": start,
+                                    "status": "active"})
+    for benefit in change.find("wellnessplanbenefit", wellnessplan_id=plan["id"]):
+        if benefit.get("active") and not benefit.get("optional"):
+            change.create("billingcredit", credit(plan, benefit, change.this, period, record, start, end, 1))
+
+
+def credit(plan: dict[str, Any], benefit: dict[str, Any], membership: Any, period: Any, record: dict[str, Any],
+           start: int, end: int, cycle: int) -> dict[str, Any]:
+    """The BillingCredit a benefit gives a membership: its usages (a quantity) or its value, for its refresh
+    cycles (L2387)."""
+    config = benefit.get("benefit_config") or {}
+    refresh = config.get("refresh_cycle_quantity") or plan.get("term_qty") or 12
+    unit, qty = plan.get("subscription_cycle_unit") or "month", plan.get("subscription_cycle_qty") or 1
+    by_quantity = config.get("usages") is not None
+    amount = Decimal(str(config["usages"] if by_quantity else config.get("type_value") or 0))
+    return {"available_associated_type": "Animal", "available_associated_id": record.get("animal_id"),
+            "wellness_plan_id": plan["id"], "wellness_plan_benefit_id": benefit["id"],
+            "wellness_plan_membership_id": membership, "wellness_plan_membership_status_period_id": period,
+            "associated_type": "WellnessPlanBenefit", "associated_id": benefit["id"],
+            "type": "Quantity" if by_quantity else "Value", "amount": amount, "used": ZERO, "wasted": ZERO,
+            "start_date": start, "expires_in_unit": unit, "expires_in_qty": refresh * qty,
+            "end_date": min(end, shift(start, refresh * qty, unit) - 1), "single_use": False,
+            "wellness_plan_membership_cycle_id": cycle,
+            "allocation_method": "Line Total" if config.get("allocation") == "line" else "Unit"}
+
+
+@rule
+def membership_lifecycle(change: Change) -> None:
+    """A status change (L15311): Active -> Paused needs ``pause_length`` cycles (1 or more, within what is left of
+    the plan's ``pause_limit_qty``); Paused -> Active, or Paused with ``pause_length`` 0, unpauses; Cancelled needs
+    ``cancellation_option`` (and ``cancellation_fee`` for custom) and is final. Each change closes the open status
+    period and opens the next; a pause extends ``end_date`` when the plan says so."""
+    if change.creating:
+        for name in ("pause_length", "cancellation_option", "cancellation_fee"):
+            if change.sent(name):
+                change.refuse(name, "is only written when changing a membership's status")
+        return
+    record, before = change.record, change.before
+    was, now_ = before.get("status") or "Active", record.get("status") or before.get("status")
+    pause, option, fee = (change.values.get(n) for n in ("pause_length", "cancellation_option", "cancellation_fee"))
+    if change.sent("next_wellness_plan") and record.get("next_wellness_plan") not in (None, before.get(
+            "next_wellness_plan"), record.get("wellness_plan")):
+        usable_plan(change, "next_wellness_plan", record["next_wellness_plan"])
+    if change.sent("pause_length") and now_ != "Paused":
+        change.refuse("pause_length", "is only sent with status Paused")
+    if (change.sent("cancellation_option") or change.sent("cancellation_fee")) and now_ != "Cancelled":
+        change.refuse("cancellation_option" if change.sent("cancellation_option") else "cancellation_fee",
+                      "is only sent with status Cancelled")
+    if was == "Cancelled":
+        if now_ != "Cancelled":
+            change.refuse("status", "cannot change: the membership is Cancelled")
+        elif option is not None or fee is not None:
+            change.refuse("cancellation_option", "the membership is already Cancelled")
+        return
+    if now_ == "Cancelled":
+        if option is None:
+            change.refuse("cancellation_option", "is required when status is Cancelled: savings_only, remaining "
+                                                 "or custom")
+        elif option == "custom" and fee is None:
+            change.refuse("cancellation_fee", "is required when cancellation_option is custom")
+        elif option != "custom" and fee is not None:
+            change.refuse("cancellation_fee", "is only sent when cancellation_option is custom")
+    if now_ == "Paused":
+        if pause is None:
+            change.refuse("pause_length", "is required when status is Paused (0 unpauses)")
+        elif was == "Active" and pause == 0:
+            change.refuse("pause_length", "0 unpauses, but the membership is not paused")
+        elif was == "Paused" and pause > 0:
+            change.refuse("pause_length", "the membership is already paused: send 0 to unpause first")
+    if change.problems:
+        return
+    plan = change.lookup("wellnessplan", before.get("wellness_plan"))
+    rows = periods(change, before["id"])
+    if plan is None or not rows:
+        return
+    target = {"Active": "active", "Paused": "paused", "Cancelled": "cancelled"}[now_]
+    if now_ == "Paused" and pause == 0:
+        target = "active"
+    current = rows[-1]
+    if target == current["status"]:
+        return
+    start = before["start_date"]
+    moment = max(change.now, current["start_date"])
+    cycle = cycle_at(plan, start, moment)
+    planned_end = cycle + pause - 1 if target == "paused" else None
+    if target == "paused":
+        used = paused_cycles(rows[:-1])
+        left = (plan.get("pause_limit_qty") or 0) - used
+        if pause > left:
+            change.refuse("pause_length", f"is more than the {max(left, 0)} cycles left of the plan's "
+                                          f"pause_limit_qty ({plan.get('pause_limit_qty')} cycles)")
+            return
+    opened = {"status": target, "end_cycle": planned_end}
+    if moment <= current["start_date"]:
+        # a change in the same second as the last (or before the membership starts) undoes it: the open period
+        # becomes this one, or is dropped if the period before it has this status, which opens again
+        earlier = rows[-2] if len(rows) > 1 else None
+        if earlier is not None and earlier["status"] == target:
+            change.deactivate(PERIOD, current["id"])
+            change.update(PERIOD, earlier["id"], {"end_date": None, "end_cycle": planned_end})
+            closed = [*rows[:-2], {**earlier, "end_cycle": planned_end}]
+        else:
+            change.update(PERIOD, current["id"], opened)
+            closed = [*rows[:-1], {**current, **opened}]
+    else:
+        last = cycle_at(plan, start, moment - 1)
+        change.update(PERIOD, current["id"], {"end_date": moment - 1, "end_cycle": last})
+        change.create(PERIOD, {"wellness_plan_membership": before["id"], "start_cycle": cycle,
+                               "start_date": moment, **opened})
+        closed = [*rows[:-1], {**current, "end_cycle": last}, {"status": target, "start_cycle": cycle,
+                                                                 "end_cycle": planned_end}]
+    change.derive("status", {"active": "Active", "paused": "Paused", "cancelled": "Cancelled"}[target])
+    change.derive("end_date", end_of_term(plan, start, paused_cycles(closed)))
+    if target == "cancelled":
+        cancel(change, plan, option, fee, moment, cycle)
+
+
+def cancel(change: Change, plan: dict[str, Any], option: str, fee: Decimal | None, moment: int, cycle: int) -> None:
+    """What a cancellation bills (L15312), recorded as a PriceAdjustment the membership triggers, of the plan's
+    cancellation product: savings_only, the discounts the membership's credits gave (its consuming adjustments);
+    remaining, the cycles of the term not billed yet at the cycle price; custom, ``cancellation_fee``. The credits'
+    unused parts are wasted; the membership no longer renews."""
+    before = change.before
+    if option == "custom":
+        amount = fee
+    elif option == "savings_only":
+        amount = -sum((a.get("total_change") or ZERO for a in change.find(
+            "priceadjustment", wellness_plan_membership_id=before["id"]) if a.get("active") and a.get("consuming")),
+            ZERO)
+    else:
+        amount = remaining_cycles(plan, before, cycle) * cycle_price(change, plan)
+    amount = to_cents(max(amount, ZERO))
+    product = plan.get("cancellation_product")
+    change.create("priceadjustment", {
+        "type": "Surcharge", "adjustment_method": "value", "adjustment_amount": amount,
+        "associated_type": "Product" if product else None, "associated_id": product,
+        "triggering_type": "WellnessPlanMembership", "triggering_id": before["id"],
+        "description": f"Cancellation of {plan.get('name')} ({option})",
+        "total_change": amount, "total_change_tax": ZERO, "total_earned": ZERO, "total_earned_tax": ZERO,
+        "consuming": False, "wellness_plan_id": plan["id"], "wellness_plan_membership_id": before["id"]})
+    for credit_ in change.find("billingcredit", wellness_plan_membership_id=before["id"]):
+        left = (credit_.get("amount") or ZERO) - (credit_.get("used") or ZERO) - (credit_.get("wasted") or ZERO)
+        if credit_.get("active") and left > 0:
+            change.update("billingcredit", credit_["id"], {"wasted": (credit_.get("wasted") or ZERO) + left})
+    change.derive("renew_when_expired", False)
+    change.derive("next_wellness_plan", None)
+
+
+def remaining_cycles(plan: dict[str, Any], membership: dict[str, Any], cycle: int) -> int:
+    """The cycles of the term not billed by the cancelling cycle: bills are raised in advance every
+    ``billing_interval`` cycles, the first covering at least ``min_cycle_qty_on_signup`` cycles."""
+    term = plan.get("term_qty") or 12
+    interval = membership.get("billing_interval") or 1
+    billed = -(-cycle // interval) * interval
+    billed = max(billed, plan.get("min_cycle_qty_on_signup") or 1)
+    return max(term - billed, 0)
+
+
+# options, credits and adjustments ---------------------------------------------------------------------------------
+
+
+@rule
+def option_is_a_benefit_of_the_plan(change: Change) -> None:
+    """An option is an optional benefit of the membership's own plan; it starts at the membership's current cycle
+    unless told, and earns that benefit's BillingCredit."""
+    if not change.creating:
+        return
+    record = change.record
+    membership = change.lookup("wellnessplanmembership", record.get("wellness_plan_membership"))
+    benefit = change.lookup("wellnessplanbenefit", record.get("wellness_plan_benefit"))
+    if membership is None or benefit is None:
+        return
+    if benefit.get("wellnessplan_id") != membership.get("wellness_plan"):
+        change.refuse("wellness_plan_benefit", "is not a benefit of the membership's plan")
+        return
+    if not benefit.get("optional"):
+        change.refuse("wellness_plan_benefit", "is not optional: every member has it")
+        return
+    plan = change.lookup("wellnessplan", membership["wellness_plan"])
+    if plan is None:
+        return
+    cycle = record.get("start_cycle") or cycle_at(plan, membership["start_date"], change.now)
+    change.derive("start_cycle", cycle)
+    rows = periods(change, membership["id"])
+    start = cycle_start(plan, membership["start_date"], cycle)
+    change.create("billingcredit", credit(plan, benefit, membership["id"], rows[-1]["id"] if rows else None,
+                                          membership, start, membership.get("end_date") or start, cycle))
+
+
+@rule
+def credit_of_a_membership(change: Change) -> None:
+    """A credit is of its membership's plan and available to its animal; never more used and wasted than its
+    amount."""
+    record = change.record
+    membership = change.lookup("wellnessplanmembership", record.get("wellness_plan_membership_id"))
+    if change.creating and membership is not None:
+        if record.get("wellness_plan_id") is None:
+            change.derive("wellness_plan_id", membership.get("wellness_plan"))
+        if record.get("available_associated_id") is None:
+            change.derive("available_associated_type", "Animal")
+            change.derive("available_associated_id", membership.get("animal_id"))
+        if record.get("associated_id") is None and record.get("wellness_plan_benefit_id") is not None:
+            change.derive("associated_type", "WellnessPlanBenefit")
+            change.derive("associated_id", record["wellness_plan_benefit_id"])
+        if record.get("wellness_plan_membership_status_period_id") is None:
+            rows = periods(change, membership["id"])
+            if rows:
+                change.derive("wellness_plan_membership_status_period_id", rows[-1]["id"])
+    amount = record.get("amount") or ZERO
+    if (record.get("used") or ZERO) + (record.get("wasted") or ZERO) > amount:
+        change.refuse("used", f"and wasted cannot be more than the credit's amount ({amount})")
+
+
+@rule
+def adjustment_consumes_a_credit(change: Change) -> None:
+    """A consuming adjustment uses ``-adjustment_amount`` of the BillingCredit that triggers it (the sample consumes
+    1 with adjustment_amount -1, L9822): the credit's ``used`` grows by as much, and a credit cannot give more than
+    it has left. Its wellness links are the credit's."""
+    record = change.record
+    if not change.creating or not record.get("consuming"):
+        return
+    if record.get("triggering_type") != "BillingCredit" or record.get("triggering_id") is None:
+        change.refuse("triggering_type", "must be BillingCredit: a consuming adjustment uses a credit")
+        return
+    credit_ = change.lookup("billingcredit", record["triggering_id"])
+    if credit_ is None:
+        return
+    taken = -(record.get("adjustment_amount") or ZERO)
+    left = (credit_.get("amount") or ZERO) - (credit_.get("used") or ZERO) - (credit_.get("wasted") or ZERO)
+    if taken <= 0:
+        change.refuse("adjustment_amount", "must be negative: the part of the credit consumed")
+        return
+    if not credit_.get("active") or taken > left:
+        change.refuse("adjustment_amount", f"consumes more than the credit has left ({left})")
+        return
+    for name, value in (("wellness_plan_id", credit_.get("wellness_plan_id")),
+                        ("wellness_plan_benefit_id", credit_.get("wellness_plan_benefit_id")),
+                        ("wellness_plan_membership_id", credit_.get("wellness_plan_membership_id"))):
+        if record.get(name) is None:
+            change.derive(name, value)
+    change.update("billingcredit", credit_["id"], {"used": (credit_.get("used") or ZERO) + taken})

@@ -1,0 +1,472 @@
+"""Wellness plans: plans and their benefits, memberships and their lifecycle (Active, Paused for ``pause_length``
+cycles, Cancelled with a ``cancellation_option``), the status periods written for every change, billing intervals,
+renewal, options, and the credits and price adjustments a membership earns and consumes (L14204-L15500, L2387,
+L9782; decisions "Wellness plans").
+
+The clock of the engine is moved by the tests (``clock``), so that status changes fall in known cycles. Every
+refusal is proven to change nothing: no row and no event of the clinic moves.
+"""
+
+from __future__ import annotations
+
+import types
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from practice import Practice, item, items, refused
+
+DAY = 86_400
+START = 1_767_225_600  # 2026-01-01 00:00 UTC
+MEMBERSHIP = "/v2/wellnessplanmembership"
+
+
+class Clock:
+    """The engine's idea of now: every write is stamped with it."""
+
+    def __init__(self, now: int):
+        self.now = now
+
+    def time(self) -> float:
+        return float(self.now)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    import openvet.engine.engine as engine_module
+
+    moment = Clock(START)
+    monkeypatch.setattr(engine_module, "time", types.SimpleNamespace(time=moment.time))
+    return moment
+
+
+@pytest.fixture
+def practice(api, engine) -> Practice:
+    return Practice(api, engine)
+
+
+def new_plan(practice, **fields) -> dict:
+    body = {"name": "Puppy Plan", "subscription_fee_product": practice.product("Puppy Plan fee", "Standard"),
+            "min_cycle_qty_on_signup": 1, "cancellation_product": practice.product("Cancellation fee", "Standard"),
+            **fields}
+    return item(practice.api.post("/v2/wellnessplan", body), "wellnessplan")
+
+
+def new_benefit(practice, plan: dict, **fields) -> dict:
+    body = {"name": "Free consults", "earn_method": "default", "earn_amount": 0, "optional": False,
+            "benefit_config": {"type": "percentage", "type_value": 100, "allocation": "unit", "usages": 3,
+                               "renewable": True, "option_cost_exc_tax": 0, "refresh_cycle_quantity": 12},
+            "wellnessplan_id": plan["id"], **fields}
+    return item(practice.api.post("/v2/wellnessplanbenefit", body), "wellnessplanbenefit")
+
+
+def enrol_body(practice, plan: dict, **fields) -> dict:
+    return {"start_date": START, "animal_id": fields.pop("animal_id", None) or practice.animal(),
+            "renew_when_expired": 1, "billing_interval": 1, "resource_id": practice.vet().resource,
+            "wellness_plan": plan["id"], "ownership_id": practice.api.first_id("separation"), **fields}
+
+
+def enrol(practice, plan: dict, **fields) -> dict:
+    return item(practice.api.post(MEMBERSHIP, enrol_body(practice, plan, **fields)), "wellnessplanmembership")
+
+
+def change(api, membership: dict, **body) -> dict:
+    return item(api.patch(f"{MEMBERSHIP}/{membership['id']}", body), "wellnessplanmembership")
+
+
+def status_periods(api, membership: dict) -> list[dict]:
+    found = items(api.get("/v1/wellnessplanmembershipstatusperiod", params={
+        "wellness_plan_membership": membership["id"], "active": 1, "limit": 200}), "wellnessplanmembershipstatusperiod")
+    return sorted(found, key=lambda p: (int(p["start_date"]), int(p["id"])))
+
+
+def shape(periods: list[dict]) -> list[tuple]:
+    """(status, start_cycle, end_cycle, start_date, end_date) of each period, as numbers (v1 writes text)."""
+    number = lambda v: int(v) if v not in ("", None) else None  # noqa: E731
+    return [(p["status"], number(p["start_cycle"]), number(p["end_cycle"]), number(p["start_date"]),
+             number(p["end_date"])) for p in periods]
+
+
+def credits(api, membership: dict) -> list[dict]:
+    return items(api.get("/v1/billingcredit", params={"wellness_plan_membership_id": membership["id"]}),
+                 "billingcredit")
+
+
+def adjustments(api, membership: dict) -> list[dict]:
+    return items(api.get("/v1/priceadjustment", params={"wellness_plan_membership_id": membership["id"]}),
+                 "priceadjustment")
+
+
+# plans and benefits ---------------------------------------------------------------------------------------------
+
+
+def test_a_plan_takes_the_documented_defaults_and_delete_deactivates_it(practice, api):
+    plan = new_plan(practice)  # the sample create sends name, fee product, signup cycles and cancellation (L14418)
+    assert (plan["subscription_cycle_unit"], plan["subscription_cycle_qty"], plan["term_qty"],
+            plan["pause_limit_qty"], plan["extends_end_date"], plan["portion_revenue_payable"],
+            plan["discontinued"], plan["default_renew"]) == ("month", 1, 12, 6, True, 0.2, False, True)
+    deleted = item(api.delete(f"/v2/wellnessplan/{plan['id']}"), "wellnessplan")
+    assert deleted["active"] is False
+
+
+def test_a_plan_with_more_signup_cycles_than_its_term_is_refused(practice, api):
+    fee = practice.product("Fee")
+    with practice.unchanged():
+        refused(api.post("/v2/wellnessplan", {"name": "Short", "subscription_fee_product": fee,
+                                              "min_cycle_qty_on_signup": 13}), 422, "min_cycle_qty_on_signup")
+        refused(api.post("/v2/wellnessplan", {"name": "Weekly", "subscription_fee_product": fee,
+                                              "min_cycle_qty_on_signup": 1, "subscription_cycle_unit": "fortnight"}),
+                422, "subscription_cycle_unit")
+        refused(api.post("/v2/wellnessplan", {"name": "Forever", "subscription_fee_product": fee,
+                                              "min_cycle_qty_on_signup": 1, "term_qty": 10**6}), 422, "term_qty")
+
+
+def test_a_benefit_config_is_checked_and_an_update_merges_the_keys_sent(practice, api):
+    """The PATCH sample sends only ``usages`` (L14834): the other keys stay; benefit_type is the config's type."""
+    benefit = new_benefit(practice, new_plan(practice))
+    assert benefit["benefit_type"] == "percentage" and benefit["benefit_config"]["usages"] == 3
+    patched = item(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {
+        "name": "api modified benefit", "benefit_config": {"usages": 10}}), "wellnessplanbenefit")
+    assert patched["benefit_config"] == {**benefit["benefit_config"], "usages": 10}
+    with practice.unchanged():
+        refused(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_config": {"colour": "red"}}), 422,
+                "benefit_config")
+        refused(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_config": {"type": "free"}}), 422,
+                "benefit_config")
+        refused(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_config": {"usages": -1}}), 422,
+                "benefit_config")
+        refused(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_type": "value", "benefit_config": {
+            "type": "percentage"}}), 422, "benefit_type")
+        refused(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_config": {"type_value": "10"}}), 422,
+                "benefit_config")  # a number, as its schema says
+    retyped = item(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_type": "value"}),
+                   "wellnessplanbenefit")
+    assert retyped["benefit_config"]["type"] == "value"
+    fraction = item(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_config": {"type_value": 12.5}}),
+                    "wellnessplanbenefit")
+    assert fraction["benefit_config"]["type_value"] == "12.5"  # kept exactly, never a float
+    whole = item(api.patch(f"/v2/wellnessplanbenefit/{benefit['id']}", {"benefit_config": {"usages": 4.0}}),
+                 "wellnessplanbenefit")
+    assert whole["benefit_config"]["usages"] == 4
+
+
+# joining a plan -----------------------------------------------------------------------------------------------
+
+
+def test_a_membership_starts_active_with_one_open_status_period_and_ends_with_its_term(practice, api, clock):
+    plan = new_plan(practice)
+    membership = enrol(practice, plan)
+    assert membership["status"] == "Active"
+    assert membership["end_date"] == 1_798_761_600 - 1  # 2027-01-01: twelve monthly cycles, to the last second
+    assert membership["next_wellness_plan"] == plan["id"]  # "current plan" by default (L15221)
+    assert membership["previous_wellness_plan_membership"] is None
+    assert shape(status_periods(api, membership)) == [("active", 1, None, START, None)]
+
+
+def test_billing_interval_must_be_a_cycle_count_dividing_the_plan_term(practice, api, clock):
+    """L15218: billing every 1, 2, 3, 4, 6 or 12 cycles of a twelve-cycle term; 5 or 24 is refused."""
+    plan = new_plan(practice)
+    body = enrol_body(practice, plan)
+    with practice.unchanged():
+        for interval in (5, 24, 0):
+            refused(api.post(MEMBERSHIP, {**body, "billing_interval": interval}), 422, "billing_interval")
+    assert item(api.post(MEMBERSHIP, {**body, "billing_interval": 4}), "wellnessplanmembership")[
+        "billing_interval"] == 4
+
+
+def test_joining_needs_a_known_active_plan_that_takes_members_and_an_active_animal(practice, api, clock):
+    plan, closed = new_plan(practice), new_plan(practice, name="Old Plan")
+    item(api.patch(f"/v2/wellnessplan/{closed['id']}", {"discontinued": True}), "wellnessplan")
+    gone = practice.animal(active=False)
+    body = enrol_body(practice, plan)
+    with practice.unchanged():
+        refused(api.post(MEMBERSHIP, {**body, "wellness_plan": 999_999_999}), 422, "wellness_plan")
+        refused(api.post(MEMBERSHIP, {**body, "wellness_plan": closed["id"]}), 422, "wellness_plan")
+        refused(api.post(MEMBERSHIP, {**body, "next_wellness_plan": closed["id"]}), 422, "next_wellness_plan")
+        refused(api.post(MEMBERSHIP, {**body, "animal_id": gone}), 422, "animal_id")
+        refused(api.post(MEMBERSHIP, {**body, "pause_length": 2}), 422, "pause_length")
+        refused(api.post(MEMBERSHIP, {**body, "start_date": "soon"}), 422, "start_date")
+        refused(api.post(MEMBERSHIP, {**body, "start_date": 10**12}), 422, "start_date")  # past the year 3000
+        refused(api.post(MEMBERSHIP, {**body, "renew_when_expired": " "}), 422, "renew_when_expired")  # not false
+
+
+def test_a_membership_earns_a_credit_per_benefit_that_is_not_optional(practice, api, clock):
+    plan = new_plan(practice)
+    benefit = new_benefit(practice, plan)
+    new_benefit(practice, plan, name="Dental", optional=True)
+    membership = enrol(practice, plan)
+    (credit,) = credits(api, membership)
+    (period,) = status_periods(api, membership)
+    assert (credit["available_associated_type"], int(credit["available_associated_id"])) == (
+        "animal", membership["animal_id"])
+    assert (credit["associated_type"], int(credit["associated_id"])) == ("wellnessplanbenefit", benefit["id"])
+    assert (credit["type"], credit["amount"], credit["used"], credit["wasted"]) == (
+        "quantity", "3.0000", "0.0000", "0.0000")
+    assert credit["wellness_plan_membership_status_period_id"] == period["id"]
+    assert (credit["expires_in_unit"], credit["expires_in_qty"]) == ("month", "12")
+
+
+def test_an_option_is_an_optional_benefit_of_the_membership_plan_and_earns_its_credit(practice, api, clock):
+    plan, other = new_plan(practice), new_plan(practice, name="Other")
+    dental = new_benefit(practice, plan, name="Dental", optional=True)
+    included = new_benefit(practice, plan, name="Consults")
+    elsewhere = new_benefit(practice, other, name="Elsewhere", optional=True)
+    membership = enrol(practice, plan)
+    from openvet.engine.problems import ValidationFailed
+    for benefit in (included, elsewhere):
+        with practice.unchanged(), pytest.raises(ValidationFailed):
+            practice.record("wellnessplanmembershipoption", wellness_plan_membership=membership["id"],
+                            wellness_plan_benefit=benefit["id"])
+    clock.now = START + 40 * DAY  # in the second monthly cycle
+    option = practice.record("wellnessplanmembershipoption", wellness_plan_membership=membership["id"],
+                             wellness_plan_benefit=dental["id"])
+    (listed,) = items(api.get(f"/v1/wellnessplanmembershipoption/{option}"), "wellnessplanmembershipoption")
+    assert listed["start_cycle"] == "2"
+    assert sorted(int(c["wellness_plan_benefit_id"]) for c in credits(api, membership)) == sorted(
+        [included["id"], dental["id"]])
+
+
+def test_a_membership_of_the_next_plan_after_the_end_renews_the_earlier_one(practice, api, clock):
+    plan, senior = new_plan(practice), new_plan(practice, name="Senior Plan")
+    animal = practice.animal()
+    first = enrol(practice, plan, animal_id=animal, next_wellness_plan=senior["id"])
+    assert first["next_wellness_plan"] == senior["id"]
+    renewal = enrol(practice, senior, animal_id=animal, start_date=first["end_date"] + 1)
+    assert renewal["previous_wellness_plan_membership"] == first["id"]
+    again = enrol(practice, senior, animal_id=animal, start_date=first["end_date"] + 1)
+    assert again["previous_wellness_plan_membership"] is None  # a membership is renewed once
+
+
+# pausing ------------------------------------------------------------------------------------------------------
+
+
+def test_pausing_closes_the_active_period_opens_a_paused_one_and_extends_the_end(practice, api, clock):
+    """pause_length counts cycles of the plan, as pause_limit_qty does (L14295, L15314)."""
+    plan = new_plan(practice)
+    membership = enrol(practice, plan)
+    clock.now = START + 40 * DAY  # 2026-02-10: the second cycle
+    paused = change(api, membership, status="Paused", pause_length=2)
+    assert paused["status"] == "Paused"
+    assert paused["end_date"] == 1_803_859_200 - 1  # 2027-03-01: the term and two paused cycles
+    assert shape(status_periods(api, membership)) == [
+        ("active", 1, 2, START, clock.now - 1), ("paused", 2, 3, clock.now, None)]
+    clock.now = START + 70 * DAY  # 2026-03-12: the third cycle, the pause's last
+    resumed = change(api, membership, status="Paused", pause_length=0)  # "Set to 0 to unpause"
+    assert resumed["status"] == "Active" and resumed["end_date"] == paused["end_date"]
+    assert shape(status_periods(api, membership))[1:] == [
+        ("paused", 2, 3, START + 40 * DAY, clock.now - 1), ("active", 3, None, clock.now, None)]
+
+
+def test_unpausing_early_shortens_the_extension_to_the_cycles_paused(practice, api, clock):
+    plan = new_plan(practice)
+    membership = enrol(practice, plan)
+    clock.now = START + 10 * DAY
+    assert change(api, membership, status="Paused", pause_length=3)["end_date"] == 1_806_537_600 - 1  # 2027-04-01
+    clock.now = START + 20 * DAY  # still the first cycle: one cycle paused
+    resumed = change(api, membership, status="Active")
+    assert resumed["end_date"] == 1_801_440_000 - 1  # 2027-02-01
+
+
+def test_a_plan_that_does_not_extend_keeps_the_end_date(practice, api, clock):
+    plan = new_plan(practice, extends_end_date=False)
+    membership = enrol(practice, plan)
+    clock.now = START + 10 * DAY
+    assert change(api, membership, status="Paused", pause_length=2)["end_date"] == membership["end_date"]
+
+
+def test_pause_requests_outside_the_rules_are_refused_and_change_nothing(practice, api, clock):
+    plan = new_plan(practice, pause_limit_qty=3)
+    membership = enrol(practice, plan)
+    clock.now = START + 10 * DAY
+    path = f"{MEMBERSHIP}/{membership['id']}"
+    with practice.unchanged():
+        refused(api.patch(path, {"status": "Paused"}), 422, "pause_length")  # required with Paused
+        refused(api.patch(path, {"status": "Active", "pause_length": 2}), 422, "pause_length")  # on Active
+        refused(api.patch(path, {"status": "Paused", "pause_length": 0}), 422, "pause_length")  # nothing to unpause
+        refused(api.patch(path, {"status": "Paused", "pause_length": 4}), 422, "pause_length")  # over the limit
+        refused(api.patch(path, {"status": "Paused", "pause_length": -1}), 422, "pause_length")
+        refused(api.patch(path, {"status": "Sleeping"}), 422, "status")  # an unknown status
+        refused(api.patch(path, {"reference": "no status"}), 422, "status")  # status* on every update (L15311)
+    change(api, membership, status="Paused", pause_length=2)
+    clock.now = START + 80 * DAY
+    change(api, membership, status="Active")
+    with practice.unchanged():  # two of the three cycles are used
+        refused(api.patch(path, {"status": "Paused", "pause_length": 2}), 422, "pause_length")
+
+
+# cancelling ---------------------------------------------------------------------------------------------------
+
+
+def test_a_custom_cancellation_bills_its_fee_and_is_final(practice, api, clock):
+    """The document's sample: PATCH with the id in the body, status cancelled, custom, 123.45 (L15258)."""
+    plan = new_plan(practice)
+    new_benefit(practice, plan)
+    membership = enrol(practice, plan)
+    clock.now = START + 40 * DAY
+    response = api.patch(MEMBERSHIP, {"id": membership["id"], "status": "cancelled", "cancellation_option": "custom",
+                                      "cancellation_fee": 123.45, "reference": "RefNo:124585"})
+    cancelled = item(response, "wellnessplanmembership")
+    assert (cancelled["status"], cancelled["renew_when_expired"], cancelled["next_wellness_plan"],
+            cancelled["reference"]) == ("Cancelled", False, None, "RefNo:124585")
+    assert shape(status_periods(api, membership))[-1] == ("cancelled", 2, None, clock.now, None)
+    (bill,) = adjustments(api, membership)
+    assert (bill["type"], bill["total_change"], bill["triggering_type"], int(bill["triggering_id"]),
+            bill["associated_type"], int(bill["associated_id"])) == (
+        "surcharge", "123.4500", "WellnessPlanMembership", membership["id"], "Product", plan["cancellation_product"])
+    (credit,) = credits(api, membership)
+    assert credit["wasted"] == "3.0000"  # what was left of it
+    path = f"{MEMBERSHIP}/{membership['id']}"
+    with practice.unchanged():
+        refused(api.patch(path, {"status": "Active"}), 422, "status")
+        refused(api.patch(path, {"status": "Paused", "pause_length": 1}), 422, "status")
+        refused(api.patch(path, {"status": "Cancelled", "cancellation_option": "remaining"}), 422,
+                "cancellation_option")
+
+
+def test_a_cancellation_needs_its_option_and_a_custom_one_its_fee(practice, api, clock):
+    membership = enrol(practice, new_plan(practice))
+    path = f"{MEMBERSHIP}/{membership['id']}"
+    with practice.unchanged():
+        refused(api.patch(path, {"status": "Cancelled"}), 422, "cancellation_option")
+        refused(api.patch(path, {"status": "Cancelled", "cancellation_option": "everything"}), 422,
+                "cancellation_option")
+        refused(api.patch(path, {"status": "Cancelled", "cancellation_option": "custom"}), 422, "cancellation_fee")
+        refused(api.patch(path, {"status": "Cancelled", "cancellation_option": "remaining",
+                                 "cancellation_fee": 10}), 422, "cancellation_fee")
+        refused(api.patch(path, {"status": "Active", "cancellation_option": "custom"}), 422, "cancellation_option")
+        refused(api.patch(path, {"status": "Cancelled", "cancellation_option": "custom", "cancellation_fee": -1}),
+                422, "cancellation_fee")
+
+
+def test_a_remaining_cancellation_bills_the_cycles_of_the_term_not_billed_yet(practice, api, clock):
+    """Billed every 3 cycles in advance: cancelled in cycle 2, cycles 1-3 are billed, 9 remain at the fixed price."""
+    plan = new_plan(practice, fixed_subscription_price="25.50")
+    membership = enrol(practice, plan, billing_interval=3)
+    clock.now = START + 40 * DAY
+    change(api, membership, status="Cancelled", cancellation_option="remaining")
+    (bill,) = adjustments(api, membership)
+    assert bill["total_change"] == "229.5000"  # 9 x 25.50
+
+
+def test_a_remaining_cancellation_prices_a_cycle_at_the_fee_product_price(practice, api, clock):
+    plan = new_plan(practice)
+    rate = items(api.get("/v2/taxrate?code=S"), "taxrate")[0]["id"]
+    item(api.post("/v2/productpricing", {"product_id": plan["subscription_fee_product"], "based_on": "Price",
+                                         "ownership_id": api.first_id("separation"), "tax_rate": rate,
+                                         "cost_price": 10, "sell_price": 30}), "productpricing")
+    membership = enrol(practice, plan, billing_interval=6)
+    clock.now = START + 200 * DAY  # cycle 7: cycles 1-12 are billed
+    change(api, membership, status="Cancelled", cancellation_option="remaining")
+    assert adjustments(api, membership)[0]["total_change"] == "0.0000"
+    other = enrol(practice, plan, billing_interval=1)
+    change(api, other, status="Cancelled", cancellation_option="remaining")  # cycle 7 billed: 5 remain
+    assert adjustments(api, other)[0]["total_change"] == "150.0000"
+
+
+def test_a_savings_only_cancellation_bills_what_the_credits_saved(practice, api, clock):
+    """Consuming adjustments (the sample: -1 of a quantity credit, total_change -34.80, L9822) use the credit and
+    are what the membership saved; a credit cannot give more than it has left."""
+    plan = new_plan(practice)
+    new_benefit(practice, plan)
+    membership = enrol(practice, plan)
+    (credit,) = credits(api, membership)
+    for _ in range(2):
+        practice.record("priceadjustment", type="Credit", adjustment_method="quantity", adjustment_amount=-1,
+                        triggering_type="BillingCredit", triggering_id=int(credit["id"]), consuming=True,
+                        description="Free consult", total_change="-34.80", total_change_tax="-5.22")
+    (used,) = credits(api, membership)
+    assert used["used"] == "2.0000"
+    from openvet.engine.problems import ValidationFailed
+    with practice.unchanged(), pytest.raises(ValidationFailed):
+        practice.record("priceadjustment", type="Credit", adjustment_amount=-2, triggering_type="BillingCredit",
+                        triggering_id=int(credit["id"]), consuming=True, total_change="-69.60")
+    clock.now = START + 10 * DAY
+    change(api, membership, status="Cancelled", cancellation_option="savings_only")
+    bill = next(a for a in adjustments(api, membership) if a["triggering_type"] == "WellnessPlanMembership")
+    assert bill["total_change"] == "69.6000"
+    assert credits(api, membership)[0]["wasted"] == "1.0000"
+
+
+# the invariant ------------------------------------------------------------------------------------------------
+
+STEPS = st.lists(st.tuples(
+    st.sampled_from(["active", "pause", "unpause", "cancel", "same"]),
+    st.integers(0, 3),  # pause length
+    st.sampled_from([0, 0, 1, 3 * DAY, 20 * DAY, 45 * DAY])),  # time passing before the change
+    min_size=1, max_size=8)
+
+
+@pytest.mark.both_databases
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS)
+@example(steps=[("pause", 2, 3 * DAY), ("unpause", 0, 0)])  # undone in the same second: the active period reopens
+@example(steps=[("pause", 1, 0), ("active", 0, 45 * DAY), ("cancel", 0, 0)])
+def test_status_periods_tile_the_membership_life(practice, api, clock, steps):
+    """Random status changes (some refused, some in the same second): after each, the periods start at the
+    membership's start, each begins the second after the one before ends, and the last is open and is the
+    membership's status."""
+    clock.now = START
+    plan = new_plan(practice, pause_limit_qty=4)
+    membership = enrol(practice, plan)
+    for kind, length, later in steps:
+        clock.now += later
+        body = {"active": {"status": "Active"}, "pause": {"status": "Paused", "pause_length": length},
+                "unpause": {"status": "Paused", "pause_length": 0}, "same": {"status": membership["status"]},
+                "cancel": {"status": "Cancelled", "cancellation_option": "custom", "cancellation_fee": "9.99"},
+                }[kind]
+        response = api.patch(f"{MEMBERSHIP}/{membership['id']}", body)
+        assert response.status_code in (200, 422), response.text
+        if response.status_code == 200:
+            membership = item(response, "wellnessplanmembership")
+        periods = shape(status_periods(api, membership))
+        assert periods[0][3] == START
+        for before, after in zip(periods, periods[1:], strict=False):
+            assert before[4] is not None and after[3] == before[4] + 1
+            assert before[0] != after[0]  # a period is a change of status
+        assert periods[-1][4] is None and periods[-1][0] == membership["status"].lower()
+    refunds = [a for a in adjustments(api, membership) if a["triggering_type"] == "WellnessPlanMembership"]
+    assert len(refunds) == (1 if membership["status"] == "Cancelled" else 0)
+    assert all(Decimal(a["total_change"]) == Decimal("9.99") for a in refunds)
+
+
+# the demo ---------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_practice_has_plans_and_memberships_made_by_the_rules(engine, tmp_path):
+    """The small demo (``serve --demo``) enrols a few animals through the engine: a paused membership has its
+    closed active period and open paused one, a cancelled one its bill; loading again adds no membership."""
+    import uuid
+
+    from openvet import demo
+    from openvet.services.credentials import create_clinic
+    from openvet.store.blobs import Blobs
+
+    with engine.db.begin() as conn:
+        clinic_id = create_clinic(conn, f"wellness-{uuid.uuid4().hex[:8]}", "Wellness demo")
+    demo.seed_settings(engine, clinic_id, "Pacific/Auckland")
+    demo.seed_lookups(engine, clinic_id)
+    for _ in range(2):
+        demo.load_animals(engine, clinic_id, 12, show_progress=False, blobs=Blobs(tmp_path / "data"))
+
+    def rows(name: str, **equal) -> list[dict]:
+        with engine.db.connect() as conn:
+            return engine.find(conn, clinic_id, name, equal)
+
+    assert sorted(p["name"] for p in rows("wellnessplan")) == [
+        "Adult Dental Plan", "Puppy Wellness Plan", "Senior Care Plan"]
+    memberships = rows("wellnessplanmembership")
+    assert len(memberships) == 6
+    assert sorted(m["status"] for m in memberships) == ["Active"] * 4 + ["Cancelled", "Paused"]
+    for membership in memberships:
+        periods = sorted((p for p in rows("wellnessplanmembershipstatusperiod",
+                                          wellness_plan_membership=membership["id"]) if p["active"]),
+                         key=lambda p: p["start_date"])
+        assert periods[0]["start_date"] == membership["start_date"]
+        assert periods[-1]["end_date"] is None and periods[-1]["status"] == membership["status"].lower()
+        assert all(b["start_date"] == a["end_date"] + 1 for a, b in zip(periods, periods[1:], strict=False))
+    (cancelled,) = [m for m in memberships if m["status"] == "Cancelled"]
+    (bill,) = rows("priceadjustment", wellness_plan_membership_id=cancelled["id"])
+    assert bill["triggering_type"] == "WellnessPlanMembership" and bill["total_change"] > 0
+    assert rows("billingcredit")  # the benefits the members earned
