@@ -30,7 +30,7 @@ from openvet.resources.fields import (
 LOWER = {"v1": str.lower, "v2": str.lower}
 CYCLES = 1200  # the most cycles a plan counts in any of its settings (a century of months)
 MONEY_LIMIT = 10**14  # a Number(4)'s magnitude stays under 10^(18 - 4)
-COUNT_LIMIT = 2**63 - 1
+COUNT_LIMIT = 1_000_000  # uses and refresh cycles of a benefit: a credit amount stays a Number(4)
 
 
 class BenefitConfig(JsonObject):
