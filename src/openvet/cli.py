@@ -70,7 +70,12 @@ def serve(
     from openvet.store.database import refresh_statistics
     from openvet.store.migrate import upgrade
 
-    upgrade(Settings.from_environment().database_url)
+    try:
+        settings = Settings.from_environment()  # a setting that cannot be read stops here, said plainly
+    except ValueError as error:
+        console.print(f"[red]Cannot start:[/] {error}")
+        raise typer.Exit(2) from None
+    upgrade(settings.database_url)
     clinics.seed_every_clinic(_engine())
     if demo:
         made = _ensure_demo()

@@ -125,6 +125,14 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("name", sa.String(32), primary_key=True),
         sa.Column("value", sa.String(128), nullable=False),
     )
+    sa.Table(
+        # Throttling counters when no Redis holds them (store/throttle.py): one row per bucket (a clinic and
+        # partner's endpoint, their global budget, a client id's token requests), the window it counts and its hits.
+        "throttle_bucket", metadata,
+        sa.Column("bucket", sa.String(160), primary_key=True),
+        sa.Column("window_start", sa.BigInteger(), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+    )
 
 
 def resource_table(metadata: sa.MetaData, resource) -> sa.Table:
