@@ -29,6 +29,17 @@ from openvet.store.database import connect
 HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 
 
+HOUR = 3600  # in-process tests count in hour-long windows: a minute turning mid-test would reset the count
+
+
+def steady_window(period: int, needed: float = 20) -> None:
+    """Wait for the next window when this one has less than ``needed`` seconds left (windows are aligned on
+    the clock; Redis's clock is this machine's)."""
+    left = period - time.time() % period
+    if left < needed:
+        time.sleep(left + 0.2)
+
+
 def throttled(engine: Engine, data_dir: Path, policy: RateLimit, counters: str) -> TestClient:
     """The app over the session's database with ``policy``, counting in the database or in Redis."""
     settings = Settings(database_url=engine.db.url.render_as_string(hide_password=False), data_dir=data_dir,
@@ -45,6 +56,7 @@ def counters(request) -> str:
 
 
 def clinic_under(engine: Engine, tmp_path: Path, policy: RateLimit, counters: str):
+    steady_window(policy.period)
     return make_clinic(engine, throttled(engine, tmp_path, policy, counters))
 
 
@@ -78,7 +90,7 @@ def test_every_answer_to_a_known_caller_carries_the_rate_limit_headers(engine, t
 
 @pytest.mark.both_databases
 def test_the_61st_and_62nd_calls_are_refused_while_another_endpoint_still_answers(engine, tmp_path, counters):
-    api = clinic_under(engine, tmp_path, RateLimit(), counters)
+    api = clinic_under(engine, tmp_path, RateLimit(period=HOUR), counters)
     for n in range(60):
         answer = api.get("/v1/animal?limit=1")
         assert answer.status_code == 200, (n, answer.text)
@@ -89,7 +101,7 @@ def test_the_61st_and_62nd_calls_are_refused_while_another_endpoint_still_answer
         body = refused.json()
         assert body["items"] == [] and body["messages"][0]["type"] == "too_many_requests"
         assert "transaction_id" in body["meta"]
-        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        assert 1 <= int(refused.headers["Retry-After"]) <= HOUR
         assert refused.headers["x-ratelimit-remaining"] == "0"
     assert api.get("/v2/animal?limit=1").status_code == 429  # one endpoint, whichever version
     other = api.get("/v1/contact?limit=1")  # its own 60, and the global 180 less the 60 taken (refusals took none)
@@ -98,19 +110,19 @@ def test_the_61st_and_62nd_calls_are_refused_while_another_endpoint_still_answer
 
 
 def test_the_global_limit_counts_every_endpoint_of_a_clinic_and_partner(engine, tmp_path, counters):
-    api = clinic_under(engine, tmp_path, RateLimit(endpoint=3, clinic=5), counters)
+    api = clinic_under(engine, tmp_path, RateLimit(endpoint=3, clinic=5, period=HOUR), counters)
     assert [api.get("/v1/animal").status_code for _ in range(4)] == [200, 200, 200, 429]
     assert api.get("/v1/contact").status_code == 200
     last = api.get("/v1/contact")
     assert last.status_code == 200 and last.headers["x-ratelimit-remaining"] == "0"  # 5 of the global 5
     assert api.get("/v1/species").status_code == 429  # its own budget untouched, the global one spent
-    elsewhere = clinic_under(engine, tmp_path, RateLimit(endpoint=3, clinic=5), counters)
+    elsewhere = clinic_under(engine, tmp_path, RateLimit(endpoint=3, clinic=5, period=HOUR), counters)
     assert elsewhere.get("/v1/species").status_code == 200  # another clinic and partner: its own budgets
 
 
 @pytest.mark.both_databases
 def test_a_refused_call_does_nothing_and_uses_up_no_budget(engine, tmp_path, counters):
-    api = clinic_under(engine, tmp_path, RateLimit(endpoint=1, clinic=4), counters)
+    api = clinic_under(engine, tmp_path, RateLimit(endpoint=1, clinic=4, period=HOUR), counters)
     kind = api.first_id("contactdetailtype")
     detail = [{"name": "Email", "value": "ada@example.com", "contact_detail_type_id": kind}]
     made = api.post("/v1/contact", {"first_name": "Ada", "last_name": "Lovelace", "contact_detail_list": detail})
@@ -164,7 +176,7 @@ def test_a_bad_rate_limit_stops_openvet_serve_with_a_clear_message(tmp_path):
 
 
 def test_token_requests_have_their_own_budget_per_client_id(engine, tmp_path, counters):
-    api = clinic_under(engine, tmp_path, RateLimit(endpoint=60, clinic=180, token=3), counters)  # took 1
+    api = clinic_under(engine, tmp_path, RateLimit(60, 180, token=3, period=HOUR), counters)  # took 1
     guess = {**api.ezyvet, "client_secret": "wrong", "grant_type": "client_credentials"}
     first = api.client.post("/v1/oauth/access_token", data=guess)
     assert first.status_code == 401 and first.headers["x-ratelimit-limit"] == "3"
@@ -203,6 +215,7 @@ def hammer(bases: list[str], ezyvet: dict[str, str], calls: int) -> list[int]:
     try:
         for client in clients:  # warm each server's token cache first
             assert client.get("/v1/species?limit=1").status_code == 200
+        steady_window(60)  # all in one minute
         with concurrent.futures.ThreadPoolExecutor(16) as pool:
             return list(pool.map(lambda n: clients[n % len(clients)].get("/v1/animal?limit=1").status_code,
                                  range(calls)))
@@ -272,37 +285,47 @@ def test_a_flood_of_token_guesses_gets_fast_429s_while_authenticated_calls_stay_
                     took.append(time.perf_counter() - start)
                 return statistics.median(took)
 
+            def timed_check(n: int) -> float:
+                start = time.perf_counter()
+                answer = http.post("/v1/oauth/access_token", data={
+                    "partner_id": "nobody", "client_id": f"quiet-{n}", "client_secret": "wrong",
+                    "grant_type": "client_credentials"})
+                assert answer.status_code == 401
+                return time.perf_counter() - start
+
             timed_gets(5)
             quiet = timed_gets(30)
+            check = statistics.median(timed_check(n) for n in range(3))  # one argon2 check, alone
             memory_before = rss_mib(server.process.pid)
-            stop = time.monotonic() + 6
+            stop = time.monotonic() + 8
             guesses: list[tuple[int, float]] = []
 
             def guess(n: int) -> None:
-                with httpx.Client(base_url=server.base, timeout=60) as guesser:
-                    while time.monotonic() < stop:
-                        start = time.perf_counter()
-                        answer = guesser.post("/v1/oauth/access_token", data={
-                            "partner_id": "nobody", "client_id": f"guess-{n}-{len(guesses)}",
-                            "client_secret": "wrong", "grant_type": "client_credentials"})
-                        guesses.append((answer.status_code, time.perf_counter() - start))
-                        time.sleep(0.1)  # a client that waits for its answer, then tries again
+                while time.monotonic() < stop:
+                    start = time.perf_counter()
+                    answer = guesser.post("/v1/oauth/access_token", data={
+                        "partner_id": "nobody", "client_id": f"guess-{n}-{len(guesses)}",
+                        "client_secret": "wrong", "grant_type": "client_credentials"})
+                    guesses.append((answer.status_code, time.perf_counter() - start))
+                    time.sleep(0.1)  # a client that waits for its answer, then tries again
 
-            with concurrent.futures.ThreadPoolExecutor(32) as pool:
+            with concurrent.futures.ThreadPoolExecutor(32) as pool, httpx.Client(
+                    base_url=server.base, timeout=60, limits=httpx.Limits(max_connections=64)) as guesser:
                 flood = [pool.submit(guess, n) for n in range(32)]
                 time.sleep(1)
                 loaded = timed_gets(30)
                 memory_during = rss_mib(server.process.pid)
                 for f in flood:
                     f.result()
+            quiet = max(quiet, timed_gets(30))  # the machine is shared: its quiet latency before or after
         assert "Traceback" not in server.log.read_text()
     statuses = [s for s, _ in guesses]
     refused = [t for s, t in guesses if s == 429]
     assert set(statuses) <= {401, 429} and 401 in statuses  # some guesses are checked (and fail)
     assert len(refused) > len(statuses) / 2, statuses  # most are refused before the check
-    assert statistics.median(refused) < 0.25, statistics.median(refused)  # fast: no queue
+    print(f"authenticated GET median: quiet {quiet * 1000:.1f} ms, under the flood {loaded * 1000:.1f} ms; "
+          f"{len(statuses)} guesses, {len(refused)} refused (median {statistics.median(refused) * 1000:.1f} ms, "
+          f"a secret check alone {check * 1000:.0f} ms); RSS {memory_before:.0f} -> {memory_during:.0f} MiB")
+    assert statistics.median(refused) < check, (statistics.median(refused), check)  # refused, not queued
     assert loaded < max(10 * quiet, 0.05), (quiet, loaded)
     assert memory_during - memory_before < 300, (memory_before, memory_during)  # not 32 x 64 MiB
-    print(f"authenticated GET median: quiet {quiet * 1000:.1f} ms, under the flood {loaded * 1000:.1f} ms; "
-          f"{len(statuses)} guesses, {len(refused)} refused (median {statistics.median(refused) * 1000:.1f} ms); "
-          f"RSS {memory_before:.0f} -> {memory_during:.0f} MiB")

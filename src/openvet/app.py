@@ -56,7 +56,7 @@ def throttling(settings: Settings, engine: Engine) -> list[Middleware]:
     else:
         from openvet.store.throttle import DatabaseBuckets
 
-        buckets = DatabaseBuckets(engine.db)
+        buckets = DatabaseBuckets(engine.db, settings.db_threads)
     return [Middleware(Throttle, policy=settings.rate_limit, buckets=buckets, threads=settings.db_threads)]
 
 

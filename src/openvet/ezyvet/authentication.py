@@ -12,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from openvet.engine import Problem
-from openvet.engine.offload import offload
 from openvet.ezyvet.envelope import EzyvetError, read_body, respond
 from openvet.ezyvet.scopes import known_scopes
 from openvet.services import credentials
@@ -75,8 +74,7 @@ async def _take_token_budget(request: Request, client_id: str) -> dict[str, str]
     from openvet.ezyvet import throttling  # it imports this module
 
     policy = throttle["policy"]
-    count = await offload(throttle["threads"], throttle["buckets"].take,
-                          throttling.token_buckets(policy, client_id), policy.period)
+    count = await throttle["buckets"].take(throttling.token_buckets(policy, client_id), policy.period)
     if not count.taken:
         raise throttling.refusal(policy.token, count, "this client id's token requests")
     return throttling.headers(policy.token, count)

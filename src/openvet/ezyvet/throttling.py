@@ -25,6 +25,8 @@ from openvet.engine.offload import offload
 from openvet.ezyvet.authentication import identify
 from openvet.ezyvet.envelope import EzyvetError, error_response
 from openvet.resources import REGISTRY
+from openvet.services import credentials
+from openvet.services.credentials import Identity, Refused
 from openvet.store.throttle import Buckets, Count, Unavailable
 
 log = logging.getLogger("openvet.ezyvet")
@@ -64,7 +66,7 @@ class Throttle:
             await self.app(scope, receive, send)
             return
         try:
-            count = await offload(self.threads, self._count, Request(scope), path)
+            count = await self._count(Request(scope), path)
         except Exception as error:
             if not (isinstance(error, Unavailable) or unavailable(error)):
                 raise
@@ -91,15 +93,35 @@ class Throttle:
 
         await self.app(scope, receive, send_with_headers)
 
-    def _count(self, request: Request, path: str) -> Count | None:
-        """The caller's token (from the cache, mostly) and one atomic take from its two buckets."""
-        try:
-            identity = identify(request)
-        except EzyvetError:
+    async def _count(self, request: Request, path: str) -> Count | None:
+        """The caller (from the token cache, mostly: no thread, no query) and one atomic take from its two
+        budgets."""
+        identity = await self._identity(request)
+        if identity is None:
             return None
         name = path.split("/")[2].lower()
         endpoint = name if name in REGISTRY else "-"  # unknown names share one bucket: the table stays small
         who = f"{{{identity.clinic_id}:{identity.partner_id or f'credential-{identity.credential_id}'}}}"
         policy = self.policy
-        return self.buckets.take([(f"{who}:{endpoint}", policy.endpoint), (f"{who}:*", policy.clinic)],
-                                 policy.period)
+        return await self.buckets.take([(f"{who}:{endpoint}", policy.endpoint), (f"{who}:*", policy.clinic)],
+                                       policy.period)
+
+    async def _identity(self, request: Request) -> Identity | None:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        try:
+            try:
+                return credentials.authenticate(None, token.strip(), "ezyvet", connect=_cache_only)
+            except _NotCached:
+                return await offload(self.threads, identify, request)
+        except (Refused, EzyvetError):
+            return None
+
+
+class _NotCached(Exception):
+    pass
+
+
+def _cache_only():
+    raise _NotCached

@@ -9,7 +9,11 @@ tag (``{clinic:partner}``) so that the keys of one request live on one node of a
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+
 import redis
+import redis.asyncio
 
 from openvet.store.throttle import Count, Unavailable
 
@@ -43,18 +47,27 @@ return {taken, remaining, math.max(1, math.ceil(window + period - now))}
 
 
 class RedisBuckets:
-    def __init__(self, url: str, prefix: str = "openvet:throttle:"):
-        self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-        self.prefix = prefix
-        self.script = self.client.register_script(TAKE)
+    """Asynchronous: the script runs on the event loop (no worker thread). A client per event loop, since an
+    asyncio connection belongs to the loop that made it (a server has one per process, the test client one
+    per client)."""
 
-    def take(self, buckets: list[tuple[str, int]], period: int) -> Count:
+    def __init__(self, url: str, prefix: str = "openvet:throttle:"):
+        self.url = url
+        self.prefix = prefix
+        self._clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _script(self):
+        loop = asyncio.get_running_loop()
+        made = self._clients.get(loop)
+        if made is None:
+            client = redis.asyncio.Redis.from_url(self.url, socket_timeout=5, socket_connect_timeout=5)
+            made = self._clients[loop] = client.register_script(TAKE)
+        return made
+
+    async def take(self, buckets: list[tuple[str, int]], period: int) -> Count:
         keys = [self.prefix + bucket for bucket, _ in buckets]
         try:
-            taken, remaining, reset = self.script(keys=keys, args=[period, *(limit for _, limit in buckets)])
+            taken, remaining, reset = await self._script()(keys=keys, args=[period, *(limit for _, limit in buckets)])
         except redis.RedisError as error:
             raise Unavailable(f"the throttling counters in Redis cannot be reached: {error}") from error
         return Count(bool(taken), int(remaining), int(reset))
-
-    def close(self) -> None:
-        self.client.close()

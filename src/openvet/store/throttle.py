@@ -21,6 +21,8 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
+from openvet.engine.offload import offload
+
 TAKE = sa.text(
     "INSERT INTO throttle_bucket (bucket, window_start, hits) VALUES (:bucket, :window, 1) "
     "ON CONFLICT (bucket) DO UPDATE SET "
@@ -48,7 +50,7 @@ class Count:
 
 
 class Buckets(Protocol):
-    def take(self, buckets: list[tuple[str, int]], period: int) -> Count:
+    async def take(self, buckets: list[tuple[str, int]], period: int) -> Count:
         """One hit from every (bucket, limit), or from none when one of them is at its limit."""
 
 
@@ -59,11 +61,15 @@ def window_of(now: float, period: int) -> tuple[int, int]:
 
 
 class DatabaseBuckets:
-    def __init__(self, db: sa.Engine):
+    def __init__(self, db: sa.Engine, threads: int):
         self.db = db
+        self.threads = threads  # the SQL runs in the worker threads, off the event loop
         self._swept = 0
 
-    def take(self, buckets: list[tuple[str, int]], period: int) -> Count:
+    async def take(self, buckets: list[tuple[str, int]], period: int) -> Count:
+        return await offload(self.threads, self.take_now, buckets, period)
+
+    def take_now(self, buckets: list[tuple[str, int]], period: int) -> Count:
         window, reset = window_of(time.time(), period)
         remaining = []
         with self.db.connect() as conn:
