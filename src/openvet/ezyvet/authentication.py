@@ -74,7 +74,7 @@ async def _take_token_budget(request: Request, client_id: str) -> dict[str, str]
     from openvet.ezyvet import throttling  # it imports this module
 
     policy = throttle["policy"]
-    count = await throttle["buckets"].take(throttling.token_buckets(policy, client_id), policy.period)
+    count = await throttling.take_token(throttle["buckets"], policy, client_id)
     if not count.taken:
         raise throttling.refusal(policy.token, count, "this client id's token requests")
     return throttling.headers(policy.token, count)

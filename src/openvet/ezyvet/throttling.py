@@ -46,9 +46,10 @@ def refusal(limit: int, count: Count, what: str) -> EzyvetError:
                        "seconds", headers=headers(limit, count))
 
 
-def token_buckets(policy: RateLimit, client_id: str) -> list[tuple[str, int]]:
-    """A client id's budget of token requests (hashed: the client chose it, and it may be long)."""
-    return [(f"token:{{{hashlib.sha256(client_id.encode()).hexdigest()[:32]}}}", policy.token)]
+async def take_token(buckets: Buckets, policy: RateLimit, client_id: str) -> Count:
+    """One of a client id's token requests (the id hashed: the client chose it, and it may be long)."""
+    subject = f"token:{{{hashlib.sha256(client_id.encode()).hexdigest()[:32]}}}"
+    return await buckets.take(subject, "token", policy.token, policy.token, policy.period)
 
 
 class Throttle:
@@ -103,8 +104,7 @@ class Throttle:
         endpoint = name if name in REGISTRY else "-"  # unknown names share one bucket: the table stays small
         who = f"{{{identity.clinic_id}:{identity.partner_id or f'credential-{identity.credential_id}'}}}"
         policy = self.policy
-        return await self.buckets.take([(f"{who}:{endpoint}", policy.endpoint), (f"{who}:*", policy.clinic)],
-                                       policy.period)
+        return await self.buckets.take(who, endpoint, policy.endpoint, policy.clinic, policy.period)
 
     async def _identity(self, request: Request) -> Identity | None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")

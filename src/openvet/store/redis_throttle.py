@@ -1,10 +1,11 @@
 """Throttling counters in Redis (``OPENVET_REDIS_URL``): every server and worker process shares them.
 
-One Lua script, run atomically by Redis in one round trip (EVALSHA), checks every bucket of a request and
-takes a hit from each, or from none: a refused request uses up nothing, and two processes never both take
-the last hit. Each bucket is a hash (window, hits) that expires after two windows; the window comes from
-Redis's own clock, so servers with different clocks count the same minute. The bucket names share a hash
-tag (``{clinic:partner}``) so that the keys of one request live on one node of a Redis Cluster.
+One Lua script, run atomically by Redis in one round trip (EVALSHA), checks both budgets of a call (its
+endpoint's and its subject's global one, a hash each) and takes a hit from both, or from neither: a refused
+call uses up nothing, and two processes never both take the last hit. Each budget is a hash (window, hits)
+that expires after two windows; the window comes from Redis's own clock, so servers with different clocks
+count the same minute. The subject carries a hash tag (``{clinic:partner}``) so that the keys of one call
+live on one node of a Redis Cluster.
 """
 
 from __future__ import annotations
@@ -64,10 +65,10 @@ class RedisBuckets:
             made = self._clients[loop] = client.register_script(TAKE)
         return made
 
-    async def take(self, buckets: list[tuple[str, int]], period: int) -> Count:
-        keys = [self.prefix + bucket for bucket, _ in buckets]
+    async def take(self, subject: str, endpoint: str, limit: int, overall: int, period: int) -> Count:
+        keys = [f"{self.prefix}{subject}:{endpoint}", f"{self.prefix}{subject}:*"]
         try:
-            taken, remaining, reset = await self._script()(keys=keys, args=[period, *(limit for _, limit in buckets)])
+            taken, remaining, reset = await self._script()(keys=keys, args=[period, limit, overall])
         except redis.RedisError as error:
             raise Unavailable(f"the throttling counters in Redis cannot be reached: {error}") from error
         return Count(bool(taken), int(remaining), int(reset))

@@ -126,12 +126,14 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("value", sa.String(128), nullable=False),
     )
     sa.Table(
-        # Throttling counters when no Redis holds them (store/throttle.py): one row per bucket (a clinic and
-        # partner's endpoint, their global budget, a client id's token requests), the window it counts and its hits.
+        # Throttling counters when no Redis holds them (store/throttle.py): one row per subject (a clinic and
+        # partner; a client id at the token endpoint), the window it counts, its hits, and each endpoint's hits
+        # (a JSON object, {"animal": 12, …}).
         "throttle_bucket", metadata,
         sa.Column("bucket", sa.String(160), primary_key=True),
         sa.Column("window_start", sa.BigInteger(), nullable=False),
         sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("endpoints", sa.Text(), nullable=False),
     )
 
 

@@ -1,14 +1,15 @@
-"""Throttling counters in the database: a fixed window per bucket, taken with one atomic upsert.
+"""Throttling counters in the database: one atomic upsert per call, one statement, one round trip.
 
-A request takes one hit from each of its buckets (its endpoint's and its clinic and partner's global one), all
-or none: a refused request uses up nothing. Each bucket is one row (``throttle_bucket``) holding the window it
-counts and its hits; one ``INSERT … ON CONFLICT DO UPDATE … WHERE hits < limit RETURNING hits`` (the same
-text on SQLite and PostgreSQL) both checks and takes, so two processes never both take the last hit: the
-row is locked by the upsert until the transaction ends. A request's buckets are taken in one transaction,
-which is rolled back when a later bucket refuses. A window only moves forward, so servers whose clocks
-differ by a second cannot reset each other's counts.
+A call takes one hit from its endpoint's budget and one from its clinic and partner's global budget, both or
+neither: a refused call uses up nothing. Both live in one row per subject (``throttle_bucket``: a clinic and
+partner, or a client id at the token endpoint): the window it counts, the global hits, and the hits of each
+endpoint as a small JSON object. One ``INSERT … ON CONFLICT DO UPDATE … WHERE hits < global AND endpoint hits
+< limit RETURNING`` both checks and takes, in autocommit: the upsert locks the row (PostgreSQL re-checks the
+WHERE on the row's latest version; SQLite has one writer at a time), so two processes never both take the
+last hit. A window only moves forward, so servers whose clocks differ by a second cannot reset each other's
+counts. The text differs only in its JSON functions (jsonb on PostgreSQL, JSON1 on SQLite).
 
-Rows of windows long gone are swept once a window per process; the table holds one row per live bucket.
+Rows of windows long gone are swept once a window per process; the table holds one row per live subject.
 Redis does the same with a Lua script (``store/redis_throttle.py``): both answer a ``Count``.
 """
 
@@ -23,15 +24,34 @@ import sqlalchemy as sa
 
 from openvet.engine.offload import offload
 
-TAKE = sa.text(
-    "INSERT INTO throttle_bucket (bucket, window_start, hits) VALUES (:bucket, :window, 1) "
-    "ON CONFLICT (bucket) DO UPDATE SET "
-    "hits = CASE WHEN throttle_bucket.window_start < excluded.window_start THEN 1 "
-    "ELSE throttle_bucket.hits + 1 END, "
-    "window_start = CASE WHEN throttle_bucket.window_start < excluded.window_start "
-    "THEN excluded.window_start ELSE throttle_bucket.window_start END "
-    "WHERE throttle_bucket.window_start < excluded.window_start OR throttle_bucket.hits < :limit "
-    "RETURNING hits")
+_SQLITE = """
+INSERT INTO throttle_bucket (bucket, window_start, hits, endpoints)
+VALUES (:subject, :window, 1, json_object(:endpoint, 1))
+ON CONFLICT (bucket) DO UPDATE SET
+  hits = CASE WHEN throttle_bucket.window_start < excluded.window_start THEN 1 ELSE throttle_bucket.hits + 1 END,
+  endpoints = CASE WHEN throttle_bucket.window_start < excluded.window_start THEN excluded.endpoints
+    ELSE json_set(throttle_bucket.endpoints, :path, COALESCE(json_extract(throttle_bucket.endpoints, :path), 0) + 1)
+    END,
+  window_start = MAX(throttle_bucket.window_start, excluded.window_start)
+WHERE throttle_bucket.window_start < excluded.window_start
+   OR (throttle_bucket.hits < :overall AND COALESCE(json_extract(throttle_bucket.endpoints, :path), 0) < :limit)
+RETURNING hits, json_extract(endpoints, :path)
+"""
+_POSTGRESQL = """
+INSERT INTO throttle_bucket AS b (bucket, window_start, hits, endpoints)
+VALUES (:subject, :window, 1, json_build_object(CAST(:endpoint AS text), 1)::text)
+ON CONFLICT (bucket) DO UPDATE SET
+  hits = CASE WHEN b.window_start < excluded.window_start THEN 1 ELSE b.hits + 1 END,
+  endpoints = CASE WHEN b.window_start < excluded.window_start THEN excluded.endpoints
+    ELSE jsonb_set(b.endpoints::jsonb, ARRAY[CAST(:endpoint AS text)],
+                   to_jsonb(COALESCE((b.endpoints::jsonb ->> CAST(:endpoint AS text))::int, 0) + 1))::text
+    END,
+  window_start = GREATEST(b.window_start, excluded.window_start)
+WHERE b.window_start < excluded.window_start
+   OR (b.hits < :overall AND COALESCE((b.endpoints::jsonb ->> CAST(:endpoint AS text))::int, 0) < :limit)
+RETURNING hits, (endpoints::jsonb ->> CAST(:endpoint AS text))::int
+"""
+TAKE = {"sqlite": sa.text(_SQLITE), "postgresql": sa.text(_POSTGRESQL)}
 SWEEP = sa.text("DELETE FROM throttle_bucket WHERE window_start < :before")
 
 
@@ -50,8 +70,9 @@ class Count:
 
 
 class Buckets(Protocol):
-    async def take(self, buckets: list[tuple[str, int]], period: int) -> Count:
-        """One hit from every (bucket, limit), or from none when one of them is at its limit."""
+    async def take(self, subject: str, endpoint: str, limit: int, overall: int, period: int) -> Count:
+        """One hit from ``subject``'s budget for ``endpoint`` (``limit`` a window) and from its global budget
+        (``overall``), or from neither when one of them is spent."""
 
 
 def window_of(now: float, period: int) -> tuple[int, int]:
@@ -62,26 +83,24 @@ def window_of(now: float, period: int) -> tuple[int, int]:
 
 class DatabaseBuckets:
     def __init__(self, db: sa.Engine, threads: int):
-        self.db = db
+        self.db = db.execution_options(isolation_level="AUTOCOMMIT")  # one statement: no BEGIN, no COMMIT
+        self.take_sql = TAKE[db.dialect.name]
         self.threads = threads  # the SQL runs in the worker threads, off the event loop
         self._swept = 0
 
-    async def take(self, buckets: list[tuple[str, int]], period: int) -> Count:
-        return await offload(self.threads, self.take_now, buckets, period)
+    async def take(self, subject: str, endpoint: str, limit: int, overall: int, period: int) -> Count:
+        return await offload(self.threads, self.take_now, subject, endpoint, limit, overall, period)
 
-    def take_now(self, buckets: list[tuple[str, int]], period: int) -> Count:
+    def take_now(self, subject: str, endpoint: str, limit: int, overall: int, period: int) -> Count:
         window, reset = window_of(time.time(), period)
-        remaining = []
         with self.db.connect() as conn:
-            for bucket, limit in buckets:
-                hits = conn.execute(TAKE, {"bucket": bucket, "window": window, "limit": limit}).scalar()
-                if hits is None:  # at its limit: give back what this request took
-                    conn.rollback()
-                    return Count(False, 0, reset)
-                remaining.append(limit - hits)
-            conn.commit()
-        if self._swept < window:
-            self._swept = window
-            with self.db.begin() as conn:
+            row = conn.execute(self.take_sql, {"subject": subject, "endpoint": endpoint, "window": window,
+                                               "path": f'$."{endpoint}"', "limit": limit,
+                                               "overall": overall}).first()
+            if self._swept < window:
+                self._swept = window
                 conn.execute(SWEEP, {"before": window - period})
-        return Count(True, min(remaining), reset)
+        if row is None:  # one of the budgets is spent: nothing was taken
+            return Count(False, 0, reset)
+        hits, endpoint_hits = row
+        return Count(True, min(overall - hits, limit - int(endpoint_hits)), reset)

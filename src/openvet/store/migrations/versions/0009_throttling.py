@@ -21,6 +21,7 @@ def upgrade() -> None:
     sa.Column('bucket', sa.String(length=160), nullable=False),
     sa.Column('window_start', sa.BigInteger(), nullable=False),
     sa.Column('hits', sa.Integer(), nullable=False),
+    sa.Column('endpoints', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('bucket')
     )
 
