@@ -4,10 +4,11 @@ A call takes one hit from its endpoint's budget and one from its clinic and part
 neither: a refused call uses up nothing. Both live in one row per subject (``throttle_bucket``: a clinic and
 partner, or a client id at the token endpoint): the window it counts, the global hits, and the hits of each
 endpoint as a small JSON object. One ``INSERT … ON CONFLICT DO UPDATE … WHERE hits < global AND endpoint hits
-< limit RETURNING`` both checks and takes, in autocommit: the upsert locks the row (PostgreSQL re-checks the
-WHERE on the row's latest version; SQLite has one writer at a time), so two processes never both take the
-last hit. A window only moves forward, so servers whose clocks differ by a second cannot reset each other's
-counts. The text differs only in its JSON functions (jsonb on PostgreSQL, JSON1 on SQLite).
+< limit RETURNING`` both checks and takes (in autocommit on PostgreSQL: one round trip). The upsert locks
+the row (PostgreSQL re-checks the WHERE on the row's latest version; SQLite has one writer at a time), so
+two processes never both take the last hit. A window only moves forward, so servers whose clocks differ by
+a second cannot reset each other's counts. The text differs only in its JSON functions (jsonb on
+PostgreSQL, JSON1 on SQLite).
 
 Rows of windows long gone are swept once a window per process; the table holds one row per live subject.
 Redis does the same with a Lua script (``store/redis_throttle.py``): both answer a ``Count``.
@@ -83,7 +84,9 @@ def window_of(now: float, period: int) -> tuple[int, int]:
 
 class DatabaseBuckets:
     def __init__(self, db: sa.Engine, threads: int):
-        self.db = db.execution_options(isolation_level="AUTOCOMMIT")  # one statement: no BEGIN, no COMMIT
+        # PostgreSQL: autocommit, so the one statement is the one round trip (no BEGIN, no COMMIT). SQLite has no
+        # round trips, and switching a connection's isolation level there costs more than the statement.
+        self.db = db.execution_options(isolation_level="AUTOCOMMIT") if db.dialect.name == "postgresql" else db
         self.take_sql = TAKE[db.dialect.name]
         self.threads = threads  # the SQL runs in the worker threads, off the event loop
         self._swept = 0
@@ -100,6 +103,7 @@ class DatabaseBuckets:
             if self._swept < window:
                 self._swept = window
                 conn.execute(SWEEP, {"before": window - period})
+            conn.commit()  # (nothing to commit in autocommit)
         if row is None:  # one of the budgets is spent: nothing was taken
             return Count(False, 0, reset)
         hits, endpoint_hits = row
