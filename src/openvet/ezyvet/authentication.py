@@ -16,6 +16,7 @@ from openvet.ezyvet.envelope import EzyvetError, read_body, respond
 from openvet.ezyvet.scopes import known_scopes
 from openvet.services import credentials
 from openvet.services.credentials import Identity, Refused, ScopeNotHeld
+from openvet.store.throttle import Unavailable
 
 TOKEN_FIELDS = ("partner_id", "client_id", "client_secret", "grant_type")
 # Secret checks (argon2, 64 MiB each) a process runs at once; beyond them a token request gets a fast 429
@@ -74,9 +75,14 @@ async def _take_token_budget(request: Request, client_id: str) -> dict[str, str]
     from openvet.ezyvet import throttling  # it imports this module
 
     policy = throttle["policy"]
-    count = await throttling.take_token(throttle["buckets"], policy, client_id)
+    try:
+        count = await throttling.take_token(throttle["buckets"], policy, client_id)
+    except Unavailable:
+        raise EzyvetError(503, "The request budget cannot be counted just now; try again shortly",
+                          headers={"Retry-After": "5"}) from None
     if not count.taken:
-        raise throttling.refusal(policy.token, count, "this client id's token requests")
+        limit = f"this client id's limit of token requests ({policy.token} a {policy.period} s window)"
+        raise throttling.refusal(policy.token, count, limit)
     return throttling.headers(policy.token, count)
 
 

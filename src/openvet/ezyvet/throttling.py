@@ -42,8 +42,8 @@ def headers(limit: int, count: Count) -> dict[str, str]:
 
 
 def refusal(limit: int, count: Count, what: str) -> EzyvetError:
-    return EzyvetError(429, f"Too many requests: {what} allows {limit} a minute; try again in {count.reset} "
-                       "seconds", headers=headers(limit, count))
+    return EzyvetError(429, f"Too many requests: {what} is reached; try again in {count.reset} seconds",
+                       headers=headers(limit, count))
 
 
 async def take_token(buckets: Buckets, policy: RateLimit, client_id: str) -> Count:
@@ -81,8 +81,10 @@ class Throttle:
             return
         if not count.taken:
             version = path[1:3]
-            response = error_response(version, refusal(self.policy.endpoint, count,
-                                                       "this endpoint or your clinic's global limit"))
+            policy = self.policy
+            what = (f"the limit of this endpoint ({policy.endpoint} a {policy.period} s window) or of your clinic "
+                    f"and partner ({policy.clinic})")
+            response = error_response(version, refusal(policy.endpoint, count, what))
             await response(scope, receive, send)
             return
         extra = [(k.encode(), v.encode()) for k, v in headers(self.policy.endpoint, count).items()]
