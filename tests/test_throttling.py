@@ -172,6 +172,18 @@ def test_a_bad_rate_limit_stops_openvet_serve_with_a_clear_message(tmp_path):
     assert "Traceback" not in output
 
 
+@pytest.mark.server
+def test_an_unreachable_redis_stops_openvet_serve_with_a_clear_message(tmp_path):
+    env = {**os.environ, "OPENVET_DATA_DIR": str(tmp_path), "OPENVET_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    env.pop("OPENVET_DATABASE_URL", None)
+    env.pop("OPENVET_RATE_LIMIT", None)
+    done = subprocess.run([sys.executable, "-m", "openvet", "serve", "--port", str(free_port())], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output
+    assert "OPENVET_REDIS_URL" in output and "cannot be reached" in output and "Traceback" not in output
+
+
 # the token endpoint ---------------------------------------------------------------------------------------
 
 
