@@ -2,7 +2,7 @@
 #   make serve [HOST=0.0.0.0] [PORT=8080]   run the server on ./data/openvet.sqlite3 with demo data
 #   make test  [ARGS='-k invoices -x']      ruff + pytest against a private PostgreSQL (bin/test)
 #   make fuzz  [EXAMPLES=25]                  schemathesis --checks all over /openapi.json of a demo server
-#   make lint | bench | clean
+#   make lint | bench | bench-throttling | clean
 
 SHELL  := /bin/bash
 PYTHON ?= python3
@@ -20,7 +20,7 @@ SERVE_ARGS += --port $(PORT)
 endif
 ARGS ?=
 
-.PHONY: venv serve test fuzz lint bench clean
+.PHONY: venv serve test fuzz lint bench bench-throttling clean
 
 venv: $(STAMP)
 
@@ -51,6 +51,9 @@ lint: venv
 
 bench: venv
 	$(VENV)/bin/python bench/run.py
+
+bench-throttling: venv
+	$(VENV)/bin/python bench/throttling.py
 
 clean:
 	rm -rf $(VENV) data .pg

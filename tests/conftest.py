@@ -38,6 +38,7 @@ SPEC = Path(os.environ.get("OPENVET_SPEC_DIR") or Path(__file__).resolve().paren
 if not (SPEC / "ezyvet_catalog.json").is_file():
     raise pytest.UsageError(f"the API specifications are not at {SPEC}: set OPENVET_SPEC_DIR to shared/spec")
 POSTGRES_URL = os.environ.get("OPENVET_TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("OPENVET_TEST_REDIS_URL")  # a private redis-server (bin/test starts one)
 _slugs = itertools.count(1)
 
 # Property tests draw new examples on a developer's machine, but the same ones in CI, so that a CI failure
@@ -89,6 +90,14 @@ def pytest_generate_tests(metafunc) -> None:
 def database_url(request, tmp_path_factory) -> Iterator[str]:
     with migrated_database(request.param, tmp_path_factory.mktemp("db")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A real Redis server (throttling counters shared by processes); bin/test starts a private one."""
+    if not REDIS_URL:
+        pytest.skip("OPENVET_TEST_REDIS_URL is not set (bin/test sets it)")
+    return REDIS_URL
 
 
 @pytest.fixture(scope="session")
@@ -240,7 +249,8 @@ def running_server(folder: Path, *args: str, env: dict[str, str] | None = None) 
     data_dir = folder / "data"
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if k != "OPENVET_DATABASE_URL"}
-    environment.update({"OPENVET_DATA_DIR": str(data_dir), **(env or {})})
+    # the suite makes far more than 60 calls a minute: throttling is off unless a test's env asks for it
+    environment.update({"OPENVET_DATA_DIR": str(data_dir), "OPENVET_RATE_LIMIT": "off", **(env or {})})
     log = folder / f"serve-{port}.log"
     with log.open("wb") as output:
         process = subprocess.Popen([sys.executable, "-m", "openvet", "serve", "--port", str(port), *args],

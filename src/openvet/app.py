@@ -6,6 +6,7 @@ import contextlib
 
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -41,6 +42,24 @@ def dispatcher(settings: Settings, engine: Engine) -> Dispatcher:
     return Dispatcher(engine, ezyvet_payload, settings.webhook_retry_seconds, settings.webhook_timeout)
 
 
+def throttling(settings: Settings, engine: Engine) -> list[Middleware]:
+    """The ezyVet throttle (OPENVET_RATE_LIMIT), counting in Redis when OPENVET_REDIS_URL is set, else in the
+    database; none when the policy is off."""
+    if settings.rate_limit is None:
+        return []
+    from openvet.ezyvet.throttling import Throttle
+
+    if settings.redis_url:
+        from openvet.store.redis_throttle import RedisBuckets
+
+        buckets = RedisBuckets(settings.redis_url)
+    else:
+        from openvet.store.throttle import DatabaseBuckets
+
+        buckets = DatabaseBuckets(engine.db, settings.db_threads)
+    return [Middleware(Throttle, policy=settings.rate_limit, buckets=buckets, threads=settings.db_threads)]
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
     settings = settings or Settings.from_environment()
     engine = engine or Engine(connect(settings.database_url, settings.db_threads))
@@ -64,8 +83,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             if running is not None:
                 running.stop()
 
-    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed}, lifespan=lifespan)
+    middleware = throttling(settings, engine)
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed}, lifespan=lifespan,
+                    middleware=middleware)
     app.state.engine = engine
     app.state.settings = settings
     app.state.blobs = Blobs(settings.data_dir)
+    app.state.throttle = middleware[0].kwargs if middleware else None  # the token endpoint's budget too
     return app

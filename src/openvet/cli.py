@@ -70,7 +70,14 @@ def serve(
     from openvet.store.database import refresh_statistics
     from openvet.store.migrate import upgrade
 
-    upgrade(Settings.from_environment().database_url)
+    try:
+        settings = Settings.from_environment()  # a setting that cannot be read stops here, said plainly
+    except ValueError as error:
+        console.print(f"[red]Cannot start:[/] {error}")
+        raise typer.Exit(2) from None
+    if settings.rate_limit is not None and settings.redis_url:
+        _check_redis(settings.redis_url)
+    upgrade(settings.database_url)
     clinics.seed_every_clinic(_engine())
     if demo:
         made = _ensure_demo()
@@ -79,6 +86,20 @@ def serve(
         _print_demo(made, host, port)
     uvicorn.run("openvet.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)
+
+
+def _check_redis(url: str) -> None:
+    """The throttling counters' Redis answers, or ``serve`` stops here saying so (not a 503 on every call)."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+        client.ping()
+        client.close()
+    except (ValueError, redis.RedisError) as error:
+        shown = re.sub(r"//([^:/@]*):[^@]*@", r"//\1:***@", url)  # no password on the screen
+        console.print(f"[red]Cannot start:[/] OPENVET_REDIS_URL ({shown}) cannot be reached: {error}")
+        raise typer.Exit(2) from None
 
 
 @app.command()

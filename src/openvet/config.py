@@ -10,6 +10,10 @@
   worker`` does it instead).
 - ``OPENVET_WEBHOOK_RETRY_SECONDS`` (default ``60,600``): the waits before a delivery's 2nd and 3rd attempts.
 - ``OPENVET_WEBHOOK_TIMEOUT_SECONDS`` (default 10): how long a receiver has to answer.
+- ``OPENVET_RATE_LIMIT`` (default ``60/180``): ``off``, or ``E/G`` requests a minute per endpoint / per clinic
+  and partner, optionally ``E/G/T`` with ``T`` token requests a minute per client id (default 20); see
+  docs/throttling.md.
+- ``OPENVET_REDIS_URL``: a Redis server holding the throttling counters (default: the database).
 - ``OPENVET_WEBHOOK_PRIVATE_TARGETS``: ``allow`` lets webhooks reach loopback, link-local and private addresses
   (read where it is used, ``services/webhooks.py``).
 """
@@ -54,6 +58,32 @@ def _switch(name: str) -> bool:
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """The throttling policy (the ezyVet document, L150-L175): requests a ``period`` per endpoint, per clinic and
+    partner across endpoints (the global limit), and token requests per client id."""
+
+    endpoint: int = 60
+    clinic: int = 180
+    token: int = 20
+    period: int = 60
+
+    @classmethod
+    def parse(cls, raw: str | None) -> RateLimit | None:
+        """``OPENVET_RATE_LIMIT``: ``off`` (None), ``E/G`` or ``E/G/T``; unset or empty: the default 60/180."""
+        text = (raw or "").strip().lower()
+        if text == "off":
+            return None
+        if not text:
+            return cls()
+        parts = [p.strip() for p in text.split("/")]
+        if len(parts) in (2, 3) and all(p.isascii() and p.isdigit() and int(p) >= 1 for p in parts):
+            return cls(*(int(p) for p in parts))
+        raise ValueError(f"OPENVET_RATE_LIMIT must be off, or E/G whole requests a minute per endpoint / per clinic "
+                         f"and partner (like 60/180), optionally E/G/T with T token requests a minute per client id "
+                         f"(like 60/180/20); not {raw!r}")
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: Path
@@ -63,6 +93,8 @@ class Settings:
     dispatcher: bool = False  # deliver webhooks in this process (``openvet serve``: on unless told off)
     webhook_retry_seconds: tuple[int, int] = DEFAULT_RETRY_SECONDS
     webhook_timeout: float = DEFAULT_WEBHOOK_TIMEOUT
+    rate_limit: RateLimit | None = None  # None: no throttling (built in code); from the environment: 60/180
+    redis_url: str = ""  # the throttling counters' Redis; empty: the database
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -73,4 +105,6 @@ class Settings:
                    db_threads=_whole("OPENVET_DB_THREADS", DEFAULT_DB_THREADS),
                    dispatcher=_switch("OPENVET_DISPATCHER"),
                    webhook_retry_seconds=_waits("OPENVET_WEBHOOK_RETRY_SECONDS", DEFAULT_RETRY_SECONDS),
-                   webhook_timeout=_whole("OPENVET_WEBHOOK_TIMEOUT_SECONDS", DEFAULT_WEBHOOK_TIMEOUT))
+                   webhook_timeout=_whole("OPENVET_WEBHOOK_TIMEOUT_SECONDS", DEFAULT_WEBHOOK_TIMEOUT),
+                   rate_limit=RateLimit.parse(os.environ.get("OPENVET_RATE_LIMIT")),
+                   redis_url=os.environ.get("OPENVET_REDIS_URL", "").strip())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import parse_qsl
 
@@ -15,8 +16,14 @@ from openvet.ezyvet.envelope import EzyvetError, read_body, respond
 from openvet.ezyvet.scopes import known_scopes
 from openvet.services import credentials
 from openvet.services.credentials import Identity, Refused, ScopeNotHeld
+from openvet.store.throttle import Unavailable
 
 TOKEN_FIELDS = ("partner_id", "client_id", "client_secret", "grant_type")
+# Secret checks (argon2, 64 MiB each) a process runs at once; beyond them a token request gets a fast 429
+# rather than a queue, so a flood of guesses neither eats the memory nor slows the authenticated calls
+# (unless OPENVET_RATE_LIMIT is off).
+SECRET_CHECKS = max(1, (os.cpu_count() or 2) // 2)
+_checking = 0  # checks in flight in this process (read and changed on the event loop only)
 
 
 async def access_token(request: Request) -> Response:
@@ -37,18 +44,46 @@ async def access_token(request: Request) -> Response:
             return credentials.issue_token(conn, str(form["partner_id"]), str(form["client_id"]),
                                            str(form["client_secret"]), grantable)
 
+    global _checking
+    if _checking >= SECRET_CHECKS and request.app.state.throttle is not None:  # OPENVET_RATE_LIMIT=off: no bound
+        raise EzyvetError(429, "Too many token requests are being checked just now; try again in a second",
+                          headers={"Retry-After": "1"})
+    _checking += 1
     try:
+        extra = await _take_token_budget(request, str(form["client_id"]))
         # argon2 is slow on purpose: verify in a worker thread, so other requests go on meanwhile.
         token, granted = await run_in_threadpool(issue)
     except ScopeNotHeld:
         shown = ", ".join(s[:64] for s in (requested or [])[:5]) + (", …" if len(requested or []) > 5 else "")
         raise EzyvetError(400, "invalid_scope: none of the requested scopes can be granted",
                           [Problem("scope", f"invalid_scope: none of {shown} can be granted to these credentials; "
-                                   "scopes are read-<endpoint> and write-<endpoint>")]) from None
+                                   "scopes are read-<endpoint> and write-<endpoint>")], extra) from None
     except Refused as refused:
-        raise EzyvetError(401, str(refused)) from None
+        raise EzyvetError(401, str(refused), headers=extra) from None
+    finally:
+        _checking -= 1
     return respond({"access_token": token, "token_type": "Bearer", "expires_in": credentials.TOKEN_LIFETIME,
-                    "scope": " ".join(granted)})
+                    "scope": " ".join(granted)}, headers=extra)
+
+
+async def _take_token_budget(request: Request, client_id: str) -> dict[str, str]:
+    """One of the client id's token requests a minute (OPENVET_RATE_LIMIT's third number): guessing a secret
+    is slowed to that pace. The rate-limit headers, or a 429 when the budget is spent."""
+    throttle = request.app.state.throttle
+    if throttle is None:
+        return {}
+    from openvet.ezyvet import throttling  # it imports this module
+
+    policy = throttle["policy"]
+    try:
+        count = await throttling.take_token(throttle["buckets"], policy, client_id)
+    except Unavailable:
+        raise EzyvetError(503, "The request budget cannot be counted just now; try again shortly",
+                          headers={"Retry-After": "5"}) from None
+    if not count.taken:
+        limit = f"this client id's limit of token requests ({policy.token} a {policy.period} s window)"
+        raise throttling.refusal(policy.token, count, limit)
+    return throttling.headers(policy.token, count)
 
 
 def _requested_scopes(scope: object) -> list[str] | None:

@@ -125,6 +125,16 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("name", sa.String(32), primary_key=True),
         sa.Column("value", sa.String(128), nullable=False),
     )
+    sa.Table(
+        # Throttling counters when no Redis holds them (store/throttle.py): one row per subject (a clinic and
+        # partner; a client id at the token endpoint), the window it counts, its hits, and each endpoint's hits
+        # (a JSON object, {"animal": 12, …}).
+        "throttle_bucket", metadata,
+        sa.Column("bucket", sa.String(160), primary_key=True),
+        sa.Column("window_start", sa.BigInteger(), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("endpoints", sa.Text(), nullable=False),
+    )
 
 
 def resource_table(metadata: sa.MetaData, resource) -> sa.Table:
