@@ -98,7 +98,7 @@ def test_a_job_is_queued_pending_with_the_documented_fields(practice, api):
     assert queued["data"] == {"method": "POST", "endpoint": "api/v2/productpricing", "body": body}
     assert set(queued) == {"id", "created_at", "modified_at", "active", "type", "type_id", "action", "status", "data",
                            "error", "record_id"}  # the sample's fields (L8073) and the record written (openvet)
-    assert job(api, queued["id"]) == queued
+    assert job(api, queued["id"]) == queued == item(api.get(f"/v2/jobqueue/{queued['id']}"), "jobqueue")
 
 
 @pytest.mark.both_databases
@@ -285,6 +285,7 @@ def test_a_job_another_runner_took_over_is_not_written_twice(practice, api, runn
 def test_another_clinic_sees_no_job(practice, api, other):
     queued = queue(api, "POST", "api/v2/productpricing", pricing_body(practice))
     assert items(other.get(f"/v2/jobqueue?id={queued['id']}"), "jobqueue") == []
+    assert other.get(f"/v2/jobqueue/{queued['id']}").status_code == 404
 
 
 def test_the_documented_writes_are_the_catalogs():

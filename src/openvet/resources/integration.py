@@ -127,8 +127,8 @@ JOB_QUEUE = Resource(
     # jobqueue_created when queued; jobqueue_updated when it ends, Completed or Error (the steps between are
     # the runner's bookkeeping and fire nothing)
     events=("created", "updated"),
-    # list and create as the document says (L8040); a client polls a job with ?id= (L8106)
-    endpoints={"v2": Endpoint(("list", "create"), page_limit=10)},
+    # list and create as the document says (L8040); GET /v2/jobqueue/{id} is an extension, to poll one job
+    endpoints={"v2": Endpoint(("list", Operation("get", "{id}", extension=True), "create"), page_limit=10)},
     fields=(
         Field("type", Text(64), doc="The endpoint type to hit: the title of the endpoint's resource, e.g. "
                                     "ReceiveInvoice (L8216). Left out: taken from data.endpoint."),
