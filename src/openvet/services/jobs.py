@@ -165,8 +165,8 @@ def job_is_an_api_request_openvet_serves(change: Change) -> None:
     if not change.creating:
         return
     record = change.record
-    if change.refused("data") or change.refused("type_id"):
-        return
+    if record.get("data") is None or change.refused("data") or change.refused("type_id"):
+        return  # the mandatory check, or the field's own, names it
     try:
         request = queued_request(change.engine.registry, record.get("data"), record.get("type_id") or 0)
     except JobRefused as refused:
