@@ -221,8 +221,8 @@ def test_a_patch_of_a_record_that_does_not_exist_ends_in_error(api, runner, engi
 
 @pytest.mark.both_databases
 def test_a_job_runs_with_the_scopes_of_the_token_that_queued_it_and_no_more(practice, api, runner, engine):
-    """A token that may queue jobs and write contact details: its job cannot write a pricing, though the
-    credentials may (the token held less), and a job whose credentials were deactivated does not run."""
+    """A token that may queue jobs and write contact details: the job keeps the token's scopes, and a job that
+    holds no write-productpricing cannot write a pricing, though the credentials may (the token held less)."""
     narrow = {"Authorization": f"Bearer {api.token_for(['write-jobqueue', 'read-jobqueue', 'write-contactdetail'])}"}
     queued = queue(api, "POST", "api/v2/productpricing", pricing_body(practice))
     table = engine.tables["jobqueue"]
@@ -237,6 +237,9 @@ def test_a_job_runs_with_the_scopes_of_the_token_that_queued_it_and_no_more(prac
     detail = {"contact_id": contact["id"], "value": "021 555 123", "type_id": api.first_id("contactdetailtype")}
     allowed = item(api.request("POST", "/v2/jobqueue", headers=narrow, json={"data": {
         "method": "POST", "endpoint": "api/v2/contactdetail", "body": detail}}), "jobqueue")
+    with engine.db.connect() as conn:
+        kept = conn.execute(sa.select(table.c.scopes).where(table.c.id == allowed["id"])).scalar_one()
+    assert kept == "read-jobqueue write-contactdetail write-jobqueue"
     settle(runner)
     done = job(api, allowed["id"])
     assert done["status"] == "Completed", done
