@@ -130,7 +130,7 @@ def test_jobs_are_listed_and_filtered_by_status_type_type_id_and_id(practice, ap
     ({"method": "POST", "endpoint": "api/v2/productpricing"}, "data.body"),
     ({"endpoint": "api/v2/productpricing", "body": {}}, "data.method"),
     ({"method": "POST", "body": {}}, "data.endpoint"),
-    ({"method": "POST", "endpoint": "api/v2/productpricing", "body": {}, "query": "x"}, "data.query"),
+    ({"method": "POST", "endpoint": "api/v2/productpricing", "body": {}, "query": "x"}, "data"),
     ("POST api/v2/productpricing", "data"),
 ])
 def test_a_job_the_api_could_not_run_is_a_422_at_post_naming_the_field(practice, api, data, named):

@@ -87,7 +87,7 @@ def queued_request(registry: dict[str, Any], data: Any, type_id: Any = 0) -> Que
         raise JobRefused([("data", "must be a JSON object with method, endpoint and body")])
     problems: list[tuple[str | None, str]] = []
     unknown = sorted(set(data) - {"method", "endpoint", "body"})
-    problems += [(f"data.{name}", "is not a field of the data config: method, endpoint, body") for name in unknown]
+    problems += [("data", f"has no field {name!r}: a data config has method, endpoint and body") for name in unknown]
     for name in ("method", "endpoint", "body"):
         if data.get(name) is None:
             problems.append((f"data.{name}", "is required"))
