@@ -55,7 +55,15 @@ NOT_YET = {"destination": re.compile(r"^must be an? [\w ]+ for an? \w+ communica
                                           r"cancellation_option is custom|is only sent with status Cancelled)"),
            "min_cycle_qty_on_signup": re.compile(r"^cannot be more than the plan's term_qty"),
            "replacement_wellness_plan": re.compile(r"^cannot be the plan itself$"),
-           "benefit_type": re.compile(r"^must be the type of benefit_config$")}
+           "benefit_type": re.compile(r"^must be the type of benefit_config$"),
+           # the job queue (docs/jobqueue.md): a job's data config is one JSON object to the schema; which
+           # method an endpoint takes, and how a PATCH names its record, only the server knows
+           "data": re.compile(r"^(must be a JSON object with method|has no field )"),
+           "data.method": re.compile(r"^(is required|must be one of POST, PATCH|(POST|PATCH) is not allowed on )"),
+           "data.endpoint": re.compile(r"^(is required|must be api/v2/|there is no endpoint |a (POST|PATCH) names "
+                                       r"|the endpoint's id and the body's id )"),
+           "data.body": re.compile(r"^(is required|must be a JSON object)"),
+           "type": re.compile(r"^must name the endpoint's resource, ")}
 
 
 @pytest.fixture

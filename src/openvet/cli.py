@@ -104,8 +104,8 @@ def _check_redis(url: str) -> None:
 
 @app.command()
 def worker() -> None:
-    """Deliver webhooks apart from the API (run several on PostgreSQL; each takes its own share). Set
-    OPENVET_DISPATCHER=off on `openvet serve` to leave delivery to workers. Stops on SIGTERM or Ctrl-C."""
+    """Deliver webhooks and run queued jobs apart from the API (run several on PostgreSQL; each takes its own
+    share). Set OPENVET_DISPATCHER=off on `openvet serve` to leave them to workers. Stops on SIGTERM or Ctrl-C."""
     import signal
     import threading
 
@@ -116,7 +116,7 @@ def worker() -> None:
     stop = threading.Event()
     for name in ("SIGTERM", "SIGINT"):
         signal.signal(getattr(signal, name), lambda *_: stop.set())
-    console.print(f"[green]Delivering webhooks[/] from {_safe(settings.database_url)}; Ctrl-C stops")
+    console.print(f"[green]Delivering webhooks and running jobs[/] from {_safe(settings.database_url)}; Ctrl-C stops")
     running.start()
     stop.wait()
     running.stop()

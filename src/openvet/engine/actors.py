@@ -8,11 +8,14 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class Actor:
     """Every read and write happens for one actor. ``credential_id`` is None when the clinic itself acts
-    (fixtures, demo data, seeding): records then carry no caller, and "only your own" rules do not apply."""
+    (fixtures, demo data, seeding): records then carry no caller, and "only your own" rules do not apply.
+    ``scopes`` are those of the token that made the request (None: the clinic itself, bound by no scope); a
+    queued job keeps them and runs with them, never with more (``services/jobs.py``)."""
 
     clinic_id: int
     credential_id: int | None = None
     partner_id: str | None = None
+    scopes: frozenset[str] | None = None
 
     @classmethod
     def of(cls, who: Actor | int) -> Actor:

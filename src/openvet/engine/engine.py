@@ -265,34 +265,45 @@ class Engine:
         """``enforce_mandatory=False`` lets a dialect apply its own required fields to the top record
         (a Provet client needs no contact detail); children and rules are checked as always."""
         with self.writing(who) as writer:  # (no early lock: a new record has no earlier state to lose)
-            record_id = writer.create(resource, body, version, enforce_mandatory=enforce_mandatory)
-            record = self._get(writer.conn, writer.clinic_id, resource, record_id)
-            return {**record, **writer.shown_once.get((resource.name, record_id), {})}
+            return self.create_in(writer, resource, body, version, enforce_mandatory)
+
+    def create_in(self, writer: Writer, resource: Resource, body: dict[str, Any], version: str | None,
+                  enforce_mandatory: bool = True) -> Record:
+        """``create`` in a transaction the caller holds (a queued job writes its record and its own status in
+        one)."""
+        record_id = writer.create(resource, body, version, enforce_mandatory=enforce_mandatory)
+        record = self._get(writer.conn, writer.clinic_id, resource, record_id)
+        return {**record, **writer.shown_once.get((resource.name, record_id), {})}
 
     def update(self, who: Actor | int, resource: Resource, conditions: list[Condition], body: dict[str, Any],
                version: str | None, limit: int | None, enforce_mandatory: bool = True) -> Outcome:
         """``enforce_mandatory=False`` lets a dialect apply its own required fields (as ``create`` does).
         Every matched record is checked before any is written: one refusal changes none of them."""
         with self.writing(who, lock=resource) as writer:
-            conn, clinic_id = writer.conn, writer.clinic_id
-            table = self.tables[resource.table]
-            matched = records.count(conn, table, clinic_id, conditions) if conditions else 0
-            ids = records.select_ids(conn, table, clinic_id, conditions, limit, lock=True)
-            befores = self._records(conn, clinic_id, resource, records.select_by_ids(conn, table, clinic_id, ids))
-            problems: list[Problem] = []
-            if not befores:  # nothing matched: the body is still checked, so that a bad one is never a 200
-                writer.check_shape(resource, body, version, problems)
-            plans = []
-            for before in befores:
-                _check_body_id(resource, body, version, before, problems)
-                plans.append(writer.check_change(resource, before, body, version, problems,
-                                                 enforce_mandatory=enforce_mandatory))
-            if problems:
-                raise ValidationFailed(list(dict.fromkeys(problems)))
-            for plan in plans:
-                writer.write_change(plan)
-            written = self._records(conn, clinic_id, resource, records.select_by_ids(conn, table, clinic_id, ids))
-            return Outcome(max(matched, len(ids)), len(ids), written)
+            return self.update_in(writer, resource, conditions, body, version, limit, enforce_mandatory)
+
+    def update_in(self, writer: Writer, resource: Resource, conditions: list[Condition], body: dict[str, Any],
+                  version: str | None, limit: int | None, enforce_mandatory: bool = True) -> Outcome:
+        """``update`` in a transaction the caller holds, begun with ``writing(who, lock=resource)``."""
+        conn, clinic_id = writer.conn, writer.clinic_id
+        table = self.tables[resource.table]
+        matched = records.count(conn, table, clinic_id, conditions) if conditions else 0
+        ids = records.select_ids(conn, table, clinic_id, conditions, limit, lock=True)
+        befores = self._records(conn, clinic_id, resource, records.select_by_ids(conn, table, clinic_id, ids))
+        problems: list[Problem] = []
+        if not befores:  # nothing matched: the body is still checked, so that a bad one is never a 200
+            writer.check_shape(resource, body, version, problems)
+        plans = []
+        for before in befores:
+            _check_body_id(resource, body, version, before, problems)
+            plans.append(writer.check_change(resource, before, body, version, problems,
+                                             enforce_mandatory=enforce_mandatory))
+        if problems:
+            raise ValidationFailed(list(dict.fromkeys(problems)))
+        for plan in plans:
+            writer.write_change(plan)
+        written = self._records(conn, clinic_id, resource, records.select_by_ids(conn, table, clinic_id, ids))
+        return Outcome(max(matched, len(ids)), len(ids), written)
 
     def delete(self, who: Actor | int, resource: Resource, conditions: list[Condition],
                limit: int | None) -> Outcome:

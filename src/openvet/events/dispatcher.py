@@ -1,4 +1,5 @@
-"""The dispatcher: delivers the outbox's events to the webhooks subscribed to them, reliably.
+"""The dispatcher: delivers the outbox's events to the webhooks subscribed to them, reliably, and runs the
+job queue's jobs (``jobs.py``) in the same rounds.
 
 Each round, in short transactions of its own (``store/deliveries.py``):
 1. *hand on*: events not handed on yet become deliveries, one per subscribed active webhook (once: a
@@ -29,6 +30,7 @@ import httpx
 
 from openvet import __version__
 from openvet.engine import Engine
+from openvet.events.jobs import JobRunner
 from openvet.services.webhooks import private_address, secret_of, signature
 from openvet.store import deliveries
 
@@ -68,6 +70,7 @@ class Dispatcher:
         self.stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._senders = ThreadPoolExecutor(SENDERS, thread_name_prefix="openvet-webhook")
+        self.jobs = JobRunner(engine, self.token)
         self._http = httpx.Client(timeout=timeout, follow_redirects=False,
                                   headers={"user-agent": f"openvet-webhooks/{__version__}"})
 
@@ -98,7 +101,8 @@ class Dispatcher:
                 self.stopping.wait(self.poll)
 
     def round(self) -> bool:
-        """One round: hand events on, claim due deliveries, send them. Whether there was anything to do."""
+        """One round: hand events on, claim due deliveries, send them, run the jobs due. Whether there was
+        anything to do."""
         now = int(time.time())
         tables = self.engine.tables
         with self.engine.db.begin() as conn:
@@ -108,12 +112,13 @@ class Dispatcher:
         if claimed:
             for done in [self._senders.submit(self.deliver, delivery) for delivery in claimed]:
                 done.result()
-        return bool(handed or claimed)
+        ran = self.jobs.round()
+        return bool(handed or claimed or ran)
 
     def idle(self) -> bool:
-        """Whether nothing is left to hand on or to deliver now or later (tests wait for it)."""
+        """Whether nothing is left to hand on, to deliver or to run, now or later (tests wait for it)."""
         with self.engine.db.connect() as conn:
-            return deliveries.pending(conn, self.engine.tables) == 0
+            return deliveries.pending(conn, self.engine.tables) == 0 and self.jobs.waiting() == 0
 
     # one delivery ----------------------------------------------------------------------------------------
 

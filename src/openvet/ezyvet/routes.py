@@ -143,7 +143,7 @@ def _authorise(call: Call) -> Actor:
 
 
 def _actor(identity: Identity) -> Actor:
-    return Actor(identity.clinic_id, identity.credential_id, identity.partner_id)
+    return Actor(identity.clinic_id, identity.credential_id, identity.partner_id, identity.scopes)
 
 
 def _record_id(call: Call) -> int:

@@ -1,14 +1,21 @@
-"""Integration: webhooks, the events they subscribe to, and the log of their deliveries.
+"""Integration: webhooks, the events they subscribe to, the log of their deliveries, and the job queue.
 
 A WebHook (L13909) subscribes a ``webhook_url`` to one event, ``<endpoint>_<event>`` (L13903); WebHookEvents
 lists every event the registry declares. Each attempt to deliver an event is kept as a WebHookAttempt, and a
 WebHookReplay sends an attempt's event again: both are openvet's own, beyond the document (extensions).
 Delivery itself (the outbox, retries, signatures) lives in ``openvet.events``.
+
+A JobQueue job (L8040) is an API request kept to be run later: ``data`` names the method (POST or PATCH), the
+endpoint (``api/v2/<endpoint>``) and the body. The job runner in ``openvet.events`` runs it through the engine
+with the scopes of the token that queued it; its rules are in ``openvet.services.jobs``.
 """
 
 from openvet.resources.declaration import Endpoint, Operation, Resource
 from openvet.resources.fields import (
+    CALLER,
+    PARTNER,
     Boolean,
+    Choice,
     Epoch,
     EventName,
     Field,
@@ -109,4 +116,45 @@ WEBHOOK_REPLAY = Resource(
     ),
 )
 
-RESOURCES = (WEBHOOK, WEBHOOK_EVENTS, WEBHOOK_ATTEMPT, WEBHOOK_REPLAY)
+JOB_STATUSES = ("Pending", "Queued", "Processing", "Error", "Completed")  # L8119
+HIDDEN = {"create": False, "update": False, "filter": False, "versions": ()}  # the runner's own, never on the wire
+
+JOB_QUEUE = Resource(
+    name="jobqueue",
+    title="JobQueue",
+    spec_line=8040,
+    rules=("job_is_an_api_request_openvet_serves",),
+    # jobqueue_created when queued; jobqueue_updated when it ends, Completed or Error (the steps between are
+    # the runner's bookkeeping and fire nothing)
+    events=("created", "updated"),
+    # list and create as the document says (L8040); GET /v2/jobqueue/{id} is an extension, to poll one job
+    endpoints={"v2": Endpoint(("list", Operation("get", "{id}", extension=True), "create"), page_limit=10)},
+    fields=(
+        Field("type", Text(64), doc="The endpoint type to hit: the title of the endpoint's resource, e.g. "
+                                    "ReceiveInvoice (L8216). Left out: taken from data.endpoint."),
+        Field("type_id", Integer(), default=0,
+              doc="The id of the record the job is for (L8217). A PATCH whose endpoint and body name no record "
+                  "writes this one."),
+        Field("action", Choice("ApiRequest"), default="ApiRequest",
+              doc="The type of action to perform: ApiRequest, the only one the document names (L8218)."),
+        Field("status", Choice(*JOB_STATUSES), default="Pending", create=False, update=False, index=True,
+              doc="Pending (waiting for a worker), Queued (taken by one), Processing (being run), then Completed "
+                  "or Error (L8119)."),
+        Field("data", JsonObject(), mandatory=True, filter=False,
+              doc="The request to run (L8219, L8226-L8228): method (POST or PATCH), endpoint (api/v2/<endpoint>, or "
+                  "api/v2/<endpoint>/<id> for a PATCH) and body (a JSON object, as the endpoint takes it)."),
+        Field("error", Text(4096), create=False, update=False, filter=False,
+              doc="Why the job ended in Error: the field and reason an immediate request would have been "
+                  "answered with; null otherwise."),
+        Field("record_id", Integer(), create=False, update=False,
+              doc="openvet: the id of the record a Completed job created or updated; null until then."),
+        Field("scopes", Text(16384), **HIDDEN,
+              doc="The scopes of the token that queued the job: the job runs with these and no others."),
+        Field("credential_id", Integer(), default=CALLER, **HIDDEN, doc="The credentials that queued the job."),
+        Field("partner_id", Text(64), default=PARTNER, **HIDDEN, doc="The partner whose credentials queued it."),
+        Field("claim", Text(32), **HIDDEN, doc="The runner that took the job (its lease's name)."),
+        Field("claimed_until", Integer(), **HIDDEN, doc="When the runner's lease ends: another may take it then."),
+    ),
+)
+
+RESOURCES = (WEBHOOK, WEBHOOK_EVENTS, WEBHOOK_ATTEMPT, WEBHOOK_REPLAY, JOB_QUEUE)

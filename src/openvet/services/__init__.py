@@ -34,6 +34,7 @@ from openvet.services import (  # noqa: E402,F401  (registers their rules)
     correspondence,
     diagnostics,
     files,
+    jobs,
     payments,
     scheduling,
     stock,

@@ -1,0 +1,190 @@
+"""Rules of the job queue (JobQueue, L8040): what a job may ask, and with whose rights it runs.
+
+A job is an API request kept to be run later: ``data`` says its method (POST or PATCH, L8226), its endpoint
+(``api/v2/<endpoint>``, L8227) and its body (L8228). What can be known without running it is checked when it is
+queued (a 422 naming the field): the method, that the endpoint exists on v2 and takes that method, that the
+body is a JSON object, that a PATCH names its record. The body itself is checked when the job runs, by the same
+engine, rules and events as the immediate request (that is the point of a queue): a body the endpoint refuses
+ends the job in Error, with the field and reason the immediate request would have been answered with.
+
+A job runs with the scopes of the token that queued it, kept with the job, and no others: a token without
+``write-<endpoint>`` cannot queue a job for that endpoint (403), and if the credentials are deactivated before
+the job runs, it ends in Error without writing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from openvet.services.changes import Change, rule
+
+METHODS = ("POST", "PATCH")  # L8226
+ALL_SCOPES = "*"  # credentials.ALL_SCOPES: a token of a credential made without a scope list
+ENDPOINT = re.compile(r"/?api/(v2)/([A-Za-z]+)(?:/([1-9][0-9]{0,18}))?/?")
+
+
+class JobRefused(Exception):
+    """A job that cannot be run as it is: (field, reason) pairs, as the queue's POST would name them."""
+
+    def __init__(self, problems: list[tuple[str | None, str]]):
+        super().__init__("; ".join(f"{f}: {r}" if f else r for f, r in problems))
+        self.problems = problems
+
+
+# The v2 endpoints the document lets a client POST or PATCH (shared/spec/ezyvet_catalog.json; test_jobqueue
+# checks the two agree): title and methods. A job may name one of these though this server does not serve it yet
+# (it exists in the API; the job ends in Error if it is still not served when it runs), or any v2 endpoint this
+# server serves with that method.
+DOCUMENTED_WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "appointment": ("Appointment", ("PATCH", "POST")),
+    "batch": ("Batch", ("POST",)),
+    "contactdetail": ("ContactDetail", ("POST",)),
+    "invoice": ("Invoice", ("PATCH", "POST")),
+    "invoiceline": ("InvoiceLine", ("PATCH", "POST")),
+    "productpricing": ("ProductPricing", ("PATCH", "POST")),
+    "receiveinvoice": ("ReceiveInvoice", ("POST",)),
+    "receiveinvoiceitem": ("ReceiveInvoiceItem", ("POST",)),
+    "stockadjustment": ("StockAdjustment", ("POST",)),
+    "stockadjustmentitem": ("StockAdjustmentItem", ("POST",)),
+    "wellnessplan": ("WellnessPlan", ("PATCH", "POST")),
+    "wellnessplanbenefit": ("WellnessPlanBenefit", ("PATCH", "POST")),
+    "wellnessplanmembership": ("WellnessPlanMembership", ("PATCH", "POST")),
+}
+KIND_OF = {"POST": "create", "PATCH": "update"}
+
+
+@dataclass(frozen=True)
+class QueuedRequest:
+    """What a job asks: ``kind`` create or update of the v2 ``endpoint`` (``resource``: its declaration, None
+    when this server does not serve it yet), with ``body``. An update names its record by ``record_id`` (from
+    the endpoint, the body's ``id`` or the job's ``type_id``) or, where the endpoint's PATCH is addressed by a
+    key in the body (ExternalPrescription's ``prescription_uid``), by ``key`` = (field, value)."""
+
+    kind: str
+    endpoint: str
+    title: str
+    resource: Any
+    body: dict[str, Any]
+    record_id: int | None = None
+    key: tuple[str, str] | None = None
+
+    @property
+    def scope(self) -> str:
+        return f"write-{self.endpoint}"
+
+    def served(self) -> Any:
+        """The declaration that serves it, or ``JobRefused`` (a documented endpoint not served here yet)."""
+        if self.resource is None or not self.resource.serves("v2", self.kind):
+            raise JobRefused([("data.endpoint", f"/v2/{self.endpoint} is not served by this server yet")])
+        return self.resource
+
+
+def queued_request(registry: dict[str, Any], data: Any, type_id: Any = 0) -> QueuedRequest:
+    """The request ``data`` describes, or ``JobRefused`` saying what is wrong with it."""
+    if not isinstance(data, dict):
+        raise JobRefused([("data", "must be a JSON object with method, endpoint and body")])
+    problems: list[tuple[str | None, str]] = []
+    unknown = sorted(set(data) - {"method", "endpoint", "body"})
+    problems += [("data", f"has no field {name!r}: a data config has method, endpoint and body") for name in unknown]
+    for name in ("method", "endpoint", "body"):
+        if data.get(name) is None:
+            problems.append((f"data.{name}", "is required"))
+    method, endpoint, body = data.get("method"), data.get("endpoint"), data.get("body")
+    if method is not None and (not isinstance(method, str) or method.strip().upper() not in METHODS):
+        problems.append(("data.method", "must be one of POST, PATCH"))
+    if body is not None and not isinstance(body, dict):
+        problems.append(("data.body", "must be a JSON object, as the endpoint takes it"))
+    name, path_id = None, None
+    if endpoint is not None:
+        found = ENDPOINT.fullmatch(endpoint) if isinstance(endpoint, str) else None
+        if found is None:
+            problems.append(("data.endpoint", "must be api/v2/<endpoint> (api/v2/<endpoint>/<id> for a PATCH)"))
+        else:
+            name, path_id = found[2].lower(), int(found[3]) if found[3] else None
+            resource = registry.get(name)
+            if name == "jobqueue" or (name not in DOCUMENTED_WRITES and (resource is None or not any(
+                    resource.serves("v2", kind) for kind in KIND_OF.values()))):
+                problems.append(("data.endpoint", f"there is no endpoint /v2/{name} a job can write to"))
+    if problems or name is None:
+        raise JobRefused(problems)
+    method = method.strip().upper()
+    kind = KIND_OF[method]
+    resource = registry.get(name)
+    served = resource is not None and resource.serves("v2", kind)
+    if not served and method not in DOCUMENTED_WRITES.get(name, ("", ()))[1]:
+        raise JobRefused([("data.method", f"{method} is not allowed on /v2/{name}")])
+    title = resource.title if resource is not None else DOCUMENTED_WRITES[name][0]
+    request = QueuedRequest(kind, name, title, resource if served else None, body)
+    if kind == "create":
+        if path_id is not None:
+            raise JobRefused([("data.endpoint", "a POST names no record: api/v2/<endpoint>")])
+        return request
+    address = next((op.address for op in resource.operations("v2") if op.kind == "update"
+                    and op.address not in ("path", "matching")), None) if served else None
+    if address is not None:  # a PATCH addressed by a key in the body
+        value = body.get(address)
+        if not isinstance(value, str) or not value.strip() or path_id is not None:
+            raise JobRefused([(f"data.body.{address}", f"names the {title} to update: it is required")])
+        return replace(request, body={k: v for k, v in body.items() if k != address}, key=(address, value.strip()))
+    record_id = _record_id(path_id, body.get("id"), type_id)
+    if isinstance(record_id, str):
+        raise JobRefused([("data.endpoint", record_id)])
+    return replace(request, record_id=record_id)
+
+
+def _record_id(path_id: int | None, body_id: Any, type_id: Any) -> int | str:
+    """The record a PATCH writes: the endpoint's id, else the body's ``id``, else ``type_id``; or why none."""
+    named = []
+    if path_id is not None:
+        named.append(path_id)
+    if body_id is not None:
+        if isinstance(body_id, bool) or not isinstance(body_id, (int, str)) or not str(body_id).isascii() \
+                or not str(body_id).isdigit() or int(body_id) < 1:
+            return "the body's id must be a positive whole number"
+        named.append(int(body_id))
+    if not named and isinstance(type_id, int) and not isinstance(type_id, bool) and type_id > 0:
+        named.append(type_id)
+    if not named:
+        return "a PATCH names its record: api/v2/<endpoint>/<id>, an id in the body, or type_id"
+    if len(set(named)) > 1:
+        return "the endpoint's id and the body's id name different records"
+    return named[0]
+
+
+def allows(scopes: str | None, scope: str) -> bool:
+    """Whether the scopes kept with a job (space-separated; ``*``: all) include ``scope``."""
+    held = (scopes or "").split()
+    return ALL_SCOPES in held or scope in held
+
+
+@rule
+def job_is_an_api_request_openvet_serves(change: Change) -> None:
+    """At POST: the request is one the API serves and the token may make; the body waits for the run."""
+    if not change.creating:
+        return
+    record = change.record
+    if record.get("data") is None or change.refused("data") or change.refused("type_id"):
+        return  # the mandatory check, or the field's own, names it
+    try:
+        request = queued_request(change.engine.registry, record.get("data"), record.get("type_id") or 0)
+    except JobRefused as refused:
+        for name, reason in refused.problems:
+            change.refuse(name, reason)
+        return
+    scopes = change.actor.scopes
+    kept = ALL_SCOPES if scopes is None else " ".join(sorted(scopes))
+    if not allows(kept, request.scope):
+        change.forbid(f"The access token lacks the scope {request.scope}: a job runs with the scopes of the "
+                      "token that queued it")
+    sent_type = record.get("type")
+    if sent_type is not None and sent_type.strip().lower() not in (request.title.lower(), request.endpoint):
+        change.refuse("type", f"must name the endpoint's resource, {request.title} (or be left out)")
+        return
+    data = dict(record["data"])
+    data["method"] = data["method"].strip().upper()
+    change.derive("data", data)
+    change.derive("type", request.title)
+    change.derive("status", "Pending")
+    change.derive("scopes", kept)

@@ -1,0 +1,432 @@
+"""The job queue (JobQueue, L8040): API requests kept and run later, through the same engine, exactly once.
+
+A job is queued through the API (``POST /v2/jobqueue``) and run by the job runner, which the test drives round
+by round (``Dispatcher.round``, the same rounds ``openvet serve`` and ``openvet worker`` run), or by real server
+and worker processes (kill -9, two workers on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from conftest import SPEC, migrated_database, running_server
+from openvet.app import dispatcher
+from openvet.config import Settings
+from openvet.engine import Actor, Engine
+from openvet.events import Dispatcher
+from openvet.resources import REGISTRY
+from openvet.services import clinics, credentials
+from openvet.services.jobs import DOCUMENTED_WRITES
+from openvet.store.database import connect
+from practice import Practice, item, items, refused
+
+CATALOG = json.loads((SPEC / "ezyvet_catalog.json").read_text())
+
+
+@pytest.fixture
+def practice(api, engine) -> Practice:
+    return Practice(api, engine)
+
+
+@pytest.fixture
+def runner(engine, app) -> Iterator[Dispatcher]:
+    """The installation's dispatcher, whose rounds run the jobs, run by the test."""
+    settings = Settings(database_url="", data_dir=app.state.settings.data_dir, public_url="http://testserver",
+                        webhook_retry_seconds=(0, 0), webhook_timeout=1)
+    running = dispatcher(settings, engine)
+    yield running
+    running.stop()
+
+
+def settle(running: Dispatcher, rounds: int = 200) -> None:
+    for _ in range(rounds):
+        if not running.round():
+            return
+    raise AssertionError(f"the runner still had work after {rounds} rounds")
+
+
+def pricing_body(practice: Practice, **fields) -> dict:
+    """A ProductPricing as the document's sample writes it (L10302)."""
+    (rate,) = items(practice.api.get("/v2/taxrate?code=S"), "taxrate")
+    return {"product_id": practice.product("Rimadyl", "Medication"),
+            "ownership_id": practice.api.first_id("separation"),
+            "based_on": "Price", "tax_rate": rate["id"], "cost_price": 114, "sell_price": 300, **fields}
+
+
+def queue(api, method: str, endpoint: str, body: dict, **fields) -> dict:
+    response = api.post("/v2/jobqueue", {"data": {"method": method, "endpoint": endpoint, "body": body}, **fields})
+    return item(response, "jobqueue")
+
+
+def job(api, job_id: int) -> dict:
+    (found,) = items(api.get(f"/v2/jobqueue?id={job_id}"), "jobqueue")
+    return found
+
+
+def rows(engine: Engine, clinic_id: int, table: str) -> list[tuple]:
+    t = engine.tables[table]
+    with engine.db.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.select(t).where(t.c.clinic_id == clinic_id).order_by(t.c.id))]
+
+
+def events(engine: Engine, clinic_id: int) -> list[tuple[str, int]]:
+    outbox = engine.tables["outbox"]
+    with engine.db.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.select(outbox.c.event, outbox.c.record_id).where(
+            outbox.c.clinic_id == clinic_id).order_by(outbox.c.id))]
+
+
+# queueing ----------------------------------------------------------------------------------------------------
+
+
+def test_a_job_is_queued_pending_with_the_documented_fields(practice, api):
+    body = pricing_body(practice)
+    queued = queue(api, "post", "api/v2/productpricing", body)
+    assert queued["status"] == "Pending" and queued["error"] is None and queued["record_id"] is None
+    assert (queued["type"], queued["type_id"], queued["action"], queued["active"]) == ("ProductPricing", 0,
+                                                                                      "ApiRequest", True)
+    assert queued["data"] == {"method": "POST", "endpoint": "api/v2/productpricing", "body": body}
+    assert set(queued) == {"id", "created_at", "modified_at", "active", "type", "type_id", "action", "status", "data",
+                           "error", "record_id"}  # the sample's fields (L8073) and the record written (openvet)
+    assert job(api, queued["id"]) == queued == item(api.get(f"/v2/jobqueue/{queued['id']}"), "jobqueue")
+
+
+@pytest.mark.both_databases
+def test_jobs_are_listed_and_filtered_by_status_type_type_id_and_id(practice, api):
+    first = queue(api, "POST", "api/v2/productpricing", pricing_body(practice), type_id=7)
+    second = queue(api, "POST", "api/v2/contactdetail", {"value": "021"}, type="ContactDetail")
+    listed = api.get("/v2/jobqueue?status=pending")  # the sample's own query, lower-case (L8052)
+    assert [j["id"] for j in items(listed, "jobqueue")] == [first["id"], second["id"]]
+    assert listed.headers["x-item-limit-per-page"] == "10"  # "up to 10" (L8046)
+    assert [j["id"] for j in items(api.get("/v2/jobqueue?type=ContactDetail"), "jobqueue")] == [second["id"]]
+    assert [j["id"] for j in items(api.get("/v2/jobqueue?type_id=7"), "jobqueue")] == [first["id"]]
+    assert [j["id"] for j in items(api.get(f"/v2/jobqueue?id={second['id']}"), "jobqueue")] == [second["id"]]
+    assert items(api.get("/v2/jobqueue?status=Completed"), "jobqueue") == []
+
+
+@pytest.mark.parametrize("data, named", [
+    ({"method": "GET", "endpoint": "api/v2/productpricing", "body": {}}, "data.method"),
+    ({"method": "DELETE", "endpoint": "api/v2/productpricing", "body": {}}, "data.method"),
+    ({"method": "POST", "endpoint": "api/v2/nosuchthing", "body": {}}, "data.endpoint"),
+    ({"method": "POST", "endpoint": "api/v1/animal", "body": {}}, "data.endpoint"),
+    ({"method": "POST", "endpoint": "api/v2/jobqueue", "body": {}}, "data.endpoint"),
+    ({"method": "POST", "endpoint": "api/v2/product", "body": {}}, "data.endpoint"),  # v2 Product is read-only
+    ({"method": "PATCH", "endpoint": "api/v2/receiveinvoice/5", "body": {}}, "data.method"),  # documented: POST
+    ({"method": "PATCH", "endpoint": "api/v2/contactdetail/5", "body": {}}, "data.method"),
+    ({"method": "PATCH", "endpoint": "api/v2/productpricing", "body": {}}, "data.endpoint"),  # which record?
+    ({"method": "PATCH", "endpoint": "api/v2/productpricing/5", "body": {"id": 6}}, "data.endpoint"),
+    ({"method": "POST", "endpoint": "api/v2/productpricing/5", "body": {}}, "data.endpoint"),
+    ({"method": "POST", "endpoint": "api/v2/productpricing", "body": [1]}, "data.body"),
+    ({"method": "POST", "endpoint": "api/v2/productpricing"}, "data.body"),
+    ({"endpoint": "api/v2/productpricing", "body": {}}, "data.method"),
+    ({"method": "POST", "body": {}}, "data.endpoint"),
+    ({"method": "POST", "endpoint": "api/v2/productpricing", "body": {}, "query": "x"}, "data"),
+    ("POST api/v2/productpricing", "data"),
+])
+def test_a_job_the_api_could_not_run_is_a_422_at_post_naming_the_field(practice, api, data, named):
+    with practice.unchanged():
+        refused(api.post("/v2/jobqueue", {"data": data}), 422, named)
+
+
+def test_the_data_config_is_mandatory_and_type_must_name_the_endpoint(practice, api):
+    with practice.unchanged():
+        refused(api.post("/v2/jobqueue", {"type": "Animal"}), 422, "data")
+        refused(api.post("/v2/jobqueue", {"type": "Animal", "data": {
+            "method": "POST", "endpoint": "api/v2/productpricing", "body": {}}}), 422, "type")
+        refused(api.post("/v2/jobqueue", {"action": "Delete", "data": {
+            "method": "POST", "endpoint": "api/v2/productpricing", "body": {}}}), 422, "action")
+        refused(api.post("/v2/jobqueue", {"status": "Completed", "data": {
+            "method": "POST", "endpoint": "api/v2/productpricing", "body": {}}}), 422, "status")
+
+
+def test_a_token_cannot_queue_what_it_may_not_write(practice, api):
+    token = api.token_for(["write-jobqueue", "read-jobqueue", "write-contactdetail"])
+    headers = {"Authorization": f"Bearer {token}"}
+    with practice.unchanged():
+        response = api.post("/v2/jobqueue", {"data": {"method": "POST", "endpoint": "api/v2/productpricing",
+                                                      "body": {}}}, headers=headers)
+        assert response.status_code == 403 and "write-productpricing" in response.text, response.text
+        reader = {"Authorization": f"Bearer {api.token_for(['read-jobqueue'])}"}
+        response = api.post("/v2/jobqueue", {"data": {"method": "POST", "endpoint": "api/v2/contactdetail",
+                                                      "body": {}}}, headers=reader)
+        assert response.status_code == 403 and "write-jobqueue" in response.text, response.text
+
+
+# running -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.both_databases
+def test_a_queued_post_runs_through_the_engine_and_shows_the_record_it_created(practice, api, runner, engine):
+    body = pricing_body(practice)
+    queued = queue(api, "POST", "api/v2/productpricing", body)
+    assert rows(engine, api.id, "productpricing") == []  # nothing written at POST: the body waits for the run
+    settle(runner)
+    done = job(api, queued["id"])
+    assert (done["status"], done["error"]) == ("Completed", None) and done["modified_at"] >= queued["modified_at"]
+    created = item(api.get(f"/v2/productpricing/{done['record_id']}"), "productpricing")
+    # the rules ran as on an immediate POST (L10302: markup and tax worked out)
+    assert (created["markup"], created["sell_price"], created["sell_price_tax"]) == (163.16, 300, 30)
+    assert ("productpricing_created", created["id"]) in events(engine, api.id)
+    assert ("jobqueue_updated", queued["id"]) in events(engine, api.id)
+    settle(runner)
+    assert len(rows(engine, api.id, "productpricing")) == 1  # run once
+
+
+@pytest.mark.both_databases
+def test_a_queued_patch_names_its_record_by_endpoint_body_id_or_type_id(practice, api, runner):
+    created = item(api.post("/v2/productpricing", pricing_body(practice)), "productpricing")
+    ways = [queue(api, "PATCH", f"api/v2/productpricing/{created['id']}", {"sell_price": 285}),
+            queue(api, "PATCH", "api/v2/productpricing", {"id": created["id"], "sell_price": 250}),
+            queue(api, "PATCH", "api/v2/productpricing", {"sell_price": 228}, type_id=created["id"])]
+    settle(runner)
+    for way in ways:
+        done = job(api, way["id"])
+        assert (done["status"], done["record_id"]) == ("Completed", created["id"]), done
+    patched = item(api.get(f"/v2/productpricing/{created['id']}"), "productpricing")
+    assert (patched["sell_price"], patched["markup"]) == (228, 100)  # the jobs ran in the order queued
+
+
+@pytest.mark.both_databases
+def test_a_job_whose_body_fails_validation_ends_in_error_with_the_immediate_reason_and_writes_nothing(
+        practice, api, runner, engine):
+    body = pricing_body(practice, based_on="Price", sell_price=None, markup=80)
+    body.pop("sell_price")
+    immediate = refused(api.post("/v2/productpricing", body), 422, "sell_price")
+    queued = queue(api, "POST", "api/v2/productpricing", body)
+    before = events(engine, api.id)
+    settle(runner)
+    failed = job(api, queued["id"])
+    assert failed["status"] == "Error" and failed["record_id"] is None
+    assert failed["error"] == "; ".join(f"{name}: {reason}" for name, reason in immediate.items())
+    assert rows(engine, api.id, "productpricing") == []
+    assert events(engine, api.id) == [*before, ("jobqueue_updated", queued["id"])]  # only the job's own end
+
+
+def test_a_patch_of_a_record_that_does_not_exist_ends_in_error(api, runner, engine):
+    queued = queue(api, "PATCH", "api/v2/productpricing/999999999", {"sell_price": 1})
+    settle(runner)
+    failed = job(api, queued["id"])
+    assert failed["status"] == "Error" and "ProductPricing 999999999 does not exist" in failed["error"]
+
+
+@pytest.mark.both_databases
+def test_a_job_runs_with_the_scopes_of_the_token_that_queued_it_and_no_more(practice, api, runner, engine):
+    """A token that may queue jobs and write contact details: the job keeps the token's scopes, and a job that
+    holds no write-productpricing cannot write a pricing, though the credentials may (the token held less)."""
+    narrow = {"Authorization": f"Bearer {api.token_for(['write-jobqueue', 'read-jobqueue', 'write-contactdetail'])}"}
+    queued = queue(api, "POST", "api/v2/productpricing", pricing_body(practice))
+    table = engine.tables["jobqueue"]
+    with engine.db.begin() as conn:  # as if the token had queued it: the scopes kept are those of the token
+        conn.execute(table.update().where(table.c.id == queued["id"]).values(
+            scopes="read-jobqueue write-contactdetail write-jobqueue"))
+    settle(runner)
+    failed = job(api, queued["id"])
+    assert failed["status"] == "Error" and "write-productpricing" in failed["error"]
+    assert rows(engine, api.id, "productpricing") == []
+    contact = api.new_contact()
+    detail = {"contact_id": contact["id"], "value": "021 555 123", "type_id": api.first_id("contactdetailtype")}
+    allowed = item(api.request("POST", "/v2/jobqueue", headers=narrow, json={"data": {
+        "method": "POST", "endpoint": "api/v2/contactdetail", "body": detail}}), "jobqueue")
+    with engine.db.connect() as conn:
+        kept = conn.execute(sa.select(table.c.scopes).where(table.c.id == allowed["id"])).scalar_one()
+    assert kept == "read-jobqueue write-contactdetail write-jobqueue"
+    settle(runner)
+    done = job(api, allowed["id"])
+    assert done["status"] == "Completed", done
+    written = item(api.get(f"/v2/contactdetail/{done['record_id']}"), "contactdetail")
+    assert written["value"] == "021 555 123"
+
+
+@pytest.mark.both_databases
+def test_a_job_of_deactivated_credentials_ends_in_error_and_writes_nothing(practice, api, runner, engine):
+    queued = queue(api, "POST", "api/v2/productpricing", pricing_body(practice))
+    credential = engine.tables["credential"]
+    with engine.db.begin() as conn:
+        conn.execute(credential.update().where(credential.c.clinic_id == api.id).values(active=False))
+    try:
+        settle(runner)
+    finally:
+        with engine.db.begin() as conn:
+            conn.execute(credential.update().where(credential.c.clinic_id == api.id).values(active=True))
+    failed = job(api, queued["id"])
+    assert failed["status"] == "Error" and "no longer active" in failed["error"]
+    assert rows(engine, api.id, "productpricing") == []
+
+
+@pytest.mark.both_databases
+def test_a_job_another_runner_took_over_is_not_written_twice(practice, api, runner, engine):
+    """A runner whose lease ran out (it was slow, or died) and was taken over cannot complete the job."""
+    queued = queue(api, "POST", "api/v2/productpricing", pricing_body(practice))
+    jobs = runner.jobs
+    now = int(time.time())
+    from openvet.store import jobs as store
+    with engine.db.begin() as conn:
+        (taken,) = [j for j in store.claim(conn, engine.tables, now, now + 120, "slow", 500) if j.id == queued["id"]]
+    assert job(api, queued["id"])["status"] == "Queued"
+    with engine.db.begin() as conn:  # the lease ran out; the job is due again
+        conn.execute(engine.tables["jobqueue"].update().where(engine.tables["jobqueue"].c.id == queued["id"])
+                     .values(claimed_until=now - 1))
+    settle(runner)  # this runner takes it over and runs it
+    jobs.token, mine = "slow", jobs.token
+    try:
+        jobs.run(taken)  # the slow runner wakes up: its claim is gone
+    finally:
+        jobs.token = mine
+    assert len(rows(engine, api.id, "productpricing")) == 1 and job(api, queued["id"])["status"] == "Completed"
+
+
+def test_another_clinic_sees_no_job(practice, api, other):
+    queued = queue(api, "POST", "api/v2/productpricing", pricing_body(practice))
+    assert items(other.get(f"/v2/jobqueue?id={queued['id']}"), "jobqueue") == []
+    assert other.get(f"/v2/jobqueue/{queued['id']}").status_code == 404
+
+
+def test_the_documented_writes_are_the_catalogs():
+    documented: dict[str, tuple[str, set[str]]] = {}
+    for op in CATALOG:
+        if op["api_version"] == "v2" and op["http_method"] in ("POST", "PATCH") and op["resource_slug"] != "jobqueue":
+            documented.setdefault(op["resource_slug"], (op["resource"], set()))[1].add(op["http_method"])
+    assert {k: (t, set(m)) for k, (t, m) in DOCUMENTED_WRITES.items()} == documented
+
+
+@pytest.mark.both_databases
+def test_the_documents_sample_job_is_queued_and_ends_in_error_while_its_endpoint_is_not_served(api, runner):
+    """The create sample (L8128): a ReceiveInvoice, which the document describes and this server may not serve
+    yet. It is a job that can be queued; run, it ends in Error saying so, and writes nothing."""
+    (sample,) = [op for op in CATALOG if op["operation_id"] == "jobqueue.v2.create"]
+    body = sample["sample_requests"][0]["body"]
+    queued = item(api.post("/v2/jobqueue", body), "jobqueue")
+    assert (queued["type"], queued["type_id"], queued["status"], queued["data"]) == (
+        "ReceiveInvoice", 3, "Pending", body["data"])
+    settle(runner)
+    ended = job(api, queued["id"])
+    if not REGISTRY.get("receiveinvoice") or not REGISTRY["receiveinvoice"].serves("v2", "create"):
+        assert ended == {**queued, "status": "Error", "modified_at": ended["modified_at"],
+                         "error": "data.endpoint: /v2/receiveinvoice is not served by this server yet"}
+    else:  # served: the sample's links name records this clinic does not have
+        assert ended["status"] == "Error" and ended["error"]
+
+
+def test_webhookevents_lists_the_jobqueue_events(api):
+    (listed,) = items(api.get("/v1/webhookevents"), "webhookevents")
+    assert {"jobqueue_created", "jobqueue_updated"} <= set(listed)
+    assert "jobqueue_disabled" not in listed  # a job is never deleted
+
+
+# real processes ----------------------------------------------------------------------------------------------
+
+
+def _clinic(url: str) -> tuple[Engine, int, dict]:
+    engine = Engine(connect(url))
+    clinic_id = clinics.create_clinic(engine, f"jobs-{os.getpid()}-{time.monotonic_ns()}", "Jobs", "UTC")
+    with engine.db.begin() as conn:
+        made = credentials.create_ezyvet_credentials(conn, clinic_id, [])
+    return engine, clinic_id, made
+
+
+def _contact(engine: Engine, actor: Actor) -> tuple[int, int]:
+    """A contact of the clinic, and a contact detail type to write its details with."""
+    with engine.db.connect() as conn:
+        type_id = engine.find(conn, actor.clinic_id, "contactdetailtype", {}, limit=1)[0]["id"]
+    contact = engine.create(actor, REGISTRY["contact"], {"last_name": "Kiwi", "contact_detail_list": [
+        {"name": "Email", "value": "k@example.com", "contact_detail_type_id": type_id}]}, "v1")
+    return int(contact["id"]), int(type_id)
+
+
+def _bearer(http: httpx.Client, made: dict) -> dict[str, str]:
+    token = http.post("/v1/oauth/access_token", data={**made, "grant_type": "client_credentials"})
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def _wait(condition, seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.server
+def test_a_job_queued_before_a_kill_writes_its_record_once_after_the_restart(tmp_path):
+    with running_server(tmp_path, env={"OPENVET_DISPATCHER": "off"}) as server:
+        engine, clinic_id, made = _clinic(f"sqlite:///{server.data_dir / 'openvet.sqlite3'}")
+        with httpx.Client(base_url=server.base, timeout=30) as http:
+            headers = _bearer(http, made)
+            contact_id, type_id = _contact(engine, Actor(clinic_id))
+            body = {"value": "021 555 123", "contact_id": contact_id, "type_id": type_id}
+            queued = http.post("/v2/jobqueue", headers=headers, json={"data": {
+                "method": "POST", "endpoint": "api/v2/contactdetail", "body": body}})
+            assert queued.status_code == 200, queued.text
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait()
+    job_id = queued.json()["items"][0]["jobqueue"]["id"]
+    table, details = engine.tables["jobqueue"], engine.tables["contactdetail"]
+
+    def ended():
+        with engine.db.connect() as conn:
+            return conn.execute(sa.select(table.c.status, table.c.record_id, table.c.error)
+                                .where(table.c.id == job_id)).one()
+
+    assert ended().status == "Pending"  # acknowledged, not run
+    with running_server(tmp_path):
+        assert _wait(lambda: ended().status in ("Completed", "Error"))
+        time.sleep(1.5)
+    assert ended().status == "Completed", ended()
+    with engine.db.connect() as conn:
+        written = conn.execute(sa.select(details.c.id).where(details.c.clinic_id == clinic_id,
+                                                            details.c.value == "021 555 123")).scalars().all()
+    assert written == [ended().record_id]
+    engine.close()
+
+
+@pytest.mark.server
+def test_two_workers_on_postgresql_run_each_of_many_jobs_once(tmp_path):
+    with migrated_database("postgresql", tmp_path) as url:
+        engine, clinic_id, _ = _clinic(url)
+        actor = Actor(clinic_id)
+        contact_id, type_id = _contact(engine, actor)
+        env = {**os.environ, "OPENVET_DATABASE_URL": url}
+        burst = 60
+        for n in range(burst):
+            engine.create(actor, REGISTRY["jobqueue"], {"data": {
+                "method": "POST", "endpoint": "api/v2/contactdetail",
+                "body": {"contact_id": contact_id, "type_id": type_id, "value": f"Town {n}"}}}, None)
+        workers = [subprocess.Popen([sys.executable, "-m", "openvet", "worker"], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=(tmp_path / f"worker-{n}.log").open("wb"))
+                   for n in range(2)]
+        table = engine.tables["jobqueue"]
+
+        def statuses() -> dict[str, int]:
+            with engine.db.connect() as conn:
+                return dict(conn.execute(sa.select(table.c.status, sa.func.count()).where(
+                    table.c.clinic_id == clinic_id).group_by(table.c.status)).all())
+        try:
+            assert _wait(lambda: statuses() == {"Completed": burst}, 120), statuses()
+            time.sleep(1.5)
+            assert all(w.poll() is None for w in workers), [(tmp_path / f"worker-{n}.log").read_text()
+                                                            for n in range(2)]
+        finally:
+            for worker in workers:
+                worker.send_signal(signal.SIGTERM)
+            for worker in workers:
+                worker.wait(30)
+        details = engine.tables["contactdetail"]
+        with engine.db.connect() as conn:
+            cities = sorted(conn.execute(sa.select(details.c.value).where(
+                details.c.clinic_id == clinic_id, details.c.value.like("Town %"))).scalars())
+            made = conn.execute(sa.select(table.c.record_id).where(table.c.clinic_id == clinic_id)).scalars().all()
+        assert cities == sorted(f"Town {n}" for n in range(burst))  # each job's record written once
+        assert len(set(made)) == burst
+        engine.close()
