@@ -70,6 +70,18 @@ def test_the_document_is_openapi_3_1_and_built_once(client, spec):
     assert client.get("/openapi.json").content == client.get("/openapi.json").content
 
 
+def test_every_operation_documents_the_throttle(spec):
+    """The 429 and its headers, and the x-ratelimit headers of a success (docs/throttling.md, L155-L169)."""
+    for method, path, op in operations(spec):
+        assert "429" in op["responses"], (method, path)
+        ok = next(r for status, r in op["responses"].items() if status.startswith("2"))
+        ok = spec["components"]["responses"][ok["$ref"].rsplit("/", 1)[1]] if "$ref" in ok else ok
+        assert {"x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"} <= set(ok.get("headers", {})), (
+            method, path)
+    refused = spec["components"]["responses"]["TooManyRequests.v2"]
+    assert {"Retry-After", "x-ratelimit-reset"} <= set(refused["headers"])
+
+
 def test_every_served_operation_is_documented_and_nothing_else(spec):
     documented = {(method, path, op["operationId"]) for method, path, op in operations(spec)}
     token = ("POST", "/v1/oauth/access_token", "oauth.v1.access_token")

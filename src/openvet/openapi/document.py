@@ -54,6 +54,9 @@ ERRORS = {
     413: ("TooLarge", f"The body is larger than the server takes ({MAX_BODY} bytes of JSON or form; a file up to "
                       "the upload limit, OPENVET_MAX_UPLOAD_BYTES). Nothing was changed."),
     422: ("Unprocessable", "The record cannot be written: each message names a field and the reason."),
+    429: ("TooManyRequests", "Over the endpoint's or the clinic's request budget for this minute (L155-L169): "
+                             "nothing was done; try again after the Retry-After header's seconds. A refused "
+                             "call uses up no budget."),
     500: ("ServerError", "Unexpected failure; quote meta.transaction_id when reporting it."),
     503: ("Unavailable", "The database cannot be reached just now (restarting, down); try again after the "
                          "Retry-After header's seconds. Nothing was changed."),
@@ -536,8 +539,16 @@ def describe_operation(op: Operation) -> str:
     return text
 
 
+RATE_LIMIT_HEADERS = {  # on every answer to a known caller while throttling is on (OPENVET_RATE_LIMIT)
+    "x-ratelimit-limit": {"schema": {"type": "integer"}, "description": "The endpoint's requests a minute."},
+    "x-ratelimit-remaining": {"schema": {"type": "integer"},
+                              "description": "Requests left: the fewer of the endpoint's and the clinic's."},
+    "x-ratelimit-reset": {"schema": {"type": "integer"}, "description": "Seconds until the budgets reset."},
+}
+
+
 def _errors(op: Operation) -> dict:
-    statuses = {400, 401, 403, 405, 500, 503}
+    statuses = {400, 401, 403, 405, 429, 500, 503}
     if op.member or op.keyed:
         statuses.add(404)
     if op.kind in ("create", "update", "delete"):
@@ -572,9 +583,10 @@ def _ok(op: Operation, components: Components) -> dict:
         schema = ref(components.envelope(op.resource, op.version))
         description = summary(op) + "."
     ok: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
+    ok["headers"] = dict(RATE_LIMIT_HEADERS)
     if op.kind == "list" or op.singleton:
-        ok["headers"] = {"x-item-limit-per-page": {"description": "The endpoint's largest page size.",
-                                                   "schema": {"type": "integer"}}}
+        ok["headers"]["x-item-limit-per-page"] = {"description": "The endpoint's largest page size.",
+                                                  "schema": {"type": "integer"}}
     return ok
 
 
@@ -685,6 +697,7 @@ def _token_operation() -> dict:
             "401": {"$ref": f"{RESPONSES}Unauthorized.v1"},
             "405": {"$ref": f"{RESPONSES}MethodNotAllowed.v1"},
             "413": {"$ref": f"{RESPONSES}TooLarge.v1"},
+            "429": {"$ref": f"{RESPONSES}TooManyRequests.v1"},
             "500": {"$ref": f"{RESPONSES}ServerError.v1"},
             "503": {"$ref": f"{RESPONSES}Unavailable.v1"},
         },
@@ -704,9 +717,11 @@ def _error_responses() -> dict:
             if status == 405:
                 response["headers"] = {"Allow": {"schema": {"type": "string"},
                                                  "description": "The methods served on the path."}}
-            if status == 503:
+            if status in (429, 503):
                 response["headers"] = {"Retry-After": {"schema": {"type": "integer", "minimum": 0},
                                                        "description": "Seconds to wait before trying again."}}
+            if status == 429:
+                response["headers"].update(RATE_LIMIT_HEADERS)
             out[f"{name}.{version}"] = response
     return out
 
@@ -732,6 +747,9 @@ The ezyVet API (v1 and v2) as openvet serves it, generated from openvet's resour
   id, 405 method not served, 413 body too large, 422 a record that cannot be written (each message names
   the field; a link to a record that does not exist is one); 503 with `Retry-After` while the database
   cannot be reached (a restart): try again, nothing was changed.
+- **Throttling** (`OPENVET_RATE_LIMIT`, default 60 requests a minute per endpoint and 180 per clinic and
+  partner): answers carry `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset`; over a budget
+  the answer is 429 with `Retry-After`, and nothing is done. The token endpoint has its own budget per client.
 - **Extensions**: operations marked `x-openvet-extension` are openvet's own, beyond the ezyVet document.
 
 The Provet Cloud API (api/0.1) is not described here. The human-readable guide is at /docs.
