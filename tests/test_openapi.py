@@ -74,6 +74,8 @@ def test_every_operation_documents_the_throttle(spec):
     """The 429 and its headers, and the x-ratelimit headers of a success (docs/throttling.md, L155-L169)."""
     for method, path, op in operations(spec):
         assert "429" in op["responses"], (method, path)
+        if path == "/v1/oauth/access_token":
+            continue  # its own budget per client id, no clinic yet: a 429 without the clinic's headers
         ok = next(r for status, r in op["responses"].items() if status.startswith("2"))
         ok = spec["components"]["responses"][ok["$ref"].rsplit("/", 1)[1]] if "$ref" in ok else ok
         assert {"x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"} <= set(ok.get("headers", {})), (
