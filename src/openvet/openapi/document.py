@@ -567,7 +567,8 @@ def _ok(op: Operation, components: Components) -> dict:
         binary = {"schema": {"type": "string", "format": "binary"}}
         return {"description": "The file's bytes, with its own media type (application/octet-stream when "
                                "unknown).", "headers": {"Content-Disposition": {
-                    "schema": {"type": "string"}, "description": "attachment, with the file's name"}},
+                    "schema": {"type": "string"}, "description": "attachment, with the file's name"},
+                **RATE_LIMIT_HEADERS},
                 "content": {"application/octet-stream": binary, "*/*": binary}}
     if answers == "messages":
         key = op.declared.address
