@@ -29,6 +29,8 @@ COVERED = {
     "TaxRate", "LedgerAccount", "StockAdjustment", "StockAdjustmentItem", "StockTransaction",
     # issue 8: integration
     "WebHooks", "WebHookEvents",
+    # issue 7, part 3: purchasing
+    "PurchaseOrder", "PurchaseOrderItem", "ReceiveInvoice", "ReceiveInvoiceItem",
 }
 PAGING = {"limit", "page"}  # request controls, not fields
 

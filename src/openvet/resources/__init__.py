@@ -15,6 +15,7 @@ from openvet.resources import (
     correspondence,
     diagnostics,
     integration,
+    purchasing,  # purchasing: orders and receipts (issue 7, part 3)
     scheduling,
     stock,
 )
@@ -23,7 +24,9 @@ from openvet.resources.fields import Field
 
 AREAS = {"clinic": clinic, "contacts": contacts, "animals": animals, "scheduling": scheduling,
          "clinical": clinical, "diagnostics": diagnostics, "correspondence": correspondence, "stock": stock,
-         "integration": integration}
+         "integration": integration,
+         # purchasing (issue 7, part 3) -----------------------------------------------------------------------
+         "purchasing": purchasing}
 RESOURCES: tuple[Resource, ...] = tuple(r for module in AREAS.values() for r in module.RESOURCES)
 REGISTRY: dict[str, Resource] = {r.name: r for r in RESOURCES}
 AREA_OF: dict[str, str] = {r.name: area for area, module in AREAS.items() for r in module.RESOURCES}

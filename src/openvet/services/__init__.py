@@ -34,6 +34,7 @@ from openvet.services import (  # noqa: E402,F401  (registers their rules)
     correspondence,
     diagnostics,
     files,
+    purchasing,  # purchasing: orders and receipts (issue 7, part 3)
     scheduling,
     stock,
     webhooks,
