@@ -412,3 +412,27 @@ def test_bad_receipts_are_refused_naming_the_field_and_change_nothing(practice, 
                                                     "tax": 0, "supplier_code": "AMX50"}), 422, "receive_invoice_id")
         refused(api.post("/v2/receiveinvoice", {"invoice_number": "A", "date": BOOKED_DAY, "due_date": DUE},
                          params={"confirm": 1}), 400, "confirm")
+
+
+# the demo practice's stock -------------------------------------------------------------------------------------------
+
+
+def test_the_demo_practice_has_prices_suppliers_orders_receipts_and_stock(practice, api, engine, tmp_path):
+    from openvet import demo
+    from openvet.demo.stock import seed_stock
+    from openvet.store.blobs import Blobs
+    demo.load_animals(engine, api.id, 3, show_progress=False, blobs=Blobs(tmp_path))
+    catalogue = {p["code"]: p for p in items(api.get("/v1/product", params={"questions": STOCKLEVEL,
+                                                                          "limit": 200}), "product")}
+    assert all(p["product_group_id"] for p in catalogue.values())
+    level = {code: p["_answers"]["stocklevel"] for code, p in catalogue.items()}
+    assert level["VAC-C5"]["in_stock"] == "70.00"  # 40 counted, 3 outers of 10 received
+    assert level["VAC-F3"]["in_stock"] == "48.00" and level["VAC-F3"]["inventory_turn"] == "0.17"  # 2 broken
+    assert level["VAC-LEP"]["on_order_total"] == "20.00" and level["FD-ID-CAN"]["being_receipted"] == "8.00"
+    assert {"CON-STD", "FD-ID-CAN", "PAR-BRAV"} <= set(catalogue)
+    pricings = items(api.get("/v2/productpricing", params={"limit": 200}), "productpricing")
+    assert {int(p["product_id"]) for p in pricings} == {int(p["id"]) for p in catalogue.values()}
+    assert items(api.get("/v1/receiveinvoice?invoice_number=VS-INV-77310"), "receiveinvoice")[0][
+        "purchase_order_list"]
+    with practice.unchanged():
+        seed_stock(engine, api.id)  # once
