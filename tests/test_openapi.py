@@ -415,7 +415,8 @@ def test_extensions_are_marked(spec):
     assert marked == {("GET", "/v2/appointmentcancellationreason"), ("GET", "/v2/appointmentcancellationreason/{id}"),
                       ("GET", "/v1/file/download/{id}"), ("GET", "/v1/webhooks/{id}"),
                       ("GET", "/v1/webhookattempt"), ("GET", "/v1/webhookattempt/{id}"), ("GET", "/v1/webhookreplay"),
-                      ("GET", "/v1/webhookreplay/{id}"), ("POST", "/v1/webhookreplay")}
+                      ("GET", "/v1/webhookreplay/{id}"), ("POST", "/v1/webhookreplay"),
+                      ("PATCH", "/v2/stockadjustment/{id}")}  # finalising a Pending adjustment (issue 7, part 3)
     for method, path in marked:
         assert "openvet extension" in operation(spec, method, path)["description"]
 

@@ -151,6 +151,8 @@ def test_a_duplicate_invoice_number_of_a_supplier_is_refused_unless_confirmed(pr
                  "receiveinvoice")
     assert again["invoice_number"] == first["invoice_number"] and "confirm_invoice_number" not in again
     item(receive(api, version=version, supplier_id=other), "receiveinvoice")  # another supplier's number
+    item(receive(api, line("NO-SUCH-CODE", 1), version=version), "receiveinvoice")  # no supplier known: no check
+    item(receive(api, line("NO-SUCH-CODE", 1), version=version), "receiveinvoice")
 
 
 def test_renaming_a_receipt_to_a_used_number_is_refused_unless_confirmed(practice, api):

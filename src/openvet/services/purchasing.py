@@ -112,12 +112,13 @@ def suppliers_of(change: Change, code: Any) -> list[dict[str, Any]]:
 
 @rule(on_child_change=True)
 def receive_invoice_totals(change: Change) -> None:
-    """A receipt comes from a supplier: the one sent (a Contact who is a supplier), else the one whose product codes
-    its items name. Its invoice_number is used once per supplier, unless ``confirm_invoice_number`` is 1 (L11095,
-    L11195; on v2 too). Its ``tax`` is its items' total_tax and the freight_tax, its ``total`` its items' total and
-    total_tax and the freight, which includes its tax (the v1 sample: 5.17 + 0.517 + 12.2 = 17.887, L11050).
-    Finalising a Pending receipt finalises its items; a Finalised receipt is never Pending again. Deleting it
-    deletes its items, which takes their stock out again."""
+    """A receipt comes from a supplier: the one sent (a Contact who is a supplier), else the one whose product codes its
+    items name. Its invoice_number is used once per supplier, unless ``confirm_invoice_number`` is 1 (L11095,
+    L11195; on v2 too); a receipt whose supplier is not known has no supplier to repeat a number of. Its ``tax`` is
+    its items' total_tax and the freight_tax, its ``total`` its items' total and total_tax and the freight, which
+    includes its tax (the v1 sample: 5.17 + 0.517 + 12.2 = 17.887, L11050). Finalising a Pending receipt finalises
+    its items; a Finalised receipt is never Pending again. Deleting it deletes its items, which takes their stock
+    out again."""
     record, before = change.record, change.before
     confirmed = change.values.pop("confirm_invoice_number", None) == 1
     if change.creating and record.get("ownership_id") is None:
@@ -133,10 +134,11 @@ def receive_invoice_totals(change: Change) -> None:
             if supplier is not None and not supplier.get("is_supplier"):
                 change.refuse("supplier_id", f"Contact {supplier['id']} is not a supplier")
         if (change.creating or {"invoice_number", "supplier_id"} & change.values.keys()) and not confirmed \
-                and record.get("invoice_number") and record.get("active", True):
-            same = [r for r in change.find("receiveinvoice", invoice_number=record["invoice_number"])
-                    if r.get("active") and r.get("supplier_id") == record.get("supplier_id")
-                    and (before is None or r["id"] != before["id"])]
+                and record.get("invoice_number") and record.get("supplier_id") is not None \
+                and record.get("active", True):
+            same = [r for r in change.find("receiveinvoice", invoice_number=record["invoice_number"],
+                                           supplier_id=record["supplier_id"])
+                    if r.get("active") and (before is None or r["id"] != before["id"])]
             if same:
                 change.refuse("invoice_number", f"is the number of ReceiveInvoice {same[0]['id']} of the same "
                                                 "supplier already: send confirm_invoice_number=1 to use it again")
