@@ -404,7 +404,7 @@ def test_a_product_is_always_in_a_group(practice, api, engine):
 
 def test_bad_receipts_are_refused_naming_the_field_and_change_nothing(practice, api):
     vendor = supplier(practice)
-    supplied(practice, vendor, "AMX50")
+    product = supplied(practice, vendor, "AMX50")
     with practice.unchanged():
         refused(receive(api, line("AMX50", "x")), 422, "line_item[0].quantity")
         refused(receive(api, line("AMX50", 1, price="-1")), 422, "line_item[0].price")
@@ -414,6 +414,11 @@ def test_bad_receipts_are_refused_naming_the_field_and_change_nothing(practice, 
                                                     "tax": 0, "supplier_code": "AMX50"}), 422, "receive_invoice_id")
         refused(api.post("/v2/receiveinvoice", {"invoice_number": "A", "date": BOOKED_DAY, "due_date": DUE},
                          params={"confirm": 1}), 400, "confirm")
+        big = "99999999999999"  # the most a column holds: a total of two of them is refused, not a 500
+        refused(receive(api, line("AMX50", big, price=big)), 422, "line_item[0].total")
+        refused(api.post("/v2/stockadjustment", {"date": BOOKED_DAY, "ownership_id": ownership(practice),
+                                                 "line_item": [{"product_id": product, "quantity": big,
+                                                                "price": big}]}), 422, "amount")
 
 
 # the demo practice's stock -------------------------------------------------------------------------------------------

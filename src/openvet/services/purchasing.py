@@ -21,8 +21,20 @@ SENT = ("Sent", "Confirmed", "Partial")  # on order with the supplier: on_order_
 OPEN = ("Created", "Approved", *SENT)  # not yet received, completed or cancelled: on_order_for_inventory
 
 
+LIMIT = Decimal(10) ** 14  # NUMERIC(18, 4): what a quantity or an amount column holds
+
+
 def exact(value: Decimal) -> Decimal:
     return value.quantize(Q4)
+
+
+def work_out(change: Change, name: str, value: Decimal) -> None:
+    """A value the clinic works out (a total, units from outers), to the column's 4 places; one the column cannot
+    hold is refused, naming the field, rather than failing the write."""
+    if abs(value) >= LIMIT:
+        change.refuse(name, f"would be {value:.4E}, more than a quantity or an amount can be (10^14)")
+        return
+    change.derive(name, exact(value))
 
 
 # purchase orders ---------------------------------------------------------------------------------------------
@@ -41,8 +53,8 @@ def purchase_order_totals(change: Change) -> None:
     kids = [k for k in change.children("purchase_order_item_list") if k.get("active")]
     total = sum((k.get("total") or ZERO for k in kids), ZERO)
     tax = sum((k.get("total_tax") or ZERO for k in kids), ZERO)
-    change.derive("tax", exact(tax + (record.get("freight_tax") or ZERO)))
-    change.derive("total", exact(total + tax + (record.get("freight") or ZERO)))
+    work_out(change, "tax", tax + (record.get("freight_tax") or ZERO))
+    work_out(change, "total", total + tax + (record.get("freight") or ZERO))
     if before is None or change.child_changed:
         return
     if record.get("status") != before.get("status") or record.get("client_id") != before.get("client_id"):
@@ -71,24 +83,24 @@ def purchase_order_item_on_order(change: Change) -> None:
                 if record.get(name) is None and supplier[0].get(source) is not None:
                     change.derive(name, supplier[0][source])
             if record.get("price_per_unit") is None and supplier[0].get("expected_price") is not None:
-                change.derive("price_per_unit", exact(supplier[0]["expected_price"] / (record.get("units_per_outer")
-                                                                                        or 1)))
+                work_out(change, "price_per_unit", supplier[0]["expected_price"] / (record.get("units_per_outer")
+                                                                                     or 1))
         if record.get("units_per_outer") is None:
             change.derive("units_per_outer", Decimal(1))
         if record.get("ownership_id") is None and order.get("ownership_id") is not None:
             change.derive("ownership_id", order["ownership_id"])
     per_outer = record.get("units_per_outer") or Decimal(1)
     if change.sent("outers") and not change.sent("quantity") and record.get("outers") is not None:
-        change.derive("quantity", exact(record["outers"] * per_outer))
+        work_out(change, "quantity", record["outers"] * per_outer)
     elif record.get("quantity") is not None and (change.sent("quantity") or change.sent("units_per_outer")
                                                   or record.get("outers") is None):
-        change.derive("outers", exact(record["quantity"] / per_outer))
+        work_out(change, "outers", record["quantity"] / per_outer)
     if record.get("quantity") is None:
         if not change.refused("quantity"):
             change.refuse("quantity", "is required: send quantity (units) or outers")
         return
-    change.derive("total", exact(record["quantity"] * (record.get("price_per_unit") or ZERO)))
-    change.derive("total_tax", exact(record["quantity"] * (record.get("tax_per_unit") or ZERO)))
+    work_out(change, "total", record["quantity"] * (record.get("price_per_unit") or ZERO))
+    work_out(change, "total_tax", record["quantity"] * (record.get("tax_per_unit") or ZERO))
     to_come = max(record["quantity"] - (record.get("received") or ZERO), ZERO) if record.get("active") else ZERO
     change.derive("on_order_total", to_come if status in SENT else ZERO)
     change.derive("on_order_for_inventory", to_come if status in OPEN and not for_client else ZERO)
@@ -157,8 +169,8 @@ def receive_invoice_totals(change: Change) -> None:
     kids = [k for k in change.children("line_item") if k.get("active")]
     total = sum((k.get("total") or ZERO for k in kids), ZERO)
     tax = sum((k.get("total_tax") or ZERO for k in kids), ZERO)
-    change.derive("tax", exact(tax + (record.get("freight_tax") or ZERO)))
-    change.derive("total", exact(total + tax + (record.get("freight") or ZERO)))
+    work_out(change, "tax", tax + (record.get("freight_tax") or ZERO))
+    work_out(change, "total", total + tax + (record.get("freight") or ZERO))
     orders = []
     for kid in kids:
         line = change.lookup("purchaseorderitem", kid.get("purchase_order_item_id"))
@@ -199,7 +211,7 @@ def in_units(change: Change, per_outer: Decimal) -> None:
     for name, convert in (("quantity", lambda v: v * per_outer), ("price", lambda v: v / per_outer),
                           ("tax", lambda v: v / per_outer)):
         if change.values.get(name) is not None:
-            change.derive(name, exact(convert(change.values[name])))
+            work_out(change, name, convert(change.values[name]))
 
 
 @rule
@@ -292,8 +304,8 @@ def totals(change: Change) -> None:
     record = change.record
     if record.get("quantity") is None:
         return
-    change.derive("total", exact(record["quantity"] * (record.get("price") or ZERO)))
-    change.derive("total_tax", exact(record["quantity"] * (record.get("tax") or ZERO)))
+    work_out(change, "total", record["quantity"] * (record.get("price") or ZERO))
+    work_out(change, "total_tax", record["quantity"] * (record.get("tax") or ZERO))
 
 
 def move(change: Change, quantity: Decimal, product_id: int) -> None:

@@ -227,6 +227,9 @@ def stock_adjustment_amount(change: Change) -> None:
         return
     total = sum((kid["quantity"] * (kid.get("price") or ZERO) for kid in change.children("line_item")
                  if kid.get("active")), ZERO)
+    if abs(total) >= Decimal(10) ** 14:  # NUMERIC(18, 4): refused, naming it, rather than failing the write
+        change.refuse("amount", f"would be {total:.4E}, more than an amount can be (10^14): lower a quantity or price")
+        return
     change.derive("amount", to_cents(total))
 
 
