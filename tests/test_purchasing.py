@@ -443,3 +443,13 @@ def test_the_demo_practice_has_prices_suppliers_orders_receipts_and_stock(practi
         "purchase_order_list"]
     with practice.unchanged():
         seed_stock(engine, api.id)  # once
+
+
+def test_the_openapi_document_says_confirm_invoice_number_is_a_query_parameter(api):
+    spec = api.get("/openapi.json").json()
+    for method, path in (("post", "/v1/receiveinvoice"), ("patch", "/v1/receiveinvoice/{id}"),
+                         ("post", "/v2/receiveinvoice")):
+        op = spec["paths"][path][method]
+        assert "confirm_invoice_number" in {p.get("name") for p in op.get("parameters", [])}, path
+        body = op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        assert "confirm_invoice_number" not in spec["components"]["schemas"][body]["properties"]

@@ -297,7 +297,9 @@ class Components:
                                               if isinstance(f.type, UidRef) and f.type.via == under.type.via}
         if owned:
             parent_keys |= {f.name for f in resource.record_refs()}
-        return [f for f in resource.fields_for(version) if getattr(f, operation) and f.name not in parent_keys]
+        in_query = {name for op in resource.operations(version) for name in op.params}  # confirm_invoice_number
+        return [f for f in resource.fields_for(version) if getattr(f, operation) and f.name not in parent_keys
+                and f.name not in in_query]
 
     def _write(self, field: Field, version: str, operation: str) -> dict:
         kind = field.type
@@ -580,12 +582,14 @@ def _ok(op: Operation, components: Components) -> dict:
 
 def _parameters(op: Operation, components: Components) -> list[dict]:
     resource, version = op.resource, op.version
+    taken = [{"name": name, "in": "query", "required": False, "schema": {"type": "integer"},
+              "description": resource.field_map[name].doc} for name in op.declared.params]
     if op.kind == "list":
         parameters = [_limit(resource, version, False), PAGE]
     elif op.matching:
-        parameters = [_limit(resource, version, True)]
+        parameters = [_limit(resource, version, True), *taken]
     else:
-        return []
+        return taken
     for name, field in resource.filter_map(version).items():
         parameters.append(components.filter(resource, name, field, version))
     for name, (field_name, compare) in resource.endpoints[version].filters.items():
