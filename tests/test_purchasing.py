@@ -312,6 +312,11 @@ def test_stocklevel_answers_what_is_on_order_until_it_is_received(practice, api,
     assert receipt["line_item"][0]["purchase_order_item_id"] == line_id
     v1 = item(api.get(f"/v1/receiveinvoice/{receipt['id']}"), "receiveinvoice")
     assert v1["purchase_order_list"] == [str(made)]
+    other = supplied(practice, vendor, "TP2", name="Another product")
+    with practice.unchanged():
+        refused(receive(api, line("TP2", 1, purchase_order_item_id=line_id), invoice_number="INV-2"), 422,
+                "line_item[0].purchase_order_item_id")
+    assert in_stock(api, other) == 0
     engine.update(api.id, REGISTRY["purchaseorder"], [Condition("id", "eq", made)], {"status": "Cancelled"}, None, 1)
     level = levels(api, product)[product]
     assert (level["on_order_for_inventory"], level["on_order_total"]) == ("0.00", "0.00")

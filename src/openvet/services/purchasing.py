@@ -254,6 +254,11 @@ def receive_invoice_item_receives_stock(change: Change) -> None:
         if record.get("location_id") is None:
             change.derive("location_id", record.get("ownership_id"))
         change.derive("status", receipt.get("status") or "Finalised")
+        ordered = change.lookup("purchaseorderitem", record.get("purchase_order_item_id"))
+        if ordered is not None and record.get("product_id") is not None \
+                and ordered.get("product_id") != record["product_id"]:
+            change.refuse("purchase_order_item_id", f"is an order line of Product {ordered.get('product_id')}, not "
+                                                    f"of the item's Product {record['product_id']}")
         totals(change)
         if record.get("quantity") is not None:
             if record.get("purchase_order_item_id") is not None:
