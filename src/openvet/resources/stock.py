@@ -296,6 +296,9 @@ STOCK_ADJUSTMENT = Resource(
     # openvet: PATCH finalises a Pending adjustment (status), beyond the document
     endpoints={"v2": Endpoint(("list", "get", "create", Operation("update", "{id}", extension=True)))},
     fields=(
+        # a StockAdjustment is not deleted (a correction is another adjustment): its PATCH does not set active
+        Field("active", Boolean(), update=False, default=True,
+              doc="If true, the StockAdjustment is active and usable."),
         Field("date", Epoch(), mandatory=True, update=False, doc="The moment of the StockAdjustment."),
         Field("amount", Number(4), default=0, create=False, update=False, filter=False,
               doc="The total quantity * price of its active items."),

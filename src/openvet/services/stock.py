@@ -237,12 +237,11 @@ def stock_adjustment_amount(change: Change) -> None:
 def stock_adjustment_finalises_its_items(change: Change) -> None:
     """A StockAdjustment written Pending moves no stock; PATCHing it to Finalised finalises every Pending item it
     has (those of its line_item and those added on their own), and each moves its stock then. Finalised is for
-    good: an adjustment is never made Pending again, nor deleted (a correction is another adjustment)."""
+    good: an adjustment is never made Pending again, nor deleted (its ``active`` is not written on update: a correction
+    is another adjustment)."""
     before = change.before
     if before is None or change.child_changed:
         return
-    if change.deactivating:
-        change.refuse("active", "a StockAdjustment is not deleted: a correction is another adjustment")
     status = change.values.get("status")
     if status == "Pending" and before.get("status") == "Finalised":
         change.refuse("status", "cannot go back to Pending: the adjustment is Finalised and has moved stock")
