@@ -360,15 +360,10 @@ def _get(call: Call, actor: Actor) -> Response:
 
 
 def _body_params(call: Call, body: dict) -> dict:
-    """The query parameters the operation reads as write-only fields of its body (``confirm_invoice_number``)."""
+    """The query parameters the operation reads as write-only fields of its body (``confirm_invoice_number``):
+    the query string's value, the one the document names, wins over the body's."""
     taken = {name: call.params.pop(name) for name in call.operation.params if name in call.params}
-    if taken and isinstance(body, dict):
-        twice = [name for name in taken if name in body]
-        if twice:
-            raise EzyvetError(400, "A field is sent more than once",
-                              [Problem(name, "is sent both in the query string and in the body") for name in twice])
-        return {**body, **taken}
-    return body
+    return {**body, **taken} if taken and isinstance(body, dict) else body
 
 
 def _create(call: Call, actor: Actor) -> Response:

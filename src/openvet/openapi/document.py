@@ -297,9 +297,7 @@ class Components:
                                               if isinstance(f.type, UidRef) and f.type.via == under.type.via}
         if owned:
             parent_keys |= {f.name for f in resource.record_refs()}
-        in_query = {name for op in resource.operations(version) for name in op.params}  # confirm_invoice_number
-        return [f for f in resource.fields_for(version) if getattr(f, operation) and f.name not in parent_keys
-                and f.name not in in_query]
+        return [f for f in resource.fields_for(version) if getattr(f, operation) and f.name not in parent_keys]
 
     def _write(self, field: Field, version: str, operation: str) -> dict:
         kind = field.type
@@ -582,12 +580,13 @@ def _ok(op: Operation, components: Components) -> dict:
 
 def _parameters(op: Operation, components: Components) -> list[dict]:
     resource, version = op.resource, op.version
+    # a write's query parameters that are fields of its body too (confirm_invoice_number, L11095)
     taken = [{"name": name, "in": "query", "required": False, "schema": {"type": "integer"},
               "description": resource.field_map[name].doc} for name in op.declared.params]
     if op.kind == "list":
         parameters = [_limit(resource, version, False), PAGE]
     elif op.matching:
-        parameters = [_limit(resource, version, True), *taken]
+        parameters = [_limit(resource, version, True)]
     else:
         return taken
     for name, field in resource.filter_map(version).items():
