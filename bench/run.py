@@ -35,6 +35,7 @@ sys.path.insert(0, str(BENCH))
 import databases  # noqa: E402
 import load  # noqa: E402
 import report  # noqa: E402
+import stock  # noqa: E402
 from databases import CLINIC, Fixture  # noqa: E402
 from load import Scenario  # noqa: E402
 from server import serving  # noqa: E402
@@ -157,6 +158,7 @@ def scenarios(fixture: Fixture, credentials: dict[str, str], token: str, plan, a
                                        separators=(",", ":")))
         out.append(("post-clinical", Scenario("post appointment v2", "POST", ["/v2/appointment"], bodies=bookings,
                                               headers={**auth, "Content-Type": "application/json"})))
+    out += stock.scenarios(auth)  # the stocklevel question on a list of 200 products (bench/stock.py)
     words = [w.strip() for w in args.only.split(",") if w.strip()]
     return [(k, s) for k, s in out if not words or any(w in s.name for w in words)]
 
@@ -279,6 +281,7 @@ def run_scale(runner: Runner, animals: int, plan, preferred: dict[str, str], log
                       + ", ".join(f"{t} {n:,} rows" for t, (_, _, n) in fixture.windows.items())
                       + f"; like (contains): {like}")
         runner.notes.append(f"{animals:,} animals: like (contains) {like}")
+        stock.top_up(work)  # 200 products with stock, orders and consumption (bench/stock.py)
         credentials = json.loads(databases.openvet(["credentials", "create", "--clinic", CLINIC, "--json"], work,
                                                    capture=True))
         rows = []

@@ -90,6 +90,13 @@ V2_SAMPLE_TYPOS = {
     ("wellnessplanbenefititem.v2.list", "earn_amount"): "number",
     ("wellnessplanbenefititem.v2.list", "consumption_rate"): "number",
     ("wellnessplanbenefit.v2.list", "benefit_type"): "string",  # null in the sample, an "enum" of text (L14695)
+    # purchasing (issue 7, part 3): money and quantities whose sample happens to be whole (freight 0, quantity 1,
+    # price 5, tax_rate 15: L11290, L11800); the tables say num
+    **{(op, name): "number" for op, name in (
+        ("receiveinvoice.v2.list", "freight"), ("receiveinvoice.v2.list", "freight_tax"),
+        ("receiveinvoice.v2.list", "rounding"), ("receiveinvoiceitem.v2.list", "quantity"),
+        ("receiveinvoiceitem.v2.list", "price"), ("receiveinvoiceitem.v2.list", "total"),
+        ("receiveinvoiceitem.v2.list", "tax_rate"))},
 }
 # Fields marked * that are mandatory only as "one of" (L4389, L1900): either name satisfies the rule.
 EITHER_OR = {"contactdetail.v2.create": ("contact_id", "contact_uid"),
@@ -274,6 +281,16 @@ class World:
                 "units_per_outer": "1.00", "supplier_contact_id": self.id("contact"), "tax_rate_id": self.id("taxrate"),
                 "list_price": "18.00", "is_default": True, "unit_of_measure": "box", "last_update": 1540846566,
                 "contract_price": 0, "ownership_id": self.id("separation")}),
+            # purchasing (issue 7, part 3): orders the API only lists, made by the clinic with the samples' values
+            # (L10790, L10880)
+            "purchaseorder": lambda: self.engine_record("purchaseorder", {
+                "date": 1514466000, "supplier_id": self.id("contact"), "client_id": self.id("contact"),
+                "status": "Created", "shipping_address_id": None, "supplier_order_number": "SO-1",
+                "supplier_account_number": "AC-1", "ownership_id": self.id("separation")}),
+            "purchaseorderitem": lambda: self.engine_record("purchaseorderitem", {
+                "purchase_order_id": self.id("purchaseorder"), "product_id": self.id("product"),
+                "supplier_code": "TP1", "outers": 1, "units_per_outer": 1, "price_per_unit": 4, "tax_per_unit": "0.4",
+                "quantity": 1, "ownership_id": self.id("separation")}),
             # a ledger row is written by a rule: the stock adjustment of the document's sample writes one
             "stocktransaction": lambda: self.fresh("stockadjustment") and self.first("stocktransaction"),
         }.get(endpoint)

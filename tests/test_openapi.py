@@ -430,7 +430,8 @@ def test_extensions_are_marked(spec):
                       ("GET", "/v1/file/download/{id}"), ("GET", "/v1/webhooks/{id}"),
                       ("GET", "/v1/webhookattempt"), ("GET", "/v1/webhookattempt/{id}"), ("GET", "/v1/webhookreplay"),
                       ("GET", "/v1/webhookreplay/{id}"), ("POST", "/v1/webhookreplay"),
-                      ("GET", "/v2/jobqueue/{id}")}  # the job queue: one job, to poll it
+                      ("GET", "/v2/jobqueue/{id}"),  # the job queue: one job, to poll it
+                      ("PATCH", "/v2/stockadjustment/{id}")}  # finalising a Pending adjustment
     for method, path in marked:
         assert "openvet extension" in operation(spec, method, path)["description"]
 

@@ -32,6 +32,8 @@ COVERED = {
     # issue 7, part 3: wellness plans
     "WellnessPlan", "WellnessPlanBenefit", "WellnessPlanBenefitItem", "WellnessPlanMembership",
     "WellnessPlanMembershipOption", "WellnessPlanMembershipStatusPeriod", "BillingCredit", "PriceAdjustment",
+    # issue 7, part 3: purchasing
+    "PurchaseOrder", "PurchaseOrderItem", "ReceiveInvoice", "ReceiveInvoiceItem",
 }
 PAGING = {"limit", "page"}  # request controls, not fields
 

@@ -32,6 +32,7 @@ from openvet.demo.lookups import seed_lookups, seed_settings
 from openvet.demo.pools import draw_pools
 from openvet.demo.practice import seed_practice
 from openvet.demo.progress import animal_progress
+from openvet.demo.stock import seed_stock
 from openvet.demo.wellness import seed_wellness
 from openvet.store.blobs import Blobs
 
@@ -67,6 +68,7 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool, blobs:
 
         blobs = Blobs(Settings.from_environment().data_dir)
     practice = seed_practice(engine, clinic_id, already + count, blobs, pools)
+    seed_stock(engine, clinic_id)  # prices, suppliers, orders, receipts and stock of the catalogue (once)
     now = int(time.time())
     registry = engine.registry
     uid_of = {name: registry[name].field_map["uid"].type.make for name in ("contact", "animal")}

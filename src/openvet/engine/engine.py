@@ -228,10 +228,12 @@ class Engine:
         return self._records(conn, clinic_id, resource, rows)
 
     def totals(self, conn: sa.Connection, clinic_id: int, resource_name: str, amount: str, by: str,
-               keys: list[int], equal: dict[str, Any]) -> dict[int, Any]:
-        """Sums of ``amount`` grouped by ``by`` over ``keys`` (a question's figures for a page of records)."""
+               keys: list[int], equal: dict[str, Any], where: tuple = ()) -> dict[int, Any]:
+        """Sums of ``amount`` grouped by ``by`` over ``keys`` (a question's figures for a page of records);
+        ``where``: more conditions as (field, operator, value)."""
         table = self.tables[self.registry[resource_name].table]
         conditions = [Condition(name, "eq", value) for name, value in equal.items()]
+        conditions += [Condition(name, operator, value) for name, operator, value in where]
         return records.totals(conn, table, clinic_id, amount, by, keys, conditions)
 
     def latest(self, who: Actor | int, resource_name: str, by: str, keys: list[int], order: str,

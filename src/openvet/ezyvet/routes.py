@@ -359,8 +359,16 @@ def _get(call: Call, actor: Actor) -> Response:
                     "items": serializers.items(resource, version, [record], _view(call)), "messages": []})
 
 
+def _body_params(call: Call, body: dict) -> dict:
+    """The query parameters the operation reads as write-only fields of its body (``confirm_invoice_number``):
+    the query string's value, the one the document names, wins over the body's."""
+    taken = {name: call.params.pop(name) for name in call.operation.params if name in call.params}
+    return {**body, **taken} if taken and isinstance(body, dict) else body
+
+
 def _create(call: Call, actor: Actor) -> Response:
     engine, resource, version = call.request.app.state.engine, call.resource, call.version
+    call.body = _body_params(call, call.body)
     _no_params(call, "POST takes its fields in the body, not in the query string")
     record = engine.create(actor, resource, call.body, version)
     return _answer(call, [record], 0, 0)
@@ -369,7 +377,7 @@ def _create(call: Call, actor: Actor) -> Response:
 def _write(call: Call, actor: Actor) -> Response:
     """PATCH or DELETE: one record (by path, or by a key in the body), or the records the filters match."""
     engine, resource, version, op = call.request.app.state.engine, call.resource, call.version, call.operation
-    body = call.body if call.body is not None else {}
+    body = _body_params(call, call.body if call.body is not None else {})
     limit: int | None = 1
     if op.address == "path":
         _no_params(call, "A request for one record takes no query parameters")

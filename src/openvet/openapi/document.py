@@ -593,12 +593,15 @@ def _ok(op: Operation, components: Components) -> dict:
 
 def _parameters(op: Operation, components: Components) -> list[dict]:
     resource, version = op.resource, op.version
+    # a write's query parameters that are fields of its body too (confirm_invoice_number, L11095)
+    taken = [{"name": name, "in": "query", "required": False, "schema": {"type": "integer"},
+              "description": resource.field_map[name].doc} for name in op.declared.params]
     if op.kind == "list":
         parameters = [_limit(resource, version, False), PAGE]
     elif op.matching:
         parameters = [_limit(resource, version, True)]
     else:
-        return []
+        return taken
     for name, field in resource.filter_map(version).items():
         parameters.append(components.filter(resource, name, field, version))
     for name, (field_name, compare) in resource.endpoints[version].filters.items():

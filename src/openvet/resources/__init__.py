@@ -16,6 +16,7 @@ from openvet.resources import (
     diagnostics,
     integration,
     payments,
+    purchasing,
     scheduling,
     stock,
     wellness,
@@ -25,7 +26,7 @@ from openvet.resources.fields import Field
 
 AREAS = {"clinic": clinic, "contacts": contacts, "animals": animals, "scheduling": scheduling,
          "clinical": clinical, "diagnostics": diagnostics, "correspondence": correspondence, "stock": stock,
-         "wellness": wellness, "payments": payments, "integration": integration}
+         "purchasing": purchasing, "wellness": wellness, "payments": payments, "integration": integration}
 RESOURCES: tuple[Resource, ...] = tuple(r for module in AREAS.values() for r in module.RESOURCES)
 REGISTRY: dict[str, Resource] = {r.name: r for r in RESOURCES}
 AREA_OF: dict[str, str] = {r.name: area for area, module in AREAS.items() for r in module.RESOURCES}

@@ -30,7 +30,8 @@ class Operation:
     ``parses`` is the body's form (json, multipart, none); ``answers`` what comes back: ``items`` (the
     records), ``none`` (an empty ``items``, as most v1 DELETE samples show), ``messages`` (a success
     message naming the record, as ExternalPrescription answers), ``binary`` (the bytes of a file).
-    ``extension`` marks what openvet serves beyond the ezyVet document.
+    ``extension`` marks what openvet serves beyond the ezyVet document. ``params``: query parameters a write
+    reads as write-only fields of its body (ReceiveInvoice's ``confirm_invoice_number``, L11095).
     """
 
     kind: str
@@ -40,6 +41,7 @@ class Operation:
     answers: str = "items"
     questions: tuple[str, ...] = ()
     extension: bool = False
+    params: tuple[str, ...] = ()
 
     def __post_init__(self):
         if not self.parses:
@@ -63,7 +65,8 @@ class Operation:
         return len(own) == len(segments) and all(o == "{id}" or o == s for o, s in zip(own, segments, strict=True))
 
 
-def standard(kind: str, singleton: bool = False, answers: str | None = None, parses: str = "") -> list[Operation]:
+def standard(kind: str, singleton: bool = False, answers: str | None = None, parses: str = "",
+             params: tuple[str, ...] = ()) -> list[Operation]:
     """The operations a plain verb means. Update and delete act on one record (by path) and on the records
     a filter matches (on the collection)."""
     if kind == "list":
@@ -71,11 +74,11 @@ def standard(kind: str, singleton: bool = False, answers: str | None = None, par
     if kind == "get":
         return [Operation("get", "" if singleton else "{id}")]
     if kind == "create":
-        return [Operation("create", parses=parses, answers=answers or "items")]
+        return [Operation("create", parses=parses, answers=answers or "items", params=params)]
     if kind in ("update", "delete"):
         answer = answers or "items"
-        return [Operation(kind, "{id}", answers=answer, parses=parses),
-                Operation(kind, "", address="matching", answers=answer, parses=parses)]
+        return [Operation(kind, "{id}", answers=answer, parses=parses, params=params),
+                Operation(kind, "", address="matching", answers=answer, parses=parses, params=params)]
     raise ValueError(f"no standard operation {kind!r}")
 
 
@@ -109,7 +112,7 @@ class Endpoint:
                 answers = self.delete_answers if op == "delete" else None
                 ops += standard(op, self.singleton, answers)
         if self.extension:
-            ops = [Operation(o.kind, o.path, o.address, o.parses, o.answers, o.questions, True) for o in ops]
+            ops = [Operation(o.kind, o.path, o.address, o.parses, o.answers, o.questions, True, o.params) for o in ops]
         object.__setattr__(self, "declared", tuple(ops))
 
     def kinds(self) -> set[str]:

@@ -1,8 +1,8 @@
 """Products and stock: what the clinic sells, dispenses and keeps, its prices, suppliers and batches, and the
 ledger of every movement of stock.
 
-Stock levels are never a counter: every movement (an adjustment's item, later a receipt or a dispensed invoice
-line) writes one StockTransaction row naming what moved it (``for_class``/``for_id``), and a product's stock is
+Stock levels are never a counter: every movement (an adjustment's item, a receipt's item, later a dispensed
+invoice line) writes one StockTransaction row naming what moved it (``for_class``/``for_id``), and a product's stock is
 the sum of its rows. Rows are written only by rules (``services/stock.py``), never changed: a correction is
 another movement. ``GET /v1/product`` answers the ``stocklevel`` question (L9966) from that ledger.
 """
@@ -66,6 +66,7 @@ PRODUCT = Resource(
     name="product",
     title="Product",
     spec_line=9885,
+    rules=("product_is_in_a_group",),
     endpoints={
         # v1 lists answer the stocklevel question (L9966); v2 only reads (L10006)
         "v1": Endpoint((Operation("list", questions=("stocklevel",)), "get")),
@@ -76,7 +77,9 @@ PRODUCT = Resource(
               doc="Identifies the Product across all ezyVet sites (Prescription v2 names it: product_uid)."),
         Field("name", Text(), index=True, doc="The name of the Product as the clinic sees it."),
         Field("code", Text(), index=True, doc="The code staff use to identify the Product."),
-        Field("product_group_id", Link("productgroup"), index=True, doc="The Product's primary ProductGroup."),
+        Field("product_group_id", Link("productgroup"), index=True,
+              doc="The Product's primary ProductGroup: every Product has one (L9889); written without one, the "
+                  "clinic's General group."),
         Field("description", Text(4000), doc="The description of the Product."),
         Field("warning", Text(4000), doc='A warning about the Product, e.g. "For external use only".'),
         Field("type", Choice("Standard", "Medication", "Vaccination", "Diagnostic", "Integrated Diagnostic",
@@ -233,6 +236,8 @@ BATCH = Resource(
               doc="Write-only: how much of the lot an adjustment or a receipt moves (L2378)."),
         Field("stock_adjustment_item_id", Link("stockadjustmentitem"), versions=(), filter=False, index=True,
               doc="The StockAdjustmentItem this Batch is part of."),
+        Field("receive_invoice_item_id", Link("receiveinvoiceitem"), versions=(), filter=False, index=True,
+              doc="The ReceiveInvoiceItem this Batch is part of."),
     ),
 )
 
@@ -247,7 +252,8 @@ STOCK_TRANSACTION = Resource(
         Field("alter_stock", Boolean(), default=True, doc="If true, the movement alters the stock level."),
         Field("separation_id", Link("separation"), doc="The location Separation the stock moved at."),
         Field("for_id", TypedLink("for_class"), index=True, doc="The record that moved the stock."),
-        Field("for_class", TypeName("StockAdjustmentItem"), doc="The kind of record that moved the stock."),
+        Field("for_class", TypeName("StockAdjustmentItem", "ReceiveInvoiceItem"),
+              doc="The kind of record that moved the stock."),
         Field("product_id", Link("product"), index=True, doc="The Product moved."),
         Field("status", Choice(*STATUSES), default="Finalised", doc="The status of the movement."),
         Field("date", Epoch(), default=NOW, doc="When the stock moved."),
@@ -272,8 +278,10 @@ STOCK_ADJUSTMENT_ITEM = Resource(
               doc="The cost price per unit (excl. tax); by default the Product's cost price (its ProductPricing)."),
         Field("ledger_account", Link("ledgeraccount"), doc="The LedgerAccount of the adjustment."),
         Field("status", Choice(*STATUSES), create=False, update=False,
-              doc="Finalised when written in its StockAdjustment's line_item (stock moves); Pending when added on "
-                  "its own (no stock moves)."),
+              doc="Finalised when written in the line_item of a Finalised StockAdjustment (stock moves); Pending "
+                  "when added on its own or to a Pending StockAdjustment (no stock moves until it is finalised)."),
+        Field("finalise", Boolean(), store=False, read=False, versions=(), filter=False,
+              doc="A command from the StockAdjustment: it is finalised, and so is the item (its stock moves)."),
         Field("batch", Children("batch", via="stock_adjustment_item_id", embed=("v2",), optional=("product_id",)),
               filter=False, doc="The Batches adjusted: objects with name and quantity on write; Batches on read."),
         Field("location_id", Link("separation"), doc="The location Separation where stock is adjusted."),
@@ -284,17 +292,25 @@ STOCK_ADJUSTMENT = Resource(
     name="stockadjustment",
     title="StockAdjustment",
     spec_line=12485,
-    rules=("stock_adjustment_amount",),
-    endpoints={"v2": Endpoint(("list", "get", "create"))},
+    rules=("stock_adjustment_amount", "stock_adjustment_finalises_its_items"),
+    # openvet: PATCH finalises a Pending adjustment (status), beyond the document
+    endpoints={"v2": Endpoint(("list", "get", "create", Operation("update", "{id}", extension=True)))},
     fields=(
-        Field("date", Epoch(), mandatory=True, doc="The moment of the StockAdjustment."),
+        # a StockAdjustment is not deleted (a correction is another adjustment): its PATCH does not set active
+        Field("active", Boolean(), update=False, default=True,
+              doc="If true, the StockAdjustment is active and usable."),
+        Field("date", Epoch(), mandatory=True, update=False, doc="The moment of the StockAdjustment."),
         Field("amount", Number(4), default=0, create=False, update=False, filter=False,
               doc="The total quantity * price of its active items."),
         Field("comments", Text(4000), default="", filter=False, doc="Comments on the StockAdjustment."),
         Field("line_item", Children("stockadjustmentitem", via="stockadjustment_id", embed=("v2",)), filter=False,
-              doc="The StockAdjustmentItems: objects on write, embedded on read."),
-        Field("ownership_id", Link("separation"), mandatory=True, index=True,
+              update=False, doc="The StockAdjustmentItems: objects on write, embedded on read."),
+        Field("ownership_id", Link("separation"), mandatory=True, index=True, update=False,
               doc="The ownership Separation the StockAdjustment belongs to."),
+        Field("status", Choice("Pending", "Finalised"), default="Finalised", index=True,
+              doc="openvet: Finalised (the default) moves its items' stock as they are written; Pending moves none "
+                  "until PATCHed to Finalised, which finalises its Pending items (and items added on their own) "
+                  "and moves their stock then. A Finalised adjustment is never Pending again."),
     ),
 )
 

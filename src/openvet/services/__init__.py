@@ -36,6 +36,7 @@ from openvet.services import (  # noqa: E402,F401  (registers their rules)
     files,
     jobs,
     payments,
+    purchasing,
     scheduling,
     stock,
     webhooks,

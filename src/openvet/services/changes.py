@@ -98,10 +98,12 @@ class Reading:
     conn: Any
     clinic_id: int
 
-    def totals(self, resource_name: str, amount: str, by: str, keys: list[int], **equal: Any) -> dict[int, Any]:
+    def totals(self, resource_name: str, amount: str, by: str, keys: list[int], where: tuple = (),
+               **equal: Any) -> dict[int, Any]:
         """The sum of ``amount`` over the records whose ``by`` is each of ``keys`` (and whose fields equal
-        ``equal``): one grouped query."""
-        return self.engine.totals(self.conn, self.clinic_id, resource_name, amount, by, keys, equal)
+        ``equal``, and meet each ``(field, operator, value)`` of ``where``: "lt", "gte", "in"…): one grouped
+        query."""
+        return self.engine.totals(self.conn, self.clinic_id, resource_name, amount, by, keys, equal, where)
 
 
 @dataclass
@@ -120,6 +122,9 @@ class Change:
     child_changed: bool = False  # run again because a child in one of its lists was written
     listed: bool = False  # written in its parent's child list (a StockAdjustment's line_item), not on its own
     now: int = 0  # the moment of the write (epoch seconds), the same for every record it writes
+    # the child lists the client sent with this write, by field name, as sent (objects, or ids on PATCH): a rule
+    # may need to know what comes with the record (a batch-tracked item's batches, a receipt's supplier codes)
+    lists: dict[str, list] = field(default_factory=dict)
     effects: list[Effect] = field(default_factory=list)
     after_insert: list[tuple[str, Callable[[int], Any]]] = field(default_factory=list)
 

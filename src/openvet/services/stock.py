@@ -8,6 +8,8 @@ changed; undoing a movement appends the opposite one. A product's stock is the s
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -75,6 +77,23 @@ def cost_price(change: Change, product_id: int, ownership_id: int | None) -> Dec
 
 # reference records ---------------------------------------------------------------------------------------
 
+GENERAL_GROUP = {"name": "General", "description": "Products not filed in a group of their own"}
+
+
+@rule
+def product_is_in_a_group(change: Change) -> None:
+    """"Each Product must be part of a ProductGroup" (L9889, L9987): a product written without one is filed in the
+    clinic's General group (found, or made once), as ezyVet files it in a primary group; a group cannot be taken
+    away (null is refused)."""
+    if change.creating:
+        if change.record.get("product_group_id") is None:
+            found = [g for g in change.find("productgroup", name=GENERAL_GROUP["name"]) if g.get("active")]
+            change.derive("product_group_id", found[0]["id"] if found else change.create("productgroup",
+                                                                                          GENERAL_GROUP))
+        return
+    if change.sent("product_group_id") and change.values["product_group_id"] is None:
+        change.refuse("product_group_id", "is required: every Product is part of a ProductGroup (L9889)")
+
 
 @rule
 def one_minimum_stock_per_product(change: Change) -> None:
@@ -106,14 +125,16 @@ def supplied_by_a_supplier(change: Change) -> None:
 def batch_is_of_a_lot(change: Change) -> None:
     """A Batch of type Batch is stock of a lot: its parent is the product's Batch of type Product with the same
     name, found or made (the samples: batches of "123ABC" have parent 47, L12533, L12651). A Batch written in an
-    item's ``batch`` list is of the item's product."""
+    item's ``batch`` list (an adjustment's or a receipt's) is of the item's product."""
     if not change.creating:
         return
     record = change.record
-    if record.get("product_id") is None and record.get("stock_adjustment_item_id") is not None:
-        item = change.lookup("stockadjustmentitem", record["stock_adjustment_item_id"])
-        if item is not None:
-            change.derive("product_id", item["product_id"])
+    for name, parent in (("stock_adjustment_item_id", "stockadjustmentitem"),
+                         ("receive_invoice_item_id", "receiveinvoiceitem")):
+        if record.get("product_id") is None and record.get(name) is not None:
+            item = change.lookup(parent, record[name])
+            if item is not None and item.get("product_id") is not None:
+                change.derive("product_id", item["product_id"])
     if record.get("product_id") is None:
         if not change.refused("product_id"):
             change.refuse("product_id", "is required: a Batch is of a Product")
@@ -141,18 +162,30 @@ def ledger_rows_are_never_changed(change: Change) -> None:
         change.refuse(None, "a StockTransaction is never changed: a correction is another movement")
 
 
-def movement(change: Change, quantity: Decimal, location_id: int | None, date: int | None) -> dict[str, Any]:
+def movement(change: Change, quantity: Decimal, location_id: int | None, date: int | None,
+             product_id: int | None = None) -> dict[str, Any]:
+    """One ledger row moving ``quantity`` of the product (the record's, unless ``product_id``), naming the record
+    written as what moved it."""
     return {"quantity": quantity, "alter_stock": True, "separation_id": location_id, "for_class": change.resource.title,
-            "for_id": change.this, "product_id": change.record["product_id"], "status": "Finalised",
+            "for_id": change.this, "product_id": product_id or change.record["product_id"], "status": "Finalised",
             **({"date": date} if date is not None else {})}
+
+
+def batches_required(change: Change, product: dict[str, Any] | None) -> None:
+    """A product tracked by Batch is adjusted or received batch by batch: its item lists its batches (L11948)."""
+    if product is not None and product.get("tracking_level") == "Batch" and not change.lists.get("batch"):
+        change.refuse("batch", f"is required: Product {product['id']} is tracked by Batch, so the item names its "
+                               "batches")
 
 
 @rule
 def stock_adjustment_item_moves_stock(change: Change) -> None:
     """An item adjusts one product by a signed quantity (not 0) at a price, by default the product's cost price
-    (L12781). Written in its StockAdjustment's ``line_item`` it is Finalised and moves stock at once, one ledger
-    row (L12651); added on its own (POST /v2/stockadjustmentitem) it is Pending and moves nothing (L12845).
-    A Finalised item's product and quantity cannot change; deactivating it appends the opposite movement."""
+    (L12781). Written in the ``line_item`` of a Finalised StockAdjustment it is Finalised and moves stock at once,
+    one ledger row (L12651); added on its own (POST /v2/stockadjustmentitem, L12845) or to a Pending adjustment it
+    is Pending and moves nothing until its adjustment is finalised (``finalise``). A product tracked by Batch needs
+    its batches. A Finalised item's product and quantity cannot change; deactivating it appends the opposite
+    movement."""
     record, before = change.record, change.before
     adjustment = change.lookup("stockadjustment", record.get("stockadjustment_id"))
     location = record.get("location_id") or (adjustment or {}).get("ownership_id")
@@ -166,10 +199,17 @@ def stock_adjustment_item_moves_stock(change: Change) -> None:
         change.derive("code", product.get("code"))
         if record.get("price") is None:
             change.derive("price", cost_price(change, product["id"], (adjustment or {}).get("ownership_id")))
-        change.derive("status", "Finalised" if change.listed else "Pending")
-        if change.listed and record.get("quantity"):
+        batches_required(change, product)
+        finalised = change.listed and (adjustment or {}).get("status", "Finalised") == "Finalised"
+        change.derive("status", "Finalised" if finalised else "Pending")
+        if finalised and record.get("quantity"):
             change.create("stocktransaction", movement(change, record["quantity"], location,
                                                        (adjustment or {}).get("date")))
+        return
+    if change.values.pop("finalise", None) and before.get("status") == "Pending" and before.get("active"):
+        change.derive("status", "Finalised")
+        change.create("stocktransaction", movement(change, record["quantity"], location,
+                                                   (adjustment or {}).get("date")))
         return
     if before.get("status") != "Finalised":
         return
@@ -187,28 +227,94 @@ def stock_adjustment_amount(change: Change) -> None:
         return
     total = sum((kid["quantity"] * (kid.get("price") or ZERO) for kid in change.children("line_item")
                  if kid.get("active")), ZERO)
+    if abs(total) >= Decimal(10) ** 14:  # NUMERIC(18, 4): refused, naming it, rather than failing the write
+        change.refuse("amount", f"would be {total:.4E}, more than an amount can be (10^14): lower a quantity or price")
+        return
     change.derive("amount", to_cents(total))
 
 
+@rule
+def stock_adjustment_finalises_its_items(change: Change) -> None:
+    """A StockAdjustment written Pending moves no stock; PATCHing it to Finalised finalises every Pending item it
+    has (those of its line_item and those added on their own), and each moves its stock then. Finalised is for
+    good: an adjustment is never made Pending again, nor deleted (its ``active`` is not written on update: a correction
+    is another adjustment)."""
+    before = change.before
+    if before is None or change.child_changed:
+        return
+    status = change.values.get("status")
+    if status == "Pending" and before.get("status") == "Finalised":
+        change.refuse("status", "cannot go back to Pending: the adjustment is Finalised and has moved stock")
+    if status == "Finalised":
+        for kid in change.children("line_item"):
+            if kid.get("active") and kid.get("status") == "Pending":
+                change.update("stockadjustmentitem", kid["id"], {"finalise": True})
+
+
 # the stocklevel question -----------------------------------------------------------------------------------
+# Each figure is one contributor: a function of (reading, product ids) answering {product id: quantity} from one
+# grouped query for the whole page. ``allocated`` is the billing area's (allocated invoice lines): it plugs in
+# here at merge by replacing ``allocated``'s entry in FIGURES; until then it reads 0.
+
+TURN_DAYS = 365  # inventory_turn: the monthly consumption over the last year
+
+
+def in_stock(reading: Reading, ids: list[int]) -> dict[int, Decimal]:
+    """The sum of the product's Finalised ledger rows."""
+    return reading.totals("stocktransaction", "quantity", "product_id", ids, **MOVED)
+
+
+def allocated(reading: Reading, ids: list[int]) -> dict[int, Decimal]:
+    """Quantity allocated to invoices: allocated invoice lines (the billing area's, not served yet)."""
+    return {}
+
+
+def on_order_for_inventory(reading: Reading, ids: list[int]) -> dict[int, Decimal]:
+    """Units still to come on open purchase orders (Created to Partial) for no client: kept on each order item."""
+    return reading.totals("purchaseorderitem", "on_order_for_inventory", "product_id", ids, active=True)
+
+
+def on_order_total(reading: Reading, ids: list[int]) -> dict[int, Decimal]:
+    """Units still to come on purchase orders sent to the supplier (Sent, Confirmed, Partial)."""
+    return reading.totals("purchaseorderitem", "on_order_total", "product_id", ids, active=True)
+
+
+def being_receipted(reading: Reading, ids: list[int]) -> dict[int, Decimal]:
+    """Units of receipts not finalised yet: received, not yet in stock."""
+    return reading.totals("receiveinvoiceitem", "quantity", "product_id", ids, active=True, status="Pending")
+
+
+def inventory_turn(reading: Reading, ids: list[int]) -> dict[int, Decimal]:
+    """The monthly consumption rate: units that left stock over the last year by anything but a receipt's
+    correction (dispensing, adjustments down), divided by 12."""
+    since = int(time.time()) - TURN_DAYS * 86400
+    out = reading.totals("stocktransaction", "quantity", "product_id", ids, **MOVED,
+                         where=(("quantity", "lt", ZERO), ("for_class", "neq", "ReceiveInvoiceItem"),
+                                ("date", "gte", since)))
+    return {key: -value / 12 for key, value in out.items() if value}
+
+
+FIGURES: dict[str, Callable[[Reading, list[int]], dict[int, Decimal]]] = {
+    "in_stock": in_stock, "allocated": allocated, "on_order_for_inventory": on_order_for_inventory,
+    "on_order_total": on_order_total, "being_receipted": being_receipted, "inventory_turn": inventory_turn,
+}
 
 
 @question
 def stocklevel(reading: Reading, products: list[dict[str, Any]]) -> dict[int, dict[str, Decimal]]:
-    """A page of products' stock numbers (L9966), from one grouped query over the ledger: ``in_stock`` is the sum
-    of the product's Finalised movements, ``available`` is ``in_stock`` less ``allocated``. Allocated invoice
-    lines, purchase orders and receipts are not served yet, so ``allocated``, ``on_order_*``, ``being_receipted``
-    read 0, and ``inventory_turn`` (consumption by dispensing) reads 0 until invoices dispense."""
+    """A page of products' stock numbers (L9966), one grouped query per figure (``FIGURES``): ``available`` is
+    ``in_stock`` less ``allocated``."""
     ids = [p["id"] for p in products]
-    in_stock = reading.totals("stocktransaction", "quantity", "product_id", ids, **MOVED)
+    figures = {name: contributor(reading, ids) for name, contributor in FIGURES.items()}
     answers = {}
     for product_id in ids:
-        stock = in_stock.get(product_id) or ZERO
-        allocated = ZERO
+        value = {name: figures[name].get(product_id) or ZERO for name in FIGURES}
         answers[product_id] = {
-            "in_stock": as_quantity(stock), "allocated": as_quantity(allocated),
-            "available": as_quantity(stock - allocated), "on_order_for_inventory": as_quantity(ZERO),
-            "on_order_total": as_quantity(ZERO), "being_receipted": as_quantity(ZERO),
-            "inventory_turn": as_quantity(ZERO),
+            "in_stock": as_quantity(value["in_stock"]), "allocated": as_quantity(value["allocated"]),
+            "available": as_quantity(value["in_stock"] - value["allocated"]),
+            "on_order_for_inventory": as_quantity(value["on_order_for_inventory"]),
+            "on_order_total": as_quantity(value["on_order_total"]),
+            "being_receipted": as_quantity(value["being_receipted"]),
+            "inventory_turn": as_quantity(to_cents(value["inventory_turn"])),
         }
     return answers
