@@ -132,9 +132,11 @@ def test_other_clinic_cannot_read_count_filter_change_or_delete_a_record(clinics
         assert items_total(other.get(f'{path}?name={{"like": "Isolated%"}}')) == 0
     # update
     if "update" in served and not keys_of(resource, version):
-        response = other.patch(f"{path}/{record_id}", {"active": False})
+        # a body the endpoint takes (a StockAdjustment's active is not written on update): only the record is wrong
+        change = {"active": False} if resource.field_map["active"].update else {}
+        response = other.patch(f"{path}/{record_id}", change)
         assert response.status_code == 404, response.text
-        response = other.patch(f"{path}?id={record_id}", {"active": False})
+        response = other.patch(f"{path}?id={record_id}", change)
         if matching(resource, version, "update"):
             assert response.status_code == 200, response.text
             assert int(response.json()["meta"]["items_matched"]) == 0

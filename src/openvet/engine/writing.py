@@ -31,6 +31,7 @@ from openvet.resources.fields import (
     CALLER,
     NOW,
     PARTNER,
+    Boolean,
     Children,
     ContextDefault,
     Integer,
@@ -231,7 +232,7 @@ class Writer:
             if raw is None and (f.mandatory_on(version) or f.default is not None) and not isinstance(f.type, LinkList):
                 problems.append(Problem(where, "cannot be null: it always has a value"))
                 continue
-            if isinstance(raw, str) and not raw.strip() and f.mandatory_on(version):
+            if isinstance(raw, str) and not raw.strip() and f.mandatory_on(version) and isinstance(f.type, Boolean):
                 problems.append(Problem(where, "is required"))  # not a blank read as a value ("" is false)
                 continue
             try:
