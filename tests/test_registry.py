@@ -29,6 +29,8 @@ COVERED = {
     "TaxRate", "LedgerAccount", "StockAdjustment", "StockAdjustmentItem", "StockTransaction",
     # issue 8: integration
     "WebHooks", "WebHookEvents",
+    # issue 7: billing
+    "Invoice", "InvoiceLine", "Payment", "PaymentMethod", "Transaction", "Estimate",
 }
 PAGING = {"limit", "page"}  # request controls, not fields
 
@@ -38,6 +40,10 @@ NOT_FIELDS = {
     ("animal.v1.update", "contact"),  # sample request body, for contact_id (L886)
     ("product.v2.retrieve", "has_cost_price"),  # sample response, for has_direct_cost (L10063)
     ("productsupplier.v2.list", "last_updated"),  # the table's name; the sample answers last_update (L10731)
+    # billing (issue 7): fields of the objects in a list, not of the record
+    ("invoice.v1.list", "amount"),  # of each linked_payments object (L6888)
+    ("invoice.v2.list", "financials->linked_payments"),  # financials' linked_payments (L7031)
+    ("payment.v1.list", "allocated_amount"),  # of each linked_invoices object (L8483)
 }
 # Item wrappers that are not the endpoint name: copy-paste of the Procedure sample, a capital letter.
 WRONG_WRAPPERS = {
