@@ -365,10 +365,7 @@ def test_totals_allocations_and_balances_always_add_up(till, api, steps):
             _, which, p, quantity = step
             response = api.post("/v2/invoiceline", {**till.line(products[p], quantity),
                                                     "invoice_id": invoices[which % len(invoices)]["id"]})
-            if quantity == 0:
-                refused(response, 422, "quantity")
-            else:
-                lines.append(item(response, "invoiceline")["id"])
+            lines.append(item(response, "invoiceline")["id"])
         elif kind == "change" and lines:
             _, which, quantity = step
             response = api.patch("/v2/invoiceline", {"id": lines[which % len(lines)], "quantity": quantity})

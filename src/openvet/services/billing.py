@@ -27,9 +27,23 @@ PAYMENT_METHODS = (("Cash", False, "Cash"), ("EFTPOS", True, "Direct"), ("Credit
                    ("Direct Credit", False, "Direct"))  # (name, uses an eftpos machine, type)
 
 
+LIMIT = Decimal(10) ** 14  # a line's figures are NUMERIC(18, 4): under 10^14 in magnitude
+INVOICE_LIMIT = Decimal(10) ** 16  # an invoice's are NUMERIC(18, 2)
+
+
 def cut(value: Decimal) -> Decimal:
     """A line's figure, cut to the cent (see the module's docstring)."""
     return value.quantize(CENT, rounding=ROUND_DOWN)
+
+
+def line_figure(change: Change, name: str, quantity: Decimal, unit: Decimal, field: str = "quantity") -> None:
+    """``name`` = quantity * unit, cut to the cent; a product out of the column's range refuses the quantity."""
+    value = quantity * unit
+    if abs(value) >= LIMIT:
+        if not change.refused(field):
+            change.refuse(field, f"makes a {name} out of range (under {LIMIT:,} in magnitude)")
+        return
+    change.derive(name, cut(value))
 
 
 def to_cents(value: Decimal) -> Decimal:
@@ -114,6 +128,9 @@ def invoice_totals(change: Change) -> None:
     tax = sum((kid.get("total_tax") or ZERO for kid in lines), ZERO)
     paid = sum((a["amount"] for a in change.children("allocations") if a.get("active")), ZERO)
     total = to_cents(subtotal) + to_cents(tax)
+    if abs(total) >= INVOICE_LIMIT:
+        change.refuse("line_item" if change.version else None, f"make a total out of range (under {INVOICE_LIMIT:,})")
+        return
     if paid and paid > total:
         change.refuse("line_item" if change.version else None,
                       f"Invoice {change.this.id or change.before['id']} would be paid {paid} of a total of {total}: "
@@ -164,8 +181,6 @@ def line_prices(change: Change) -> None:
     product = change.lookup("product", record["product_id"])
     if product is None:
         return
-    if record.get("quantity") == 0:
-        change.refuse("quantity", "cannot be 0")
     repriced = change.creating or any(
         name in values and values[name] != change.before.get(name) for name in ("product_id", "tax_code"))
     if change.creating and not record.get("name"):
@@ -202,8 +217,8 @@ def line_prices(change: Change) -> None:
         change.derive("price", record["standard_price"])
         if "price_tax" not in values:
             change.derive("price_tax", record["standard_price_tax"])
-    change.derive("total", cut(record["quantity"] * (record.get("price") or ZERO)))
-    change.derive("total_tax", cut(record["quantity"] * (record.get("price_tax") or ZERO)))
+    line_figure(change, "total", record["quantity"], record.get("price") or ZERO)
+    line_figure(change, "total_tax", record["quantity"], record.get("price_tax") or ZERO)
 
 
 @rule
@@ -343,8 +358,8 @@ def estimate_has_a_number(change: Change) -> None:
 def estimate_item_totals(change: Change) -> None:
     """An estimate's line: ``total`` qty * price, ``totaltax`` qty * pricetax, cut to the cent as invoice lines."""
     record = change.record
-    change.derive("total", cut((record.get("qty") or ZERO) * (record.get("price") or ZERO)))
-    change.derive("totaltax", cut((record.get("qty") or ZERO) * (record.get("pricetax") or ZERO)))
+    line_figure(change, "total", record.get("qty") or ZERO, record.get("price") or ZERO, "qty")
+    line_figure(change, "totaltax", record.get("qty") or ZERO, record.get("pricetax") or ZERO, "qty")
 
 
 @rule(on_child_change=True)
