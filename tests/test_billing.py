@@ -160,6 +160,18 @@ def test_a_sales_person_is_a_salesperson(till, api):
                 422, "sales_person")
 
 
+def test_a_batch_is_of_the_line_s_product(till, api):
+    product, other = till.priced("Bravecto", "40", tracked=True), till.priced("Nexgard", "30", tracked=True)
+    lot = till.record("batch", product_id=other, name="LOT-7", type="Batch")
+    invoice = till.invoice()
+    with till.unchanged():
+        refused(api.post("/v2/invoiceline", {**till.line(product, 1), "invoice_id": invoice["id"], "batch": lot}),
+                422, "batch")
+    line = item(api.post("/v2/invoiceline", {**till.line(other, 1), "invoice_id": invoice["id"], "batch": lot}),
+                "invoiceline")
+    assert line["batch"] == lot
+
+
 def test_a_tax_code_names_a_tax_rate(till, api):
     invoice, product = till.invoice(), till.priced("Cerenia", "3")
     with till.unchanged():
@@ -213,6 +225,9 @@ def test_approving_an_invoice_finalises_its_lines_and_dispenses_tracked_stock(ti
         assert api.request("DELETE", "/v2/invoiceline", json={"id": line_id}).status_code == 422
         refused(api.post("/v2/invoiceline", {**till.line(service, 1), "invoice_id": invoice["id"]}), 422,
                 "invoice_id")
+        every = [{"id": line["id"]} for line in approved["line_item"]]  # the same lines, and one more
+        refused(api.patch("/v2/invoice", {"id": invoice["id"], "line_item": [*every, till.line(service, 1)]}), 422,
+                "line_item")
     credit = till.invoice(approved["contact_id"], till.line(service, -1))
     assert (credit["subtotal"], credit["tax"]) == (-60, -6)
 

@@ -136,7 +136,7 @@ class Writer:
         plan = Plan(resource, version, values, None, children, nested, prefix=prefix, parent=parent)
         if rules:
             plan.change = self.run_rules(resource, values, dict(values), None, version, problems, prefix,
-                                         listed=parent is not None)
+                                         listed=parent is not None, lists=children)
         else:  # the rules run when the record is written; a kind they may work out is not required yet
             self.check_links(resource, values, values, version, problems, prefix, defer_kinds=True)
         self.check_children(plan, problems, full=False)
@@ -148,7 +148,8 @@ class Writer:
         if enforce_mandatory:
             self.require(resource, values, children, version, problems, prefix, updating=True)
         plan = Plan(resource, version, values, before, children, nested, prefix=prefix)
-        plan.change = self.run_rules(resource, values, {**before, **values}, before, version, problems, prefix)
+        plan.change = self.run_rules(resource, values, {**before, **values}, before, version, problems, prefix,
+                                     lists=children)
         self.check_children(plan, problems, full=True)
         return plan
 
@@ -171,13 +172,13 @@ class Writer:
         return value
 
     def run_rules(self, resource, values, record, before, version, problems, prefix,
-                  child_changed: bool = False, listed: bool = False) -> Change:
+                  child_changed: bool = False, listed: bool = False, lists=()) -> Change:
         """The links the client wrote, the rules, then the links the rules worked out (a result's animal taken
         from its request) and the polymorphic links whose kind only a rule could tell."""
         self.check_links(resource, values, record, version, problems, prefix, defer_kinds=True)
         sent = dict(values)
         change = Change(self.engine, self.conn, self.actor, resource, values, record, before, version, problems, prefix,
-                        child_changed=child_changed, listed=listed, warnings=self.warnings)
+                        child_changed=child_changed, listed=listed, warnings=self.warnings, lists=frozenset(lists))
         if before is not None:
             change.this.id = before["id"]
         for name in resource.rules:

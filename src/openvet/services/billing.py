@@ -88,7 +88,7 @@ def approved_invoice_is_not_edited(change: Change) -> None:
     if before is None:
         return
     if approved(before):
-        sent = [name for name, value in change.values.items() if before.get(name) != value]
+        sent = [name for name, value in change.values.items() if before.get(name) != value] + sorted(change.lists)
         if change.deactivating:
             change.refuse(None, f"Invoice {before['id']} is approved: it cannot be deleted, only credited")
         elif sent:
@@ -234,6 +234,10 @@ def line_status(change: Change) -> None:
         user = change.lookup("user", record.get("sales_person"))
         if user is not None and not user.get("is_salesperson"):
             change.refuse("sales_person", f"User {user['id']} is not a salesperson (is_salesperson)")
+    if record.get("batch") is not None and ({"batch", "product_id"} & change.values.keys()):
+        batch = change.lookup("batch", record["batch"])
+        if batch is not None and batch.get("product_id") != record.get("product_id"):
+            change.refuse("batch", f"Batch {batch['id']} is not a batch of Product {record.get('product_id')}")
     finalising = change.version is None and change.values.get("status") == "Finalised"
     if change.creating:
         if approved(invoice):

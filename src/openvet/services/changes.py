@@ -122,6 +122,7 @@ class Change:
     effects: list[Effect] = field(default_factory=list)
     after_insert: list[tuple[str, Callable[[int], Any]]] = field(default_factory=list)
     warnings: list = field(default_factory=list)  # the writer's: what the answer says besides the records
+    lists: frozenset = frozenset()  # the child lists the body sends (an Invoice's line_item)
 
     @property
     def clinic_id(self) -> int:
