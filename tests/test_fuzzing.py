@@ -45,7 +45,10 @@ NOT_YET = {"destination": re.compile(r"^must be an? [\w ]+ for an? \w+ communica
            # credit is not invoiced (L7740, L3481)
            "tax_code": re.compile(r"^is not the code of a TaxRate "),
            "sales_person": re.compile(r"^User \d+ is not a salesperson "),
-           "contact_id": re.compile(r"^Contact \d+ cannot be invoiced: its stop_credit is STOP$")}
+           "contact_id": re.compile(r"^Contact \d+ cannot be invoiced: its stop_credit is STOP$"),
+           # an approved invoice and its lines are final (the demo's invoice 1 is approved)
+           "date_approved": re.compile(r"^is set \(Invoice \d+ is approved\): "),
+           "invoice_id": re.compile(r"^Invoice \d+ is approved: ")}
 
 
 @pytest.fixture

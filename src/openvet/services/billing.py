@@ -89,10 +89,9 @@ def approved_invoice_is_not_edited(change: Change) -> None:
         return
     if approved(before):
         sent = [name for name, value in change.values.items() if before.get(name) != value] + sorted(change.lists)
-        if change.deactivating:
-            change.refuse(None, f"Invoice {before['id']} is approved: it cannot be deleted, only credited")
-        elif sent:
-            change.refuse(sent[0], f"cannot change: Invoice {before['id']} is approved (credit it instead)")
+        if change.deactivating or sent:  # named by date_approved: the approval is what forbids it
+            change.refuse("date_approved", f"is set (Invoice {before['id']} is approved): it cannot be "
+                                           f"{'deleted' if change.deactivating else 'changed'}, only credited")
         return
     if "includes_tax" in change.values and change.values["includes_tax"] != before.get("includes_tax") and any(
             kid.get("active") for kid in change.children("line_item")):
@@ -252,8 +251,9 @@ def line_status(change: Change) -> None:
         moved_from = change.lookup("invoice", before.get("invoice_id")) if "invoice_id" in change.values else None
         if approved(invoice) or approved(moved_from) or before.get("status") == "Finalised":
             changed = [n for n, v in change.values.items() if before.get(n) != v]
-            if not (finalising and set(changed) <= {"status"}) and changed:
-                change.refuse(changed[0], f"cannot change: the line's Invoice {before.get('invoice_id')} is approved")
+            if not (finalising and set(changed) <= {"status"}) and changed:  # named by the link to the invoice
+                change.refuse("invoice_id", f"Invoice {before.get('invoice_id')} is approved: its lines cannot change "
+                                            f"({changed[0]})")
             return
         if change.values.get("status") == "Finalised" and not finalising:
             change.refuse("status", "is Finalised when the invoice is approved (a PATCH of its date_approved)")
