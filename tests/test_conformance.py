@@ -56,6 +56,10 @@ NOT_ANSWERED = {
     ("prescription.v1.list", "prescribing_vet_user"), ("prescription.v2.list", "prescribing_vet_user"),  # L9035
     ("product.v1.list", "questions"),  # a query parameter: the list below asks the documented questions (L9966)
     ("productsupplier.v2.list", "last_updated"),  # the table's name; the sample answers last_update (L10731)
+    # billing (issue 7): fields of the objects in a list, answered inside them, not on the record
+    ("invoice.v1.list", "amount"),  # of each linked_payments object (L6888)
+    ("invoice.v2.list", "financials->linked_payments"),  # financials' linked_payments (L7031)
+    ("payment.v1.list", "allocated_amount"),  # of each linked_invoices object (L8483)
 }
 # v2 sample values whose JSON type contradicts the parameter table: the table wins.
 V2_SAMPLE_TYPOS = {
@@ -82,7 +86,10 @@ V2_SAMPLE_TYPOS = {
         ("productpricing.v2.list", "dispense_fee"), ("productpricing.v2.create", "sell_price"),
         ("taxrate.v2.list", "rate"), ("productminimumstock.v2.list", "minimumstock"),
         ("productsupplier.v2.list", "contract_price"), ("stockadjustmentitem.v2.list", "quantity"),
-        ("stockadjustment.v2.list", "amount"))},
+        ("stockadjustment.v2.list", "amount"),
+        # billing: a line's quantity and figures whose sample is whole (1, 0, 15: L7528)
+        ("invoiceline.v2.list", "quantity"), ("invoiceline.v2.list", "discount"),
+        ("invoiceline.v2.list", "dispense"), ("invoiceline.v2.list", "tax_percent"))},
     # wellness plans: extends_end_date is a bool written 1 (L14253, table L14296); portion_revenue_payable
     # "string, num", written "0.2000" (L14254): a number; whole-number samples of numbers (L14996, L14997)
     ("wellnessplan.v2.list", "extends_end_date"): "boolean",
@@ -232,8 +239,9 @@ class World:
         made = {
             "contact": lambda: int(self.api.new_contact(is_vet=True, is_customer=True, is_supplier=True)["id"]),
             "animal": lambda: int(self.api.new_animal(contact_id=self.id("contact"))["id"]),
-            "user": lambda: self.first("user", is_vet="1") or self.engine_record(
-                "user", {"name": "Dr World", "is_vet": True}),
+            # a vet who also sells (an InvoiceLine's sales_person is a salesperson, L7482)
+            "user": lambda: self.first("user", is_vet="1", is_salesperson="1") or self.engine_record(
+                "user", {"name": "Dr World", "is_vet": True, "is_salesperson": True}),
             "resource": lambda: self.engine_record("resource", {"name": "Dr World", "type": "user",
                                                                 "associated_id": self.id("user")}),
             "contactdetailtype": lambda: self.first("contactdetailtype", name="Email"),
@@ -293,6 +301,21 @@ class World:
                 "quantity": 1, "ownership_id": self.id("separation")}),
             # a ledger row is written by a rule: the stock adjustment of the document's sample writes one
             "stocktransaction": lambda: self.fresh("stockadjustment") and self.first("stocktransaction"),
+            # billing (issue 7): payments and card transactions are made by the clinic, with the samples' values
+            "payment": lambda: self.engine_record("payment", {
+                "amount": "50.00", "method": self.first("paymentmethod"), "details": "Some Details",
+                "comments": "Some Comments", "client_id": self.id("contact"), "cash_amount": "45.00",
+                "rounding_factor": "0.10", "ownership_id": self.id("separation"),
+                "ledger_account": self.id("ledgeraccount")}),
+            "transaction": lambda: self.engine_record("transaction", {
+                "payment_id": self.id("payment"), "ownership_id": self.id("separation"), "status": "Accepted",
+                "integration_name": "PayJunction", "external_reference": "70e18ec178d196c56486878d16debd84",
+                "external_id": 1123}),
+            "estimate": lambda: self.engine_record("estimate", {
+                "name": "Estimate 1", "contact_id": self.id("contact"), "animal_id": self.id("animal"),
+                "consult_id": self.id("consult"), "line_item": [{"name": "Saline eye solution", "price": 100,
+                                                                 "pricetax": 10, "qty": 1, "taxcode": "S",
+                                                                 "taxrate": 10}]}),
         }.get(endpoint)
         if by_clinic is not None:
             return by_clinic()

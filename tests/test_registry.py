@@ -34,6 +34,8 @@ COVERED = {
     "WellnessPlanMembershipOption", "WellnessPlanMembershipStatusPeriod", "BillingCredit", "PriceAdjustment",
     # issue 7, part 3: purchasing
     "PurchaseOrder", "PurchaseOrderItem", "ReceiveInvoice", "ReceiveInvoiceItem",
+    # issue 7: billing
+    "Invoice", "InvoiceLine", "Payment", "PaymentMethod", "Transaction", "Estimate",
 }
 PAGING = {"limit", "page"}  # request controls, not fields
 
@@ -49,6 +51,10 @@ NOT_FIELDS = {
     ("wellnessplan.v2.update", "subscriptionion_fee_product"),
     ("priceadjustment.v1.list", "wellnessplan_id"), ("priceadjustment.v1.list", "wellnessplan_benefit_id"),
     ("priceadjustment.v1.list", "wellnessplan_membership_id"),
+    # billing : fields of the objects in a list, not of the record
+    ("invoice.v1.list", "amount"),  # of each linked_payments object (L6888)
+    ("invoice.v2.list", "financials->linked_payments"),  # financials' linked_payments (L7031)
+    ("payment.v1.list", "allocated_amount"),  # of each linked_invoices object (L8483)
 }
 # Item wrappers that are not the endpoint name: copy-paste of the Procedure sample, a capital letter.
 WRONG_WRAPPERS = {

@@ -258,6 +258,7 @@ def _ensure_demo() -> dict:
     changed under the same data directory); otherwise new ones are made and saved.
     """
     from openvet import demo as demo_data
+    from openvet.demo.billing import seed_billing
     from openvet.services import clinics, credentials
     from openvet.store import accounts
 
@@ -274,6 +275,7 @@ def _ensure_demo() -> dict:
         clinic_id = clinics.create_clinic(engine, DEMO_SLUG, "Riverside Veterinary Clinic (demo)", "Pacific/Auckland")
         demo_data.seed_lookups(engine, clinic_id)
         demo_data.load_animals(engine, clinic_id, 250, show_progress=False)
+        seed_billing(engine, clinic_id)  # billing (issue 7): an invoice for each consult, payments
     else:
         clinic_id = existing.id
     with engine.db.begin() as conn:

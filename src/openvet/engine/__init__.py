@@ -6,9 +6,9 @@ store, and records the events of every record written, all in one transaction (`
 """
 
 from openvet.engine.actors import Actor
-from openvet.engine.engine import ANSWERS, Engine, Outcome, Page, expanded
+from openvet.engine.engine import ANSWERS, WARNINGS, Engine, Outcome, Page, expanded
 from openvet.engine.problems import RETRY_AFTER, Forbidden, NotFound, Problem, ValidationFailed, unavailable
 from openvet.store.filters import OPERATORS, Condition
 
 __all__ = ["ANSWERS", "OPERATORS", "RETRY_AFTER", "Actor", "Condition", "Engine", "Forbidden", "NotFound", "Outcome",
-           "Page", "Problem", "ValidationFailed", "expanded", "unavailable"]
+           "Page", "Problem", "ValidationFailed", "WARNINGS", "expanded", "unavailable"]

@@ -28,6 +28,7 @@ from openvet.store.schema import build_metadata
 
 Record = dict[str, Any]  # a record by field name; child lists hold child records
 ANSWERS = "_answers"  # where a read keeps the answers to the questions asked (the ezyVet wire name, L9950)
+WARNINGS = "_warnings"  # where a write's answer keeps what its rules allowed but want said (``Change.warn``)
 
 
 def expanded(name: str) -> str:
@@ -275,6 +276,8 @@ class Engine:
         one)."""
         record_id = writer.create(resource, body, version, enforce_mandatory=enforce_mandatory)
         record = self._get(writer.conn, writer.clinic_id, resource, record_id)
+        if writer.warnings:
+            record[WARNINGS] = list(dict.fromkeys(writer.warnings))
         return {**record, **writer.shown_once.get((resource.name, record_id), {})}
 
     def update(self, who: Actor | int, resource: Resource, conditions: list[Condition], body: dict[str, Any],
@@ -305,6 +308,8 @@ class Engine:
         for plan in plans:
             writer.write_change(plan)
         written = self._records(conn, clinic_id, resource, records.select_by_ids(conn, table, clinic_id, ids))
+        if writer.warnings and written:
+            written[0][WARNINGS] = list(dict.fromkeys(writer.warnings))
         return Outcome(max(matched, len(ids)), len(ids), written)
 
     def delete(self, who: Actor | int, resource: Resource, conditions: list[Condition],
@@ -336,4 +341,4 @@ def _check_body_id(resource: Resource, body: Any, version: str | None, before: R
         problems.append(Problem("id", "does not match the record in the path"))
 
 
-__all__ = ["ANSWERS", "Children", "Engine", "Outcome", "Page", "Record", "expanded"]
+__all__ = ["ANSWERS", "WARNINGS", "Children", "Engine", "Outcome", "Page", "Record", "expanded"]

@@ -62,7 +62,7 @@ class Plan:
     change: Change | None = None
     prefix: str = ""
     parent: tuple[str, int] | None = None
-    under_parent: bool = False
+    under_parent: bool | str = False  # written in a parent's list: True, or the back-link of that list
 
 
 class Writer:
@@ -74,6 +74,7 @@ class Writer:
         # (resource, id) -> values a rule worked out for fields that are never stored (a WebHook's secret):
         # the answer to this write shows them, no later read can
         self.shown_once: dict[tuple[str, int], dict[str, Any]] = {}
+        self.warnings: list[Problem] = []  # what rules allowed but want said (``Change.warn``)
 
     @property
     def clinic_id(self) -> int:
@@ -95,7 +96,7 @@ class Writer:
         return self.write_new(plan)
 
     def change(self, resource: Resource, before: Record, body: dict, version: str | None, *, prefix: str = "",
-               enforce_mandatory: bool = True, under_parent: bool = False) -> bool:
+               enforce_mandatory: bool = True, under_parent: bool | str = False) -> bool:
         problems: list[Problem] = []
         plan = self.check_change(resource, before, body, version, problems, prefix, enforce_mandatory)
         if problems:
@@ -103,7 +104,8 @@ class Writer:
         plan.under_parent = under_parent
         return self.write_change(plan)
 
-    def deactivate(self, resource: Resource, before: Record, *, prefix: str = "", under_parent: bool = False) -> bool:
+    def deactivate(self, resource: Resource, before: Record, *, prefix: str = "",
+                   under_parent: bool | str = False) -> bool:
         """DELETE: ``active`` false through the pipeline (rules may refuse). An inactive record is left as it
         is: no new ``modified_at``, no second ``_disabled`` event."""
         if not before.get("active"):
@@ -177,7 +179,8 @@ class Writer:
         self.check_links(resource, values, record, version, problems, prefix, defer_kinds=True)
         sent = dict(values)
         change = Change(self.engine, self.conn, self.actor, resource, values, record, before, version, problems, prefix,
-                        child_changed=child_changed, listed=listed, now=self.now, lists=lists or {})
+                        child_changed=child_changed, listed=listed, now=self.now, warnings=self.warnings,
+                        lists=lists or {})
         if before is not None:
             change.this.id = before["id"]
         for name in resource.rules:
@@ -412,8 +415,11 @@ class Writer:
         if plan.children:
             self.touch(resource, record_id, event=False)
         self.record_event(resource, "created", record_id)
-        if not plan.under_parent and resource.name in self.engine.parents:
-            self.touch_parents(resource, None, self.engine.lookup(self.conn, self.clinic_id, resource.name, record_id))
+        if resource.name in self.engine.parents:  # the parent listing it is touched by its own write
+            listing = plan.parent[0] if plan.under_parent and plan.parent else None
+            if listing or not plan.under_parent:
+                self.touch_parents(resource, None, self.engine.lookup(self.conn, self.clinic_id, resource.name,
+                                                                      record_id), skip=listing)
         return record_id
 
     def write_change(self, plan: Plan) -> bool:
@@ -436,9 +442,10 @@ class Writer:
             self.touch(resource, before["id"], event=False)
         disabled = before.get("active") and values.get("active") is False
         self.record_event(resource, "disabled" if disabled else "updated", before["id"])
-        if not plan.under_parent and resource.name in self.engine.parents:
+        listing = plan.under_parent if isinstance(plan.under_parent, str) else None
+        if (listing or not plan.under_parent) and resource.name in self.engine.parents:
             after = self.engine.lookup(self.conn, self.clinic_id, resource.name, before["id"])
-            self.touch_parents(resource, before, after)
+            self.touch_parents(resource, before, after, skip=listing)
         return True
 
     def write_nested(self, plan: Plan, record_id: int) -> None:
@@ -489,13 +496,13 @@ class Writer:
                 keep.add(child_id)
                 if isinstance(item, dict) and len(item) > 1:
                     body = {k: v for k, v in item.items() if k != "id"}
-                    self.change(child, current[child_id], body, version, prefix=where, under_parent=True)
+                    self.change(child, current[child_id], body, version, prefix=where, under_parent=f.type.via)
             except ValidationFailed as failed:
                 problems += failed.problems
         if problems:
             raise ValidationFailed(problems)
         for child_id in sorted(set(current) - keep):
-            self.deactivate(child, current[child_id], under_parent=True)
+            self.deactivate(child, current[child_id], under_parent=f.type.via)
 
     def run_effect(self, effect: Effect) -> None:
         target = self.engine.registry[effect.resource]
@@ -540,9 +547,14 @@ class Writer:
                 after = self.engine.lookup(self.conn, self.clinic_id, resource.name, record_id)
                 self.touch_parents(resource, before, after)
 
-    def touch_parents(self, resource: Resource, before: Record | None, after: Record | None) -> None:
-        """The parents whose child lists hold this record, before and after the write (it may have moved)."""
+    def touch_parents(self, resource: Resource, before: Record | None, after: Record | None,
+                      skip: str | None = None) -> None:
+        """The parents whose child lists hold this record, before and after the write (it may have moved);
+        ``skip``: the back-link of the list it was written in (that parent is touched by its own write), so that a
+        record listed by two parents (a payment's allocation to an invoice) touches the other one."""
         for parent, f in self.engine.parents.get(resource.name, ()):
+            if f.type.via == skip:
+                continue
             ids = {r.get(f.type.via) for r in (before, after) if r}
             for parent_id in sorted(i for i in ids if i is not None):
                 self.touch(parent, parent_id)

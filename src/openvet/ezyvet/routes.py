@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from openvet.engine import (
     RETRY_AFTER,
+    WARNINGS,
     Actor,
     Condition,
     Forbidden,
@@ -159,9 +160,11 @@ def _record_id(call: Call) -> int:
 # bodies ----------------------------------------------------------------------------------------------
 
 
-async def _json_body(request: Request) -> dict:
+async def _json_body(request: Request, optional: bool = False) -> dict | None:
     raw = await read_body(request)
     if not raw.strip():
+        if optional:
+            return None
         raise EzyvetError(400, "The request needs a JSON body")
     try:
         body = orjson.loads(raw)
@@ -256,7 +259,8 @@ async def _read_body(call: Call) -> None:
     if call.operation.parses == "multipart":
         call.body = await _multipart_body(call.request, call.resource, call.version)
     elif call.operation.parses == "json":
-        call.body = await _json_body(call.request)
+        # a DELETE names its record by an id in the body (InvoiceLine v2, L7934) or by its filters
+        call.body = await _json_body(call.request, optional=call.operation.kind == "delete")
 
 
 # handling --------------------------------------------------------------------------------------------
@@ -391,7 +395,7 @@ def _write(call: Call, actor: Actor) -> Response:
                               [Problem("page", f"is not a parameter of {op.method}")])
         limit = _paging(call).limit
         conditions = parse_filters(resource, version, call.params)
-        if op.kind == "update" and "id" in body:  # the body's id names the record (the filters narrow it)
+        if "id" in body:  # the body's id names the record (the filters narrow it)
             conditions.append(Condition("id", "eq", _body_id(body)))
         if not conditions:
             raise EzyvetError(400, f"{op.method} needs a record id in the path or at least one filter")
@@ -422,7 +426,10 @@ def _answer(call: Call, records: list[dict], matched: int, processed: int) -> Re
                     for r in records]
         return respond({"meta": meta(version, **counts), "items": [], "messages": messages})
     items = serializers.items(resource, version, records, _view(call)) if op.answers == "items" else []
-    return respond({"meta": meta(version, **counts), "items": items, "messages": []})
+    # what the rules allowed but said (a Contact whose stop_credit is WARNING invoiced, L3481)
+    warnings = [{"level": "warning", "type": "warning", "text": f"{p.field}: {p.reason}" if p.field else p.reason,
+                 "fields": {p.field: p.reason} if p.field else {}} for r in records for p in r.get(WARNINGS, ())]
+    return respond({"meta": meta(version, **counts), "items": items, "messages": warnings})
 
 
 def _body_id(body: dict) -> int:

@@ -648,6 +648,12 @@ def _request_body(op: Operation, components: Components) -> dict | None:
         return {"required": True, "content": content}
     if op.declared.parses != "json":
         return None
+    if op.kind == "delete":  # a DELETE on the collection may name its record by the body's id (InvoiceLine v2, L7934)
+        name = f"{resource.name}.{version}.Delete.Matching"
+        components.schemas[name] = {"title": f"{resource.title} delete ({version})", "type": "object",
+                                    "properties": {"id": {**_child_id(), "description": f"The {resource.title} "
+                                                          "to delete, when no filter is given."}}}
+        return {"required": False, "content": {"application/json": {"schema": ref(name)}}}
     body = ref(components.body(resource, version, op.kind))
     if op.matching and op.kind == "update":
         base = components.schemas[body["$ref"].rsplit("/", 1)[1]]

@@ -33,6 +33,7 @@ from openvet.resources.fields import (
     JsonObject,
     Link,
     LinkList,
+    LinkOrZero,
     Number,
     RecordRef,
     Text,
@@ -128,6 +129,8 @@ def _read_typed(kind: FieldType, version: str) -> dict:
     if isinstance(kind, LinkList):
         return {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer", "minimum": 1}},
                                            "required": ["id"]}}
+    if isinstance(kind, LinkOrZero):  # "none" is written 0 (Invoice v2 approved_by, L6945)
+        return {"type": "integer", "minimum": 0}
     if isinstance(kind, Link):
         return {"type": ["integer", "null"], "minimum": 1}
     if isinstance(kind, Day):
@@ -140,8 +143,8 @@ def _read_typed(kind: FieldType, version: str) -> dict:
 
 
 def _read_strings(kind: FieldType, version: str) -> dict:
-    if isinstance(kind, Computed):
-        return {"type": "string"}
+    if isinstance(kind, Computed):  # a list worked out (an invoice's linked_payments) is a list on v1 too
+        return kind.shown_as.openapi() if kind.shown_as.json_type == "array" else {"type": "string"}
     if isinstance(kind, Timezone):
         return {"anyOf": [{**kind.openapi("v1"), "type": "object"}, UNSET]}
     if isinstance(kind, RecordRef):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from openvet.resources import (
     animals,
+    billing,
     clinic,
     clinical,
     contacts,
@@ -26,7 +27,8 @@ from openvet.resources.fields import Field
 
 AREAS = {"clinic": clinic, "contacts": contacts, "animals": animals, "scheduling": scheduling,
          "clinical": clinical, "diagnostics": diagnostics, "correspondence": correspondence, "stock": stock,
-         "purchasing": purchasing, "wellness": wellness, "payments": payments, "integration": integration}
+         "purchasing": purchasing, "billing": billing, "wellness": wellness, "payments": payments,
+         "integration": integration}
 RESOURCES: tuple[Resource, ...] = tuple(r for module in AREAS.values() for r in module.RESOURCES)
 REGISTRY: dict[str, Resource] = {r.name: r for r in RESOURCES}
 AREA_OF: dict[str, str] = {r.name: area for area, module in AREAS.items() for r in module.RESOURCES}

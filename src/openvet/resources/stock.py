@@ -252,7 +252,7 @@ STOCK_TRANSACTION = Resource(
         Field("alter_stock", Boolean(), default=True, doc="If true, the movement alters the stock level."),
         Field("separation_id", Link("separation"), doc="The location Separation the stock moved at."),
         Field("for_id", TypedLink("for_class"), index=True, doc="The record that moved the stock."),
-        Field("for_class", TypeName("StockAdjustmentItem", "ReceiveInvoiceItem"),
+        Field("for_class", TypeName("StockAdjustmentItem", "ReceiveInvoiceItem", "InvoiceLine"),
               doc="The kind of record that moved the stock."),
         Field("product_id", Link("product"), index=True, doc="The Product moved."),
         Field("status", Choice(*STATUSES), default="Finalised", doc="The status of the movement."),

@@ -127,6 +127,7 @@ class Change:
     lists: dict[str, list] = field(default_factory=dict)
     effects: list[Effect] = field(default_factory=list)
     after_insert: list[tuple[str, Callable[[int], Any]]] = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # the writer's: what the answer says besides the records
 
     @property
     def clinic_id(self) -> int:
@@ -153,6 +154,14 @@ class Change:
 
         name = self.wire_name(field_name) if field_name else None
         self.problems.append(Problem(self.prefix + name if name else None, reason))
+
+    def warn(self, field_name: str | None, reason: str) -> None:
+        """Allow the write but say something about it in the answer's messages (a Contact invoiced whose
+        stop_credit is WARNING, L3481)."""
+        from openvet.engine.problems import Problem
+
+        name = self.wire_name(field_name) if field_name else None
+        self.warnings.append(Problem(self.prefix + name if name else None, reason))
 
     def forbid(self, reason: str) -> None:
         """Refuse the whole write because of who is asking (403): nothing is written."""

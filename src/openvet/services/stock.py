@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from openvet.services.billing import allocated_by_product
 from openvet.services.changes import Change, Reading, question, rule
 
 CENT = Decimal("0.01")
@@ -253,8 +254,7 @@ def stock_adjustment_finalises_its_items(change: Change) -> None:
 
 # the stocklevel question -----------------------------------------------------------------------------------
 # Each figure is one contributor: a function of (reading, product ids) answering {product id: quantity} from one
-# grouped query for the whole page. ``allocated`` is the billing area's (allocated invoice lines): it plugs in
-# here at merge by replacing ``allocated``'s entry in FIGURES; until then it reads 0.
+# grouped query for the whole page. ``allocated`` is the billing area's: the quantity on Allocated invoice lines.
 
 TURN_DAYS = 365  # inventory_turn: the monthly consumption over the last year
 
@@ -262,11 +262,6 @@ TURN_DAYS = 365  # inventory_turn: the monthly consumption over the last year
 def in_stock(reading: Reading, ids: list[int]) -> dict[int, Decimal]:
     """The sum of the product's Finalised ledger rows."""
     return reading.totals("stocktransaction", "quantity", "product_id", ids, **MOVED)
-
-
-def allocated(reading: Reading, ids: list[int]) -> dict[int, Decimal]:
-    """Quantity allocated to invoices: allocated invoice lines (the billing area's, not served yet)."""
-    return {}
 
 
 def on_order_for_inventory(reading: Reading, ids: list[int]) -> dict[int, Decimal]:
@@ -295,7 +290,7 @@ def inventory_turn(reading: Reading, ids: list[int]) -> dict[int, Decimal]:
 
 
 FIGURES: dict[str, Callable[[Reading, list[int]], dict[int, Decimal]]] = {
-    "in_stock": in_stock, "allocated": allocated, "on_order_for_inventory": on_order_for_inventory,
+    "in_stock": in_stock, "allocated": allocated_by_product, "on_order_for_inventory": on_order_for_inventory,
     "on_order_total": on_order_total, "being_receipted": being_receipted, "inventory_turn": inventory_turn,
 }
 

@@ -1,7 +1,7 @@
 """wellness plans: plans, benefits and benefit items, memberships, their options and status periods, billing
 credits and price adjustments
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-02
 """
@@ -19,7 +19,7 @@ SEARCHED = (
     Search('wellnessplan', ('name',)),
 )
 
-revision = '0008'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """jobqueue: the job queue (JobQueue, L8040): queued API requests, their status, and the runner's lease
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """purchasing: purchase orders and receipts; stock adjustment status; batches of receipts
 
-Revision ID: 0007
-Revises: 0010
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02
 """
 
@@ -21,8 +21,8 @@ SEARCHED = (
 )
 
 
-revision = '0007'
-down_revision = '0010'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
