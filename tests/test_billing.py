@@ -10,6 +10,7 @@ after every step. Every refusal is proven to change nothing.
 from __future__ import annotations
 
 import contextlib
+import json
 from decimal import Decimal
 
 import pytest
@@ -195,6 +196,12 @@ def test_lines_are_allocated_on_request_and_counted_by_product(till, api, engine
     with engine.db.connect() as conn:
         reading = Reading(engine, conn, api.id)
         assert allocated_by_product(reading, [tracked, other]) == {tracked: Decimal("5.5"), other: 0}
+    # the stocklevel question reserves them: allocated, and available = in_stock - allocated (L9966)
+    asked = api.get("/v1/product", params={"id": json.dumps({"in": [tracked, other]}),
+                                           "questions": json.dumps([{"name": "stocklevel"}])})
+    levels = {int(p["id"]): p["_answers"]["stocklevel"] for p in items(asked, "product")}
+    assert (levels[tracked]["allocated"], levels[tracked]["available"]) == ("5.50", "-5.50")
+    assert (levels[other]["allocated"], levels[other]["available"]) == ("0.00", "0.00")
     item(api.patch("/v2/invoiceline", {"id": second["id"], "status": "pending"}), "invoiceline")
     with till.unchanged():
         refused(api.patch("/v2/invoiceline", {"id": first["id"], "status": "Finalised"}), 422, "status")

@@ -295,8 +295,8 @@ def test_questions_are_not_a_parameter_of_lists_that_declare_none(api):
 
 def test_stocklevel_on_a_page_of_200_is_one_grouped_query_per_figure(practice, api, engine):
     """Every product of a full page is answered from one grouped query per figure (in_stock and inventory_turn over
-    the ledger, the two on_order over order items, being_receipted over receipt items; allocated has none until
-    billing plugs it in), never one per product."""
+    the ledger, the two on_order over order items, being_receipted over receipt items, allocated over invoice
+    lines), never one per product."""
     import sqlalchemy as sa
     products = [practice.record("product", name=f"P{n}") for n in range(200)]
     adjust(practice, *((p, 1) for p in products[:3]))
@@ -312,7 +312,8 @@ def test_stocklevel_on_a_page_of_200_is_one_grouped_query_per_figure(practice, a
         sa.event.remove(engine.db, "before_cursor_execute", count)
     assert [int(a["id"]) for a in answered] == products  # a new clinic: only these
     assert sorted(statement.split("FROM ")[1].split()[0] for statement in seen) == [
-        "purchaseorderitem", "purchaseorderitem", "receiveinvoiceitem", "stocktransaction", "stocktransaction"]
+        "invoiceline", "purchaseorderitem", "purchaseorderitem", "receiveinvoiceitem", "stocktransaction",
+        "stocktransaction"]
     assert [a["_answers"]["stocklevel"]["in_stock"] for a in answered[:4]] == ["1.00", "1.00", "1.00", "0.00"]
 
 
