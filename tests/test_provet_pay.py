@@ -132,7 +132,7 @@ def test_the_links_email_and_phone_default_to_the_clients(api, setting, practice
     ({"department": "https://example.com/1/api/0.1/department/1/"},
      {"department": ["Invalid hyperlink - Incorrect URL match."]}),
     ({"invoice": "http://testserver/{clinic}/api/0.1/invoice/77/", "prepayment_data": ...},
-     {"invoice": ["Is not an invoice of the clinic."]}),
+     {"invoice": ["Invoice 77 does not exist."]}),
     ({"unknown": 1}, {"unknown": ["Unknown field: postransaction has no field 'unknown'."]}),
 ])
 def test_a_bad_link_is_refused_naming_the_field_and_changes_nothing(api, setting, practice, changes, errors):
@@ -232,3 +232,69 @@ def test_departments_take_provet_pay_and_users_are_linked(api, setting):
 def test_payment_link_events_can_be_subscribed_to(api):
     events = api.get("/v1/webhookevents").json()["items"][0]["webhookevents"]
     assert {"postransaction_created", "postransaction_updated"} <= set(events)
+
+
+# links of invoices, and the payments paid links make -------------------------------------------------------
+
+
+@pytest.fixture
+def till(api, engine):
+    from test_billing import Till
+
+    return Till(api, engine)
+
+
+def invoice_link(api, setting, invoice_id: int, **changes) -> dict:
+    body = example("Create payment link for for invoice", "request")
+    body.update(creator=url(api, "user", setting["creator"]), department=url(api, "department", setting["department"]),
+                invoice=url(api, "invoice", invoice_id), **changes)
+    return body
+
+
+def test_an_invoice_link_is_paid_on_its_page_and_pays_the_invoice(api, setting, till, practice):
+    product = till.priced("Consultation", "50")
+    invoice = till.invoice(setting["client"], till.line(product, 1))
+    assert till.v2("invoice", invoice["id"])["outstanding"] == 55  # 50 and 10 % tax
+    answer = provet(api, "POST", "/postransaction/", invoice_link(api, setting, invoice["id"]))
+    assert answer.status_code == 201, answer.text
+    made_ = answer.json()
+    assert list(made_) == list(example("Create payment link for for invoice", "response"))
+    assert made_["invoice"] == url(api, "invoice", invoice["id"]) and made_["amount"] == 30.05
+    assert made_["payment"] is None and made_["unallocated_payment"] is None
+    assert practice.read("postransaction", made_["id"])["contact_id"] == setting["client"]  # the invoice's
+    method = practice.read("paymentmethod", int(made_["payment_method"].rstrip("/").rsplit("/", 1)[1]))
+    assert method["name"] == "Provet Pay"
+
+    assert page(api, made_, "accept").status_code == 303
+    paid = provet(api, "GET", f"/postransaction/{made_['id']}/").json()
+    payment_id = int(paid["payment"].rstrip("/").rsplit("/", 1)[1])
+    assert paid["unallocated_payment"] is None and paid["payment_link"]["payment_status"] == 5
+    payment = till.v2("payment", payment_id)
+    assert (payment["amount"], payment["client_contact"], payment["outstanding"]) == (30.05, setting["client"], 0)
+    assert till.v2("invoice", invoice["id"])["outstanding"] == pytest.approx(24.95)
+    # a second link for what is left: the invoice owes 24.95 now, no more can be asked
+    with practice.unchanged():
+        refused = provet(api, "POST", "/postransaction/", invoice_link(api, setting, invoice["id"], amount=25))
+    assert refused.status_code == 400 and refused.json() == {
+        "amount": ["Is more than the 24.95 the invoice has outstanding."]}
+    listed = provet(api, "GET", "/postransaction/", params={"invoice": url(api, "invoice", invoice["id"])}).json()
+    assert [t["id"] for t in listed["results"]] == [made_["id"]]
+
+
+def test_an_invoice_may_be_named_in_the_link_data(api, setting, till):
+    invoice = till.invoice(setting["client"], till.line(till.priced("Vaccination", "40"), 1))
+    body = invoice_link(api, setting, invoice["id"])
+    del body["invoice"]
+    body["payment_link_data"]["invoice_id"] = invoice["id"]  # "defining invoice_id in payment_link_data" (P126)
+    answer = provet(api, "POST", "/postransaction/", body)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["invoice"] == url(api, "invoice", invoice["id"])
+
+
+def test_a_paid_prepayment_is_the_clients_surplus(api, setting, till):
+    made_ = made(api, setting)
+    assert page(api, made_, "accept").status_code == 303
+    paid = provet(api, "GET", f"/postransaction/{made_['id']}/").json()
+    assert paid["payment"] is None and paid["unallocated_payment"]
+    payment = till.v2("payment", int(paid["unallocated_payment"].rstrip("/").rsplit("/", 1)[1]))
+    assert (payment["amount"], payment["outstanding"], payment["client_contact"]) == (120.5, 120.5, setting["client"])

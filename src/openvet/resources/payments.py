@@ -10,6 +10,7 @@ integrator can deliver the link and follow its status. The rules are in ``servic
 from openvet.resources.declaration import Resource
 from openvet.resources.fields import Choice, Epoch, Field, Guid, Integer, Link, Number, Text, WebAddress
 
+PROVET_PAY_METHOD = "Provet Pay"  # the PaymentMethod a paid link's Payment names
 PROVET_PAY = 5003  # the payment type of Provet Pay payments (P150)
 PAYMENT_LINK_TRANSACTION = 4  # their transaction type (P151)
 DELIVERY_METHODS = {0: "Do not send", 1: "Send by SMS and email", 2: "Email only", 3: "SMS only"}  # P135
@@ -36,8 +37,13 @@ POS_TRANSACTION = Resource(
               doc="The department (an ezyVet Separation) the payment is taken for."),
         Field("contact_id", Link("contact"), index=True, **FIXED,
               doc="Who pays: the prepayment's client (or the invoice's)."),
-        Field("invoice_id", Integer(1, 2**63 - 1), index=True, **FIXED,
+        Field("invoice_id", Link("invoice"), index=True, **FIXED,
               doc="The invoice the link pays; null for a prepayment."),
+        Field("payment_method_id", Link("paymentmethod"), create=False, update=False,
+              doc='The PaymentMethod the payment is taken by: "Provet Pay", made when the clinic has none.'),
+        Field("payment_id", Link("payment"), create=False, update=False, index=True,
+              doc="The Payment made when the link was paid: allocated to the invoice, or kept as the client's "
+                  "surplus (a prepayment)."),
         Field("description", Text(1024), default="", **FIXED, doc="The prepayment's description."),
         Field("aborted_at", Epoch(), create=False, doc="When the client aborted the payment."),
         Field("paid_at", Epoch(), create=False, doc="When the payment was accepted."),

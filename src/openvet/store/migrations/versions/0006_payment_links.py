@@ -33,6 +33,8 @@ def upgrade() -> None:
     sa.Column('separation_id', sa.BigInteger(), nullable=True),
     sa.Column('contact_id', sa.BigInteger(), nullable=True),
     sa.Column('invoice_id', sa.BigInteger(), nullable=True),
+    sa.Column('payment_method_id', sa.BigInteger(), nullable=True),
+    sa.Column('payment_id', sa.BigInteger(), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('aborted_at', sa.BigInteger(), nullable=True),
     sa.Column('paid_at', sa.BigInteger(), nullable=True),
@@ -57,11 +59,13 @@ def upgrade() -> None:
         batch_op.create_index('ix_postransaction_invoice_id', ['clinic_id', 'invoice_id'], unique=False)
         batch_op.create_index('ix_postransaction_link_external_id', ['clinic_id', 'link_external_id'], unique=False)
         batch_op.create_index('ix_postransaction_modified_at', ['clinic_id', 'modified_at'], unique=False)
+        batch_op.create_index('ix_postransaction_payment_id', ['clinic_id', 'payment_id'], unique=False)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('postransaction', schema=None) as batch_op:
+        batch_op.drop_index('ix_postransaction_payment_id')
         batch_op.drop_index('ix_postransaction_modified_at')
         batch_op.drop_index('ix_postransaction_link_external_id')
         batch_op.drop_index('ix_postransaction_invoice_id')
