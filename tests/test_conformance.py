@@ -56,7 +56,7 @@ NOT_ANSWERED = {
     ("prescription.v1.list", "prescribing_vet_user"), ("prescription.v2.list", "prescribing_vet_user"),  # L9035
     ("product.v1.list", "questions"),  # a query parameter: the list below asks the documented questions (L9966)
     ("productsupplier.v2.list", "last_updated"),  # the table's name; the sample answers last_update (L10731)
-    # billing (issue 7): fields of the objects in a list, answered inside them, not on the record
+    # billing: fields of the objects in a list, answered inside them, not on the record
     ("invoice.v1.list", "amount"),  # of each linked_payments object (L6888)
     ("invoice.v2.list", "financials->linked_payments"),  # financials' linked_payments (L7031)
     ("payment.v1.list", "allocated_amount"),  # of each linked_invoices object (L8483)
@@ -97,7 +97,7 @@ V2_SAMPLE_TYPOS = {
     ("wellnessplanbenefititem.v2.list", "earn_amount"): "number",
     ("wellnessplanbenefititem.v2.list", "consumption_rate"): "number",
     ("wellnessplanbenefit.v2.list", "benefit_type"): "string",  # null in the sample, an "enum" of text (L14695)
-    # purchasing (issue 7, part 3): money and quantities whose sample happens to be whole (freight 0, quantity 1,
+    # purchasing: money and quantities whose sample happens to be whole (freight 0, quantity 1,
     # price 5, tax_rate 15: L11290, L11800); the tables say num
     **{(op, name): "number" for op, name in (
         ("receiveinvoice.v2.list", "freight"), ("receiveinvoice.v2.list", "freight_tax"),
@@ -289,7 +289,7 @@ class World:
                 "units_per_outer": "1.00", "supplier_contact_id": self.id("contact"), "tax_rate_id": self.id("taxrate"),
                 "list_price": "18.00", "is_default": True, "unit_of_measure": "box", "last_update": 1540846566,
                 "contract_price": 0, "ownership_id": self.id("separation")}),
-            # purchasing (issue 7, part 3): orders the API only lists, made by the clinic with the samples' values
+            # purchasing: orders the API only lists, made by the clinic with the samples' values
             # (L10790, L10880)
             "purchaseorder": lambda: self.engine_record("purchaseorder", {
                 "date": 1514466000, "supplier_id": self.id("contact"), "client_id": self.id("contact"),
@@ -301,7 +301,7 @@ class World:
                 "quantity": 1, "ownership_id": self.id("separation")}),
             # a ledger row is written by a rule: the stock adjustment of the document's sample writes one
             "stocktransaction": lambda: self.fresh("stockadjustment") and self.first("stocktransaction"),
-            # billing (issue 7): payments and card transactions are made by the clinic, with the samples' values
+            # billing: payments and card transactions are made by the clinic, with the samples' values
             "payment": lambda: self.engine_record("payment", {
                 "amount": "50.00", "method": self.first("paymentmethod"), "details": "Some Details",
                 "comments": "Some Comments", "client_id": self.id("contact"), "cash_amount": "45.00",

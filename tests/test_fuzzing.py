@@ -65,7 +65,7 @@ NOT_YET = {"destination": re.compile(r"^must be an? [\w ]+ for an? \w+ communica
                                        r"|the endpoint's id and the body's id )"),
            "data.body": re.compile(r"^(is required|must be a JSON object)"),
            "type": re.compile(r"^must name the endpoint's resource, "),
-           # purchasing (issue 7, part 3): a supplier is a supplier Contact, an invoice
+           # purchasing: a supplier is a supplier Contact, an invoice
            # number once per supplier, a batch-tracked product's batches, a code of one supplier's product
            "supplier_id": re.compile(r"^Contact \d+ is not a supplier$"),
            "invoice_number": re.compile(r"^is the number of ReceiveInvoice \d+ of the same supplier already"),

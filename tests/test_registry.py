@@ -27,14 +27,14 @@ COVERED = {
     # part 3: products and the stock ledger
     "Product", "ProductGroup", "ProductPricing", "ProductMinimumStock", "ProductSupplier", "Barcode", "Batch",
     "TaxRate", "LedgerAccount", "StockAdjustment", "StockAdjustmentItem", "StockTransaction",
-    # issue 8: integration
+    # part 4: integration
     "WebHooks", "WebHookEvents",
-    # issue 7, part 3: wellness plans
+    # part 3: wellness plans
     "WellnessPlan", "WellnessPlanBenefit", "WellnessPlanBenefitItem", "WellnessPlanMembership",
     "WellnessPlanMembershipOption", "WellnessPlanMembershipStatusPeriod", "BillingCredit", "PriceAdjustment",
-    # issue 7, part 3: purchasing
+    # part 3: purchasing
     "PurchaseOrder", "PurchaseOrderItem", "ReceiveInvoice", "ReceiveInvoiceItem",
-    # issue 7: billing
+    # part 3: billing
     "Invoice", "InvoiceLine", "Payment", "PaymentMethod", "Transaction", "Estimate",
 }
 PAGING = {"limit", "page"}  # request controls, not fields

@@ -275,7 +275,7 @@ def _ensure_demo() -> dict:
         clinic_id = clinics.create_clinic(engine, DEMO_SLUG, "Riverside Veterinary Clinic (demo)", "Pacific/Auckland")
         demo_data.seed_lookups(engine, clinic_id)
         demo_data.load_animals(engine, clinic_id, 250, show_progress=False)
-        seed_billing(engine, clinic_id)  # billing (issue 7): an invoice for each consult, payments
+        seed_billing(engine, clinic_id)  # billing: an invoice for each consult, payments
     else:
         clinic_id = existing.id
     with engine.db.begin() as conn:

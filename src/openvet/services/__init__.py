@@ -29,7 +29,7 @@ __all__ = ["COMPUTED", "LISTINGS", "QUESTIONS", "RULES", "Change", "Effect", "Pe
 
 from openvet.services import (  # noqa: E402,F401  (registers their rules)
     animals,
-    billing,  # billing (issue 7)
+    billing,
     clinical,
     contacts,
     correspondence,

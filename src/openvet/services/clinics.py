@@ -169,7 +169,7 @@ def seed_standard_lists(engine, clinic_id: int) -> None:
         "therapeutic": [{"name": n} for n in THERAPEUTICS],
         "taxrate": [{"code": c, "rate": r} for c, r in TAX_RATES],
         "ledgeraccount": [{"code": c, "name": n} for c, n in LEDGER_ACCOUNTS],
-        # billing (issue 7): how the clinic is paid
+        # billing: how the clinic is paid
         "paymentmethod": [{"name": n, "uses_eftpos_machine": e, "type": t} for n, e, t in billing.PAYMENT_METHODS],
     }
     with engine.writing(clinic_id) as writer:
