@@ -32,6 +32,7 @@ from rich.console import Console
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+import billing  # noqa: E402
 import databases  # noqa: E402
 import load  # noqa: E402
 import report  # noqa: E402
@@ -88,7 +89,8 @@ def filter_value(value: dict[str, Any]) -> str:
     return quote(json.dumps(value, separators=(",", ":")), safe="")
 
 
-def scenarios(fixture: Fixture, credentials: dict[str, str], token: str, plan, args) -> list[tuple[str, Scenario]]:
+def scenarios(fixture: Fixture, credentials: dict[str, str], token: str, plan, args,
+              billed: dict | None = None) -> list[tuple[str, Scenario]]:
     """(kind, scenario) pairs for one database."""
     auth = {"Authorization": f"Bearer {token}"}
     (small_table, small_limit), (big_table, big_limit), note = plan
@@ -159,6 +161,8 @@ def scenarios(fixture: Fixture, credentials: dict[str, str], token: str, plan, a
         out.append(("post-clinical", Scenario("post appointment v2", "POST", ["/v2/appointment"], bodies=bookings,
                                               headers={**auth, "Content-Type": "application/json"})))
     out += stock.scenarios(auth)  # the stocklevel question on a list of 200 products (bench/stock.py)
+    if billed and billed["owners"]:
+        out += billing.scenarios(auth, billed)  # an invoice of 10 lines (bench/billing.py)
     words = [w.strip() for w in args.only.split(",") if w.strip()]
     return [(k, s) for k, s in out if not words or any(w in s.name for w in words)]
 
@@ -282,6 +286,7 @@ def run_scale(runner: Runner, animals: int, plan, preferred: dict[str, str], log
                       + f"; like (contains): {like}")
         runner.notes.append(f"{animals:,} animals: like (contains) {like}")
         stock.top_up(work)  # 200 products with stock, orders and consumption (bench/stock.py)
+        billed = billing.top_up(work)  # a salesperson, priced products, owners to invoice (bench/billing.py)
         credentials = json.loads(databases.openvet(["credentials", "create", "--clinic", CLINIC, "--json"], work,
                                                    capture=True))
         rows = []
@@ -291,7 +296,7 @@ def run_scale(runner: Runner, animals: int, plan, preferred: dict[str, str], log
             answer = client.post("/v1/oauth/access_token", data={**credentials, "grant_type": "client_credentials"})
             answer.raise_for_status()
             token = answer.json()["access_token"]
-            chosen = scenarios(fixture, credentials, token, plan, args)
+            chosen = scenarios(fixture, credentials, token, plan, args, billed)
             single = client.get(f"/v1/animal/{fixture.animal_ids[0]}", headers={"Authorization": f"Bearer {token}"})
             single.raise_for_status()
             body_file = logs / f"floor-body-{animals}.json"
