@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from openvet.provet.serializers import Context, Record, Serializer, code, number, plain_number, text
+from openvet.provet.serializers import Context, ReadOnlySerializer, Record, Serializer, code, number, plain_number, text
 from openvet.resources.fields import Invalid
 from openvet.services.payments import link_status
 
@@ -163,7 +163,7 @@ class PosTransactionSerializer(Serializer):
             errors["prepayment_data"] = problems
 
 
-class DepartmentSerializer(Serializer):
+class DepartmentSerializer(ReadOnlySerializer):
     """A department is an ezyVet Separation; each takes Provet Pay payments through openvet's payment page."""
 
     kind = "department"
@@ -173,11 +173,8 @@ class DepartmentSerializer(Serializer):
         return [{"id": r["id"], "url": ctx.links.url("department", r["id"]), "name": r.get("name") or "",
                  "allow_nhp_processing": True} for r in records]
 
-    def write(self, ctx, data, before, partial, errors):  # read only
-        raise NotImplementedError
 
-
-class UserSerializer(Serializer):
+class UserSerializer(ReadOnlySerializer):
     """A user (the ``creator`` of a transaction) is an ezyVet User."""
 
     kind = "user"
@@ -190,9 +187,6 @@ class UserSerializer(Serializer):
             out.append({"id": r["id"], "url": ctx.links.url("user", r["id"]), "username": r.get("code") or "",
                         "first_name": first, "last_name": last, "is_vet": bool(r.get("is_vet"))})
         return out
-
-    def write(self, ctx, data, before, partial, errors):  # read only
-        raise NotImplementedError
 
 
 POS_TRANSACTION = PosTransactionSerializer()

@@ -23,13 +23,12 @@ from openvet.engine import Actor, Condition, Engine
 from openvet.provet.hyperlinks import MAX_ID, Links, whole
 from openvet.resources import REGISTRY
 from openvet.resources.fields import Invalid
+from openvet.services.contacts import detail_kind
 
 Record = dict[str, Any]
 MISSING = object()
 EMPTY_VALUES = (None, "", False, [], {})
 KG_PER = {"kg": Decimal(1), "lb": Decimal("0.45359237"), "g": Decimal("0.001")}
-EMAIL_TYPES = ("email", "e-mail")
-PHONE_TYPES = ("mobile", "home", "business phone", "phone", "work")
 MANY = 1_000_000  # "every record" for engine.list
 EARLIEST_DAY = date(1900, 1, 1)  # dates before it are refused (the year 1 was stored but read back null)
 NO_BREED = (None, "", "None")
@@ -535,13 +534,7 @@ class ClientSerializer(Serializer):
 
 
 def _kind(types: dict[int, Record], detail: Record) -> str | None:
-    kind = types.get(detail.get("contact_detail_type_id"))
-    name = (kind or {}).get("name", "").lower()
-    if name in EMAIL_TYPES:
-        return "email"
-    if name in PHONE_TYPES or "phone" in name:
-        return "phone"
-    return None
+    return detail_kind((types.get(detail.get("contact_detail_type_id")) or {}).get("name"))
 
 
 def _phone_numbers(value: Any) -> dict[str, str | None]:
@@ -569,7 +562,15 @@ def last_consultations(ctx: Context, animal_ids: list[int]) -> dict[int, int]:
 
 # consultation <- Consult (read only) --------------------------------------------------------------------
 
-class ConsultationSerializer(Serializer):
+class ReadOnlySerializer(Serializer):
+    """A kind served by GET alone (its routes answer 405 to anything else): nothing is ever written through it."""
+
+    def write(self, ctx: Context, data: dict[str, Any], before: Record | None, partial: bool,
+              errors: dict[str, list[str]]) -> dict[str, Any]:
+        raise TypeError(f"{self.kind} is read only: its routes serve GET alone")
+
+
+class ConsultationSerializer(ReadOnlySerializer):
     """A Consult read as the example's consultation (provet L4-L40). openvet keeps no consultation workflow,
     departments, reporting dimensions or billing items on a Consult: a Consult is a visit that has started
     (``admitted_time`` and ``started`` are its date) and is served with the example's status 8 and type 0;
@@ -597,10 +598,6 @@ class ConsultationSerializer(Serializer):
                 "reporting_dimension_1": None, "reporting_dimension_2": None,
             })
         return out
-
-    def write(self, ctx: Context, data: dict[str, Any], before: Record | None, partial: bool,
-              errors: dict[str, list[str]]) -> dict[str, Any]:
-        raise TypeError("consultation is read only: its routes serve GET alone")
 
 
 CONSULTATION_STATUS = 8  # the example's (provet L24): a consultation started, not finished

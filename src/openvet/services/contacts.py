@@ -6,6 +6,20 @@ import re
 
 from openvet.services import Change, rule
 
+EMAIL_TYPES = ("email", "e-mail")
+PHONE_TYPES = ("mobile", "home", "business phone", "phone", "work")
+
+
+def detail_kind(type_name: str | None) -> str | None:
+    """What a ContactDetailType's name says its details are: "email", "phone" (Mobile, Home, any type naming
+    "phone"…) or None (a fax, a website)."""
+    name = (type_name or "").lower()
+    if name in EMAIL_TYPES:
+        return "email"
+    if name in PHONE_TYPES or "phone" in name:
+        return "phone"
+    return None
+
 
 @rule
 def contact_requires_details(change: Change) -> None:

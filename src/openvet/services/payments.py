@@ -12,10 +12,10 @@ from typing import Any
 
 from openvet.resources.payments import PAYMENT_LINK_TRANSACTION, PAYMENT_STATUSES, PROVET_PAY, PROVET_PAY_METHOD
 from openvet.services.changes import Change, rule
+from openvet.services.contacts import detail_kind
 
 PENDING, FAILED, EXPIRED, ABORTED, ACCEPTED = 1, 2, 3, 4, 5
 ZERO = Decimal(0)
-EMAIL_TYPES = ("email", "e-mail")
 SENDS_EMAIL, SENDS_SMS = (1, 2), (1, 3)  # delivery methods (P135)
 
 
@@ -107,15 +107,14 @@ def _payment(change: Change, link: dict[str, Any]) -> dict[str, Any]:
 
 def _contact_details(change: Change, contact_id: int) -> dict[str, str]:
     """The client's email and phone (the first active ones; a mobile before another phone)."""
-    details = [d for d in change.find("contactdetail", contact_id=contact_id) if d.get("active", True)]
-    kinds = {}
-    for detail in details:
-        kind = change.lookup("contactdetailtype", detail.get("contact_detail_type_id")) or {}
-        kinds[detail["id"]] = (kind.get("name") or "").lower()
-    email = next((d["value"] for d in details if kinds[d["id"]] in EMAIL_TYPES and d.get("value")), None)
-    phones = [d for d in details if ("phone" in kinds[d["id"]] or kinds[d["id"]] == "mobile") and d.get("value")]
-    phones.sort(key=lambda d: kinds[d["id"]] != "mobile")
-    return {"link_email": email, "link_phone": phones[0]["value"] if phones else None}
+    kinds = {t["id"]: t.get("name") or "" for t in change.find("contactdetailtype")}  # the clinic's few types
+    details = [d for d in change.find("contactdetail", contact_id=contact_id)
+               if d.get("active", True) and d.get("value")]
+    named = [(kinds.get(d.get("contact_detail_type_id"), ""), d["value"]) for d in details]
+    email = next((value for name, value in named if detail_kind(name) == "email"), None)
+    phones = sorted(((name, value) for name, value in named if detail_kind(name) == "phone"),
+                    key=lambda pair: pair[0].lower() != "mobile")
+    return {"link_email": email, "link_phone": phones[0][1] if phones else None}
 
 
 @rule
