@@ -77,7 +77,7 @@ class JobRunner:
     def write(self, job: Any, actor: Actor) -> int:
         """The job's request and its Completed, in one transaction. The id of the record written."""
         request = queued_request(self.engine.registry, job.data, job.type_id or 0)
-        resource = request.served()
+        resource = request.resource
         lock = resource if request.kind == "update" else None
         with self.engine.writing(actor, lock=lock) as writer:
             tables, conn = self.engine.tables, writer.conn

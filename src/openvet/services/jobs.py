@@ -33,32 +33,13 @@ class JobRefused(Exception):
         self.problems = problems
 
 
-# The v2 endpoints the document lets a client POST or PATCH (shared/spec/ezyvet_catalog.json; test_jobqueue
-# checks the two agree): title and methods. A job may name one of these though this server does not serve it yet
-# (it exists in the API; the job ends in Error if it is still not served when it runs), or any v2 endpoint this
-# server serves with that method.
-DOCUMENTED_WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "appointment": ("Appointment", ("PATCH", "POST")),
-    "batch": ("Batch", ("POST",)),
-    "contactdetail": ("ContactDetail", ("POST",)),
-    "invoice": ("Invoice", ("PATCH", "POST")),
-    "invoiceline": ("InvoiceLine", ("PATCH", "POST")),
-    "productpricing": ("ProductPricing", ("PATCH", "POST")),
-    "receiveinvoice": ("ReceiveInvoice", ("POST",)),
-    "receiveinvoiceitem": ("ReceiveInvoiceItem", ("POST",)),
-    "stockadjustment": ("StockAdjustment", ("POST",)),
-    "stockadjustmentitem": ("StockAdjustmentItem", ("POST",)),
-    "wellnessplan": ("WellnessPlan", ("PATCH", "POST")),
-    "wellnessplanbenefit": ("WellnessPlanBenefit", ("PATCH", "POST")),
-    "wellnessplanmembership": ("WellnessPlanMembership", ("PATCH", "POST")),
-}
 KIND_OF = {"POST": "create", "PATCH": "update"}
 
 
 @dataclass(frozen=True)
 class QueuedRequest:
-    """What a job asks: ``kind`` create or update of the v2 ``endpoint`` (``resource``: its declaration, None
-    when this server does not serve it yet), with ``body``. An update names its record by ``record_id`` (from
+    """What a job asks: ``kind`` create or update of the v2 ``endpoint`` (``resource``: its declaration), with
+    ``body``. An update names its record by ``record_id`` (from
     the endpoint, the body's ``id`` or the job's ``type_id``) or, where the endpoint's PATCH is addressed by a
     key in the body (ExternalPrescription's ``prescription_uid``), by ``key`` = (field, value)."""
 
@@ -73,12 +54,6 @@ class QueuedRequest:
     @property
     def scope(self) -> str:
         return f"write-{self.endpoint}"
-
-    def served(self) -> Any:
-        """The declaration that serves it, or ``JobRefused`` (a documented endpoint not served here yet)."""
-        if self.resource is None or not self.resource.serves("v2", self.kind):
-            raise JobRefused([("data.endpoint", f"/v2/{self.endpoint} is not served by this server yet")])
-        return self.resource
 
 
 def queued_request(registry: dict[str, Any], data: Any, type_id: Any = 0) -> QueuedRequest:
@@ -104,29 +79,27 @@ def queued_request(registry: dict[str, Any], data: Any, type_id: Any = 0) -> Que
         else:
             name, path_id = found[2].lower(), int(found[3]) if found[3] else None
             resource = registry.get(name)
-            if name == "jobqueue" or (name not in DOCUMENTED_WRITES and (resource is None or not any(
-                    resource.serves("v2", kind) for kind in KIND_OF.values()))):
+            if name == "jobqueue" or resource is None or not any(
+                    resource.serves("v2", kind) for kind in KIND_OF.values()):
                 problems.append(("data.endpoint", f"there is no endpoint /v2/{name} a job can write to"))
     if problems or name is None:
         raise JobRefused(problems)
     method = method.strip().upper()
     kind = KIND_OF[method]
-    resource = registry.get(name)
-    served = resource is not None and resource.serves("v2", kind)
-    if not served and method not in DOCUMENTED_WRITES.get(name, ("", ()))[1]:
+    resource = registry[name]
+    if not resource.serves("v2", kind):
         raise JobRefused([("data.method", f"{method} is not allowed on /v2/{name}")])
-    title = resource.title if resource is not None else DOCUMENTED_WRITES[name][0]
-    request = QueuedRequest(kind, name, title, resource if served else None, body)
+    request = QueuedRequest(kind, name, resource.title, resource, body)
     if kind == "create":
         if path_id is not None:
             raise JobRefused([("data.endpoint", "a POST names no record: api/v2/<endpoint>")])
         return request
     address = next((op.address for op in resource.operations("v2") if op.kind == "update"
-                    and op.address not in ("path", "matching")), None) if served else None
+                    and op.address not in ("path", "matching")), None)
     if address is not None:  # a PATCH addressed by a key in the body
         value = body.get(address)
         if not isinstance(value, str) or not value.strip() or path_id is not None:
-            raise JobRefused([(f"data.body.{address}", f"names the {title} to update: it is required")])
+            raise JobRefused([(f"data.body.{address}", f"names the {resource.title} to update: it is required")])
         return replace(request, body={k: v for k, v in body.items() if k != address}, key=(address, value.strip()))
     record_id = _record_id(path_id, body.get("id"), type_id)
     if isinstance(record_id, str):
