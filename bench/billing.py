@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from databases import CLINIC, DB_FILE
+from databases import bench_clinic
 from load import Scenario
 
 LINES = 10
@@ -24,17 +24,9 @@ OWNERS = 500  # the invoices' contacts: a sample of owners not on stop credit
 
 def top_up(folder: Path) -> dict:
     """A salesperson and ten priced products in the bench clinic (made once), and owners to invoice."""
-    from openvet.engine import Engine
-    from openvet.store import accounts
-    from openvet.store.database import connect
-
-    engine = Engine(connect(f"sqlite:///{folder / DB_FILE}"))
-    try:
+    with bench_clinic(folder) as (engine, clinic_id, ownership):
+        t = engine.tables
         with engine.db.connect() as conn:
-            clinic_id = accounts.clinic_by_slug(conn, CLINIC).id
-            t = engine.tables
-            ownership = conn.execute(sa.select(t["separation"].c.id).where(t["separation"].c.clinic_id == clinic_id)
-                                     .order_by(t["separation"].c.id).limit(1)).scalar_one()
             seller = conn.execute(sa.select(t["user"].c.id).where(t["user"].c.clinic_id == clinic_id,
                                                                   t["user"].c.name == "Bench Salesperson")).scalar()
             products = list(conn.execute(sa.select(t["product"].c.id).where(
@@ -60,8 +52,6 @@ def top_up(folder: Path) -> dict:
                         "sell_price": str(Decimal(12) + n), "tax_rate": rate}, None)
                     products.append(product)
         return {"ownership": ownership, "seller": seller, "products": products[:LINES], "owners": owners}
-    finally:
-        engine.db.dispose()
 
 
 def scenarios(auth: dict[str, str], setting: dict) -> list[tuple[str, Scenario]]:

@@ -14,6 +14,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,28 @@ from rich.console import Console
 
 CLINIC = "bench"
 DB_FILE = "openvet.sqlite3"
+
+
+@contextmanager
+def bench_clinic(folder: Path) -> Iterator[tuple]:
+    """The engine over a working copy and its bench clinic: (engine, clinic id, its first Separation), for rows
+    that top the demo up through the engine before the server starts (bench/stock.py, bench/billing.py)."""
+    import sqlalchemy as sa
+
+    from openvet.engine import Engine
+    from openvet.store import accounts
+    from openvet.store.database import connect
+
+    engine = Engine(connect(f"sqlite:///{folder / DB_FILE}"))
+    try:
+        with engine.db.connect() as conn:
+            clinic_id = accounts.clinic_by_slug(conn, CLINIC).id
+            separation = engine.tables["separation"]
+            ownership = conn.execute(sa.select(separation.c.id).where(separation.c.clinic_id == clinic_id)
+                                     .order_by(separation.c.id).limit(1)).scalar_one()
+        yield engine, clinic_id, ownership
+    finally:
+        engine.db.dispose()
 
 
 def openvet_command() -> list[str]:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
-from databases import CLINIC, DB_FILE
+from databases import bench_clinic
 from load import Scenario
 
 PRODUCTS = 200  # the page asked
@@ -25,20 +25,11 @@ QUESTION = quote(json.dumps([{"name": "stocklevel"}], separators=(",", ":")))
 
 def top_up(folder: Path) -> None:
     """At least ``PRODUCTS`` products in the bench clinic, with stock, orders and consumption (once)."""
-    from openvet.engine import Engine
-    from openvet.store import accounts
-    from openvet.store.database import connect
-
-    engine = Engine(connect(f"sqlite:///{folder / DB_FILE}"))
-    try:
+    with bench_clinic(folder) as (engine, clinic_id, ownership):
         with engine.db.connect() as conn:
-            clinic_id = accounts.clinic_by_slug(conn, CLINIC).id
             product = engine.tables["product"]
             have = conn.execute(sa.select(sa.func.count()).select_from(product)
                                 .where(product.c.clinic_id == clinic_id)).scalar_one()
-            separation = engine.tables["separation"]
-            ownership = conn.execute(sa.select(separation.c.id).where(separation.c.clinic_id == clinic_id)
-                                     .order_by(separation.c.id).limit(1)).scalar_one()
             kinds = engine.tables["contactdetailtype"]
             email = conn.execute(sa.select(kinds.c.id).where(kinds.c.clinic_id == clinic_id,
                                                              kinds.c.name == "Email")).scalar_one()
@@ -63,8 +54,6 @@ def top_up(folder: Path) -> None:
                 "date": now, "supplier_id": supplier, "status": "Sent", "ownership_id": ownership,
                 "purchase_order_item_list": [{"product_id": p, "quantity": Decimal(12), "price_per_unit": Decimal(4)}
                                              for p in made[::4]]}, None)
-    finally:
-        engine.db.dispose()
 
 
 def scenarios(auth: dict[str, str]) -> list[tuple[str, Scenario]]:
