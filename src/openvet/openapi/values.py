@@ -488,11 +488,13 @@ def spellings(name: str) -> list[str]:
 
 def filter_json(kind: FieldType, version: str) -> dict:
     """The JSON form: an object of comparators, as a pattern that only admits JSON the parser takes."""
-    pairs = []
+    # comparators that take the same values share one branch ("(lt|<|lte|<=|...)": ?number): the same
+    # language as one branch per comparator, in half the pattern, which a generator builds twice as fast
+    keys_of: dict[str, list[str]] = {}
     for name in comparators(kind):
-        keys = "|".join(re.escape(s) for s in spellings(name))
-        pairs.append(rf'"({keys})": ?{_json_value(kind, version, name)}')
-    pair = "(" + "|".join(pairs) + ")"
+        keys_of.setdefault(_json_value(kind, version, name), []).extend(spellings(name))
+    pair = "(" + "|".join(rf'"({"|".join(re.escape(s) for s in keys)})": ?{value}'
+                          for value, keys in keys_of.items()) + ")"
     value = {"type": "string", "maxLength": FILTER_TEXT_MAX, "pattern": rf"^\{{{pair}(, ?{pair}){{0,3}}\}}$",
              "contentMediaType": "application/json",
              "contentSchema": {"type": "object", "minProperties": 1,
