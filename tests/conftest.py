@@ -76,6 +76,12 @@ def migrated_database(backend: str, folder: Path, revision: str = "head") -> Ite
         admin.dispose()
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """The fuzzer (minutes, the suite's longest test by far) first, so that pytest-xdist starts it on one worker
+    while the other takes the rest: begun late, it would finish alone after everything else."""
+    items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/test_fuzzing.py::") else 1)
+
+
 def pytest_generate_tests(metafunc) -> None:
     """Tests run on SQLite, the embedded default; tests of behaviour that differs between the databases
     (filters and search, locking, decimals and JSON, bulk loads, migrations, clinic isolation) are marked
