@@ -62,9 +62,16 @@ def new_benefit(practice, plan: dict, **fields) -> dict:
     return item(practice.api.post("/v2/wellnessplanbenefit", body), "wellnessplanbenefit")
 
 
+def seller(practice) -> int:
+    """The sales Resource of a User who is a salesperson (a cancellation's invoice line names that User)."""
+    user = practice.record("user", name="Sam Sales", is_salesperson=True)
+    return practice.record("resource", name="Sam Sales", type="user", associated_id=user)
+
+
 def enrol_body(practice, plan: dict, **fields) -> dict:
     return {"start_date": START, "animal_id": fields.pop("animal_id", None) or practice.animal(),
-            "renew_when_expired": 1, "billing_interval": 1, "resource_id": practice.vet().resource,
+            "renew_when_expired": 1, "billing_interval": 1, "resource_id": fields.pop("resource_id", None) or
+            seller(practice),
             "wellness_plan": plan["id"], "ownership_id": practice.api.first_id("separation"), **fields}
 
 
@@ -313,8 +320,16 @@ def test_a_custom_cancellation_bills_its_fee_and_is_final(practice, api, clock):
     assert shape(status_periods(api, membership))[-1] == ("cancelled", 2, None, clock.now, None)
     (bill,) = adjustments(api, membership)
     assert (bill["type"], bill["total_change"], bill["triggering_type"], int(bill["triggering_id"]),
-            bill["associated_type"], int(bill["associated_id"])) == (
-        "surcharge", "123.4500", "WellnessPlanMembership", membership["id"], "Product", plan["cancellation_product"])
+            bill["associated_type"]) == ("surcharge", "123.4500", "WellnessPlanMembership", membership["id"],
+                                         "InvoiceLine")
+    # the fee is invoiced: a new invoice of the animal's owner, one line of the cancellation product
+    line = item(api.get(f"/v2/invoiceline/{bill['associated_id']}"), "invoiceline")
+    assert (line["product_id"], line["quantity"], line["price"], line["total"], line["status"]) == (
+        plan["cancellation_product"], 1, 123.45, 123.45, "pending")
+    invoice = item(api.get(f"/v2/invoice/{line['invoice_id']}"), "invoice")
+    animal = item(api.get(f"/v1/animal/{membership['animal_id']}"), "animal")
+    assert (invoice["contact_id"], invoice["animal_id"], invoice["total"], invoice["date_approved"]) == (
+        int(animal["contact_id"]), membership["animal_id"], 123.45, 0)
     (credit,) = credits(api, membership)
     assert credit["wasted"] == "3.0000"  # what was left of it
     path = f"{MEMBERSHIP}/{membership['id']}"
@@ -387,6 +402,148 @@ def test_a_savings_only_cancellation_bills_what_the_credits_saved(practice, api,
     bill = next(a for a in adjustments(api, membership) if a["triggering_type"] == "WellnessPlanMembership")
     assert bill["total_change"] == "69.6000"
     assert credits(api, membership)[0]["wasted"] == "1.0000"
+
+
+# invoices: the cancellation fee and the benefits lines take -----------------------------------------------------
+
+
+def priced(practice, name: str, sell_price: str) -> int:
+    """A product sold at ``sell_price`` (without tax) at the standard rate (10 %)."""
+    (rate,) = items(practice.api.get("/v2/taxrate?code=S"), "taxrate")
+    product = practice.product(name, "Standard")
+    practice.record("productpricing", product_id=product, ownership_id=practice.api.first_id("separation"),
+                    based_on="Price", cost_price="1", sell_price=sell_price, tax_rate=rate["id"])
+    return product
+
+
+def covering(practice, benefit: dict, product: int, **fields) -> int:
+    """A benefit item: the benefit covers the product (or, with associated_type Tag Name, a tag)."""
+    return practice.record("wellnessplanbenefititem", **{
+        "wellness_plan_benefit": benefit["id"], "associated_type": "Product", "associated_id": product,
+        "earn_method": "Default", "earn_amount": 0, "consumption_rate": 1, **fields})
+
+
+def invoice_line(practice, animal: int, product: int, quantity) -> dict:
+    """A new invoice of the animal's owner with one line of the product (through HTTP, v2)."""
+    api = practice.api
+    owner = int(item(api.get(f"/v1/animal/{animal}"), "animal")["contact_id"])
+    sales = practice.record("user", name="Till", is_salesperson=True)
+    ownership = api.first_id("separation")
+    invoice = item(api.post("/v2/invoice", {"contact_id": owner, "animal_id": animal, "ownership_id": ownership,
+                                            "line_item": [{"product_id": product, "quantity": quantity,
+                                                           "sales_person": sales, "ownership_id": ownership,
+                                                           "location_id": ownership}]}), "invoice")
+    return invoice["line_item"][0]
+
+
+def consuming(api, membership: dict) -> list[dict]:
+    return [a for a in adjustments(api, membership) if a["consuming"] == "1" and a["active"] == "1"]
+
+
+def test_a_cancellation_fee_is_taxed_as_its_product_and_nothing_billed_raises_no_invoice(practice, api, clock):
+    plan = new_plan(practice, cancellation_product=priced(practice, "Cancellation fee", "50"))
+    membership = enrol(practice, plan)
+    change(api, membership, status="Cancelled", cancellation_option="custom", cancellation_fee=100)
+    (bill,) = adjustments(api, membership)
+    assert (bill["total_change"], bill["total_change_tax"], bill["associated_type"]) == (
+        "100.0000", "10.0000", "InvoiceLine")
+    line = item(api.get(f"/v2/invoiceline/{bill['associated_id']}"), "invoiceline")
+    assert (line["price"], line["price_tax"], line["total"], line["total_tax"]) == (100, 10, 100, 10)
+    assert item(api.get(f"/v2/invoice/{line['invoice_id']}"), "invoice")["total"] == 110
+    free = enrol(practice, plan)  # nothing saved: nothing to invoice, the adjustment names the product
+    owner = int(item(api.get(f"/v1/animal/{free['animal_id']}"), "animal")["contact_id"])
+    change(api, free, status="Cancelled", cancellation_option="savings_only")
+    (nothing,) = adjustments(api, free)
+    assert (nothing["total_change"], nothing["associated_type"], int(nothing["associated_id"])) == (
+        "0.0000", "Product", plan["cancellation_product"])
+    assert items(api.get("/v2/invoice", params={"contact_id": owner}), "invoice") == []
+
+
+def test_a_fee_the_owner_cannot_be_invoiced_refuses_the_cancellation(practice, api, clock):
+    plan = new_plan(practice)
+    stopped = practice.owner(stop_credit="STOP")
+    membership = enrol(practice, plan, animal_id=practice.animal(stopped))
+    path = f"{MEMBERSHIP}/{membership['id']}"
+    with practice.unchanged():
+        refused(api.patch(path, {"status": "Cancelled", "cancellation_option": "custom", "cancellation_fee": 5}),
+                422, "cancellation_option")
+    cancelled = change(api, membership, status="Cancelled", cancellation_option="custom", cancellation_fee=0)
+    assert cancelled["status"] == "Cancelled"  # a fee of nothing is not invoiced
+
+
+def test_a_covered_line_takes_the_benefit_and_its_credit_is_used_and_given_back(practice, api, clock):
+    """A free consult (100 %, 3 uses): the sample's figures at 10 % tax: -34.80, tax -3.48, earned 6.96 at the plan's
+    portion 0.2 (L9822). The third use covers two of three units; the credit is then empty; removing a line
+    gives its use back; a line that took a benefit cannot change its quantity."""
+    plan = new_plan(practice)
+    benefit = new_benefit(practice, plan)
+    consult = priced(practice, "Consultation", "34.80")
+    covering(practice, benefit, consult)
+    membership = enrol(practice, plan)
+    animal = membership["animal_id"]
+    clock.now = START + 10 * DAY
+    first = invoice_line(practice, animal, consult, 1)
+    assert (first["price"], first["price_tax"], first["total"], first["total_tax"]) == (0, 0, 0, 0)
+    (used,) = consuming(api, membership)
+    assert (used["type"], used["adjustment_method"], used["adjustment_amount"], used["total_change"],
+            used["total_change_tax"], used["total_earned"], used["total_earned_tax"], used["associated_type"],
+            int(used["associated_id"]), used["triggering_type"]) == (
+        "credit", "quantity", "-1.0000", "-34.8000", "-3.4800", "6.9600", "0.7000", "InvoiceLine", first["id"],
+        "BillingCredit")
+    second = invoice_line(practice, animal, consult, 3)  # two uses left: two of the three units are free
+    assert (second["price"], second["total"]) == (11.6, 34.8)
+    assert credits(api, membership)[0]["used"] == "3.0000"
+    third = invoice_line(practice, animal, consult, 1)  # nothing left: full price, no adjustment
+    assert (third["price"], third["total"]) == (34.8, 34.8) and len(consuming(api, membership)) == 2
+    other = invoice_line(practice, practice.animal(), consult, 1)  # another animal: no benefit
+    assert other["total"] == 34.8
+    with practice.unchanged():
+        refused(api.patch("/v2/invoiceline", {"id": second["id"], "quantity": 4}), 422, "quantity")
+    item(api.request("DELETE", "/v2/invoiceline", json={"id": second["id"]}), "invoiceline")
+    assert credits(api, membership)[0]["used"] == "1.0000"  # the two uses are back
+    assert len(consuming(api, membership)) == 1
+    again = invoice_line(practice, animal, consult, 1)
+    assert again["total"] == 0
+    clock.now = START + 20 * DAY
+    change(api, membership, status="Cancelled", cancellation_option="savings_only")
+    bill = next(a for a in adjustments(api, membership) if a["triggering_type"] == "WellnessPlanMembership")
+    assert bill["total_change"] == "69.6000"  # two free consults saved
+
+
+def test_a_value_benefit_per_line_never_gives_more_than_its_credit_has(practice, api, clock):
+    plan = new_plan(practice)
+    benefit = new_benefit(practice, plan, name="Dental allowance", benefit_config={
+        "type": "value", "type_value": 40, "allocation": "line", "renewable": True, "refresh_cycle_quantity": 12})
+    dental = priced(practice, "Dental scale", "30")
+    covering(practice, benefit, dental)
+    membership = enrol(practice, plan)
+    first = invoice_line(practice, membership["animal_id"], dental, 2)  # 60: 40 off the line
+    assert (first["price"], first["total"]) == (10, 20)
+    (used,) = consuming(api, membership)
+    assert (used["adjustment_method"], used["adjustment_amount"], used["total_change"]) == (
+        "value", "-40.0000", "-40.0000")
+    (credit,) = credits(api, membership)
+    assert (credit["type"], credit["amount"], credit["used"]) == ("value", "40.0000", "40.0000")
+    assert invoice_line(practice, membership["animal_id"], dental, 1)["total"] == 30  # nothing left
+
+
+def test_a_tag_name_item_covers_the_products_carrying_that_tag_and_a_paused_membership_gives_nothing(
+        practice, api, clock):
+    plan = new_plan(practice)
+    benefit = new_benefit(practice, plan, benefit_config={"type": "percentage", "type_value": 50, "usages": 5})
+    category = practice.record("tagcategory", name="Products")
+    vaccines = practice.record("tagname", name="Vaccines", category_id=category)
+    covering(practice, benefit, vaccines, associated_type="Tag Name")
+    vaccine, food = priced(practice, "Nobivac", "20"), priced(practice, "Kibble", "20")
+    practice.record("tag", name="Vaccines", associated_type="Product", associated_id=vaccine, category_id=category)
+    membership = enrol(practice, plan)
+    animal = membership["animal_id"]
+    assert invoice_line(practice, animal, vaccine, 1)["total"] == 10
+    assert invoice_line(practice, animal, food, 1)["total"] == 20
+    clock.now = START + 10 * DAY
+    change(api, membership, status="Paused", pause_length=1)
+    assert invoice_line(practice, animal, vaccine, 1)["total"] == 20
+    assert credits(api, membership)[0]["used"] == "1.0000"
 
 
 # the invariant ------------------------------------------------------------------------------------------------

@@ -141,7 +141,7 @@ INVOICE_LINE = Resource(
     name="invoiceline",
     title="InvoiceLine",
     spec_line=7420,
-    rules=("line_prices", "line_status"),
+    rules=("line_prices", "line_takes_a_wellness_benefit", "line_status"),  # the second: services/wellness.py
     endpoints={
         "v1": Endpoint(LIST),
         # PATCH and DELETE name the line by the id in the body (L7862, L7934), or by the path

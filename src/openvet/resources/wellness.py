@@ -307,8 +307,9 @@ PRICE_ADJUSTMENT = Resource(
         Field("adjustment_method", Text(32), filter=False,
               doc='How the adjustment was worked out: "quantity" (uses of a credit) or "value" (an amount).'),
         Field("adjustment_amount", Number(4), filter=False, doc="By how much the associated record was adjusted."),
-        # InvoiceLine (InvoiceExpense in the sample, L9822) joins these kinds once invoices are served
-        Field("associated_type", TypeName("Product"), doc="The kind of record adjusted."),
+        # InvoiceLine is the sample's InvoiceExpense (L9822); Product: a cancellation that raised no line
+        Field("associated_type", TypeName("InvoiceLine", "Product"),
+              doc="The kind of record adjusted: InvoiceLine (the sample's InvoiceExpense), or Product."),
         Field("associated_id", TypedLink("associated_type"), index=True, doc="The record adjusted."),
         Field("triggering_type", TypeName("BillingCredit", "WellnessPlanMembership"),
               doc="The kind of record that caused the adjustment."),

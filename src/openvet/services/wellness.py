@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
+from openvet.services import billing
 from openvet.services.changes import Change, rule
 
 ZERO = Decimal(0)
@@ -316,11 +317,17 @@ def membership_lifecycle(change: Change) -> None:
 
 
 def cancel(change: Change, plan: dict[str, Any], option: str, fee: Decimal | None, moment: int, cycle: int) -> None:
-    """What a cancellation bills (L15312), recorded as a PriceAdjustment the membership triggers, of the plan's
-    cancellation product: savings_only, the discounts the membership's credits gave (its consuming adjustments);
-    remaining, the cycles of the term not billed yet at the cycle price; custom, ``cancellation_fee``. The credits'
-    unused parts are wasted; the membership no longer renews."""
+    """What a cancellation bills (L15312): savings_only, the discounts the membership's credits gave (its consuming
+    adjustments); remaining, the cycles of the term not billed yet at the cycle price; custom, ``cancellation_fee``.
+    The amount is invoiced: a new Invoice of the animal's owner with one line of the plan's cancellation product
+    at that price (``billing.raise_charge``), and recorded as a PriceAdjustment the membership triggers, whose
+    ``associated_*`` name that line. The credits' unused parts are wasted first (so the fee line takes no benefit);
+    the membership no longer renews."""
     before = change.before
+    for credit_ in change.find("billingcredit", wellness_plan_membership_id=before["id"]):
+        left = credit_left(credit_)
+        if credit_.get("active") and left > 0:
+            change.update("billingcredit", credit_["id"], {"wasted": (credit_.get("wasted") or ZERO) + left})
     if option == "custom":
         amount = fee
     elif option == "savings_only":
@@ -331,19 +338,38 @@ def cancel(change: Change, plan: dict[str, Any], option: str, fee: Decimal | Non
         amount = remaining_cycles(plan, before, cycle) * cycle_price(change, plan)
     amount = to_cents(max(amount, ZERO))
     product = plan.get("cancellation_product")
+    description = f"Cancellation of {plan.get('name')} ({option})"
+    line, tax = None, ZERO
+    if product is not None and amount > 0:
+        animal = change.lookup("animal", before.get("animal_id")) or {}
+        owner = change.lookup("contact", animal.get("contact_id"))
+        seller = billing.salesperson_for(change, before.get("resource_id"))
+        if owner is None:
+            change.refuse("cancellation_option", f"cannot be invoiced: Animal {before.get('animal_id')} has no owner")
+        elif owner.get("stop_credit") == "STOP":
+            change.refuse("cancellation_option", f"bills {amount}, but Contact {owner['id']} (the animal's owner) "
+                                                 "cannot be invoiced: its stop_credit is STOP")
+        elif seller is None:
+            change.refuse("cancellation_option", f"bills {amount}, but no User is a salesperson (is_salesperson) "
+                                                 "to name on its invoice line")
+        else:
+            line = billing.raise_charge(change, owner["id"], animal["id"], before["ownership_id"], product, amount,
+                                        seller, description, where="cancellation_option.")
+            tax = billing.unit_tax(change, product, before["ownership_id"], amount)
     change.create("priceadjustment", {
         "type": "Surcharge", "adjustment_method": "value", "adjustment_amount": amount,
-        "associated_type": "Product" if product else None, "associated_id": product,
+        "associated_type": "InvoiceLine" if line else "Product" if product else None,
+        "associated_id": line or product,
         "triggering_type": "WellnessPlanMembership", "triggering_id": before["id"],
-        "description": f"Cancellation of {plan.get('name')} ({option})",
-        "total_change": amount, "total_change_tax": ZERO, "total_earned": ZERO, "total_earned_tax": ZERO,
-        "consuming": False, "wellness_plan_id": plan["id"], "wellness_plan_membership_id": before["id"]})
-    for credit_ in change.find("billingcredit", wellness_plan_membership_id=before["id"]):
-        left = (credit_.get("amount") or ZERO) - (credit_.get("used") or ZERO) - (credit_.get("wasted") or ZERO)
-        if credit_.get("active") and left > 0:
-            change.update("billingcredit", credit_["id"], {"wasted": (credit_.get("wasted") or ZERO) + left})
+        "description": description, "total_change": amount, "total_change_tax": tax, "total_earned": ZERO,
+        "total_earned_tax": ZERO, "consuming": False, "wellness_plan_id": plan["id"],
+        "wellness_plan_membership_id": before["id"]})
     change.derive("renew_when_expired", False)
     change.derive("next_wellness_plan", None)
+
+
+def credit_left(credit_: dict[str, Any]) -> Decimal:
+    return (credit_.get("amount") or ZERO) - (credit_.get("used") or ZERO) - (credit_.get("wasted") or ZERO)
 
 
 def remaining_cycles(plan: dict[str, Any], membership: dict[str, Any], cycle: int) -> int:
@@ -415,8 +441,12 @@ def credit_of_a_membership(change: Change) -> None:
 def adjustment_consumes_a_credit(change: Change) -> None:
     """A consuming adjustment uses ``-adjustment_amount`` of the BillingCredit that triggers it (the sample consumes
     1 with adjustment_amount -1, L9822): the credit's ``used`` grows by as much, and a credit cannot give more than
-    it has left. Its wellness links are the credit's."""
-    record = change.record
+    it has left. Its wellness links are the credit's. Deactivated ("active: if true, the Price Adjustment is
+    applied", L9853), it gives the use back: to the credit if it is still current, else to what it wasted."""
+    record, before = change.record, change.before
+    if change.deactivating and before.get("consuming"):
+        give_back(change, before)
+        return
     if not change.creating or not record.get("consuming"):
         return
     if record.get("triggering_type") != "BillingCredit" or record.get("triggering_id") is None:
@@ -426,7 +456,7 @@ def adjustment_consumes_a_credit(change: Change) -> None:
     if credit_ is None:
         return
     taken = -(record.get("adjustment_amount") or ZERO)
-    left = (credit_.get("amount") or ZERO) - (credit_.get("used") or ZERO) - (credit_.get("wasted") or ZERO)
+    left = credit_left(credit_)
     if taken <= 0:
         change.refuse("adjustment_amount", "must be negative: the part of the credit consumed")
         return
@@ -439,3 +469,152 @@ def adjustment_consumes_a_credit(change: Change) -> None:
         if record.get(name) is None:
             change.derive(name, value)
     change.update("billingcredit", credit_["id"], {"used": (credit_.get("used") or ZERO) + taken})
+
+
+def give_back(change: Change, adjustment: dict[str, Any]) -> None:
+    """The use of a consuming adjustment returned to its credit: usable again while the credit is current (its
+    membership not cancelled, the credit not expired), else wasted."""
+    credit_ = change.lookup("billingcredit", adjustment.get("triggering_id"))
+    if credit_ is None or adjustment.get("triggering_type") != "BillingCredit":
+        return
+    taken = min(-(adjustment.get("adjustment_amount") or ZERO), credit_.get("used") or ZERO)
+    if taken <= 0:
+        return
+    membership = change.lookup("wellnessplanmembership", credit_.get("wellness_plan_membership_id")) or {}
+    current = (credit_.get("active") and membership.get("status") != "Cancelled" and credit_.get("expires_in_qty")
+               and (credit_.get("end_date") or LAST) >= change.now)
+    values = {"used": credit_["used"] - taken}
+    if not current:
+        values["wasted"] = (credit_.get("wasted") or ZERO) + taken
+    change.update("billingcredit", credit_["id"], values)
+
+
+# benefits taken by invoice lines --------------------------------------------------------------------------------
+
+LINE_FIGURES = ("product_id", "quantity", "price", "price_tax", "tax_code", "invoice_id")
+UNIT = Decimal("0.0001")
+
+
+def line_adjustments(change: Change, line_id: int) -> list[dict[str, Any]]:
+    return [a for a in change.find("priceadjustment", associated_type="InvoiceLine", associated_id=line_id)
+            if a.get("active") and a.get("consuming")]
+
+
+@rule
+def line_takes_a_wellness_benefit(change: Change) -> None:
+    """A new invoice line of a product a benefit item covers (the product, or a Tag Name a Tag on the product
+    carries, L15026), on an invoice of an animal with an Active membership in its term, takes the benefit of the
+    first such credit that has something left (L2387): its unit price is lowered by the discount (percentage or
+    value of the benefit's config, per unit or per line as its allocation says, L14699) over the units the credit
+    covers, and a consuming PriceAdjustment of the credit names the line with the change of its totals. A
+    Quantity credit gives ``consumption_rate`` uses per unit (0 reads as 1), or that many per line when the rate
+    is fixed or the allocation is line; a Value credit gives money, never more than it has left. Removing the
+    line gives the use back; the product, quantity or price of a line that took a benefit cannot change (remove
+    it and add it again)."""
+    record, before = change.record, change.before
+    if change.deactivating:
+        for adjustment in line_adjustments(change, before["id"]):
+            change.deactivate("priceadjustment", adjustment["id"])
+        return
+    if not change.creating:
+        changed = [n for n in LINE_FIGURES if n in change.values and change.values[n] != before.get(n)]
+        if changed and line_adjustments(change, before["id"]):
+            change.refuse(changed[0], "cannot change: the line took a wellness benefit (a consuming "
+                                      "PriceAdjustment names it); remove the line and add it again")
+        return
+    quantity, price = record.get("quantity"), record.get("price")
+    if change.problems or quantity is None or quantity <= 0 or not price or price <= 0 or not record.get(
+            "animal_id") or record.get("product_id") is None:
+        return
+    found = covering_credit(change, record["animal_id"], record["product_id"])
+    if found is None:
+        return
+    plan, benefit, item_, credit_ = found
+    take_benefit(change, plan, benefit, item_, credit_, quantity, price)
+
+
+def covering_credit(change: Change, animal_id: int, product_id: int) -> tuple | None:
+    """(plan, benefit, benefit item, credit) of the animal's first Active membership in its term whose current
+    credit has something left and covers the product."""
+    memberships = [m for m in change.find("wellnessplanmembership", animal_id=animal_id)
+                   if m.get("active") and m.get("status") == "Active"
+                   and (m.get("start_date") or 0) <= change.now <= (m.get("end_date") or LAST)]
+    tags: set[str] | None = None
+    for membership in memberships:
+        for credit_ in change.find("billingcredit", wellness_plan_membership_id=membership["id"]):
+            if not credit_.get("active") or credit_left(credit_) <= 0 or not (
+                    (credit_.get("start_date") or 0) <= change.now <= (credit_.get("end_date") or LAST)):
+                continue
+            benefit = change.lookup("wellnessplanbenefit", credit_.get("wellness_plan_benefit_id"))
+            if benefit is None or not benefit.get("active"):
+                continue
+            for item_ in change.find("wellnessplanbenefititem", wellness_plan_benefit=benefit["id"]):
+                if not item_.get("active"):
+                    continue
+                if item_.get("associated_type") == "Product" and item_.get("associated_id") == product_id:
+                    return change.lookup("wellnessplan", membership["wellness_plan"]), benefit, item_, credit_
+                if item_.get("associated_type") == "Tag Name":
+                    if tags is None:
+                        tags = {t.get("name") for t in change.find("tag", associated_type="Product",
+                                                                   associated_id=product_id) if t.get("active")}
+                    tag_name = change.lookup("tagname", item_.get("associated_id"))
+                    if tag_name is not None and tag_name.get("name") in tags:
+                        return change.lookup("wellnessplan", membership["wellness_plan"]), benefit, item_, credit_
+    return None
+
+
+def take_benefit(change: Change, plan: dict[str, Any], benefit: dict[str, Any], item_: dict[str, Any],
+                 credit_: dict[str, Any], quantity: Decimal, price: Decimal) -> None:
+    record = change.record
+    config = benefit.get("benefit_config") or {}
+    value = Decimal(str(config.get("type_value") or 0))
+    per_line = config.get("allocation") == "line" or bool(item_.get("consumption_rate_fixed"))
+    rate = item_.get("consumption_rate") or Decimal(1)
+    left = credit_left(credit_)
+    if credit_.get("type") == "Quantity":
+        if per_line:
+            if left < rate:
+                return
+            covered, uses = quantity, rate
+        else:
+            covered = min(quantity, left / rate).quantize(UNIT, rounding=ROUND_DOWN)
+            uses = covered * rate
+    else:
+        covered, uses = quantity, None
+    if config.get("type") == "value":
+        discount = min(value if per_line else value * covered, covered * price)
+    else:
+        discount = covered * price * min(value, Decimal(100)) / Decimal(100)
+    if uses is None:
+        discount = min(discount, left)
+    old_total, old_tax = record.get("total") or ZERO, record.get("total_tax") or ZERO
+    unit = (quantity * price - discount) / quantity
+    unit = unit.quantize(UNIT, rounding=ROUND_UP)  # never more off than the discount
+    percent = record.get("tax_percent") or ZERO
+    change.derive("price", unit)
+    change.derive("price_tax", to_cents(unit * percent / Decimal(100)))
+    billing.line_figure(change, "total", quantity, unit)
+    billing.line_figure(change, "total_tax", quantity, record["price_tax"])
+    total_change = (record.get("total") or ZERO) - old_total
+    tax_change = (record.get("total_tax") or ZERO) - old_tax
+    if total_change >= 0:
+        return
+    earned = earning_rate(plan, benefit, item_)
+    change.create("priceadjustment", {
+        "type": "Credit", "adjustment_method": "quantity" if uses is not None else "value",
+        "adjustment_amount": -uses if uses is not None else total_change,
+        "associated_type": "InvoiceLine", "associated_id": change.this,
+        "triggering_type": "BillingCredit", "triggering_id": credit_["id"],
+        "description": f"{plan.get('name')} - {benefit.get('name')}", "total_change": total_change,
+        "total_change_tax": tax_change, "total_earned": to_cents(-total_change * earned),
+        "total_earned_tax": to_cents(-tax_change * earned), "consuming": True})
+
+
+def earning_rate(plan: dict[str, Any], benefit: dict[str, Any], item_: dict[str, Any]) -> Decimal:
+    """The share of a discount recorded as earnings: the item's Percent earn_amount, else the benefit's percent,
+    else the plan's ``portion_revenue_payable`` (the sample: 34.80 at 0.2 earns 6.96, L9822)."""
+    for method, amount in ((item_.get("earn_method"), item_.get("earn_amount")),
+                           (benefit.get("earn_method"), benefit.get("earn_amount"))):
+        if (method or "").lower() == "percent" and amount is not None:
+            return amount / Decimal(100)
+    return plan.get("portion_revenue_payable") or ZERO
