@@ -504,6 +504,10 @@ def test_a_covered_line_takes_the_benefit_and_its_credit_is_used_and_given_back(
     assert len(consuming(api, membership)) == 1
     again = invoice_line(practice, animal, consult, 1)
     assert again["total"] == 0
+    item(api.delete(f"/v2/invoice/{again['invoice_id']}"), "invoice")  # a deleted invoice sells nothing
+    assert credits(api, membership)[0]["used"] == "1.0000"
+    again = invoice_line(practice, animal, consult, 1)
+    assert again["total"] == 0
     clock.now = START + 20 * DAY
     change(api, membership, status="Cancelled", cancellation_option="savings_only")
     bill = next(a for a in adjustments(api, membership) if a["triggering_type"] == "WellnessPlanMembership")
@@ -544,6 +548,126 @@ def test_a_tag_name_item_covers_the_products_carrying_that_tag_and_a_paused_memb
     change(api, membership, status="Paused", pause_length=1)
     assert invoice_line(practice, animal, vaccine, 1)["total"] == 20
     assert credits(api, membership)[0]["used"] == "1.0000"
+
+
+# time passing: renewals and refreshed credits ------------------------------------------------------------------
+
+
+def renew(engine, api, now: int) -> dict[str, int]:
+    from openvet.services.wellness import renew_due
+
+    return renew_due(engine, now, [api.id])
+
+
+def memberships_of(api, animal: int) -> list[dict]:
+    return sorted(items(api.get(MEMBERSHIP, params={"animal_id": animal}), "wellnessplanmembership"),
+                  key=lambda m: m["id"])
+
+
+NOTHING = {"credits_refreshed": 0, "credits_expired": 0, "memberships_ended": 0, "memberships_renewed": 0}
+
+
+def test_a_term_that_ends_renews_into_the_next_plan_once(practice, api, engine, clock):
+    plan, senior = new_plan(practice), new_plan(practice, name="Senior Plan")
+    new_benefit(practice, plan)
+    senior_benefit = new_benefit(practice, senior, name="Senior checks")
+    first = enrol(practice, plan, next_wellness_plan=senior["id"], billing_interval=4, reference="R-1")
+    end = first["end_date"]
+    assert renew(engine, api, end) == NOTHING  # the last second of the term: not ended yet
+    assert renew(engine, api, end + 1) == {"credits_refreshed": 0, "credits_expired": 1, "memberships_ended": 1,
+                                           "memberships_renewed": 1}
+    assert renew(engine, api, end + 1) == NOTHING  # idempotent
+    old, renewal = memberships_of(api, first["animal_id"])
+    assert shape(status_periods(api, old)) == [("active", 1, 12, START, end)]  # closed at the end of the term
+    assert (renewal["wellness_plan"], renewal["previous_wellness_plan_membership"], renewal["start_date"],
+            renewal["status"], renewal["billing_interval"], renewal["renew_when_expired"], renewal["reference"],
+            renewal["resource_id"]) == (senior["id"], old["id"], end + 1, "Active", 4, True, "R-1",
+                                        old["resource_id"])
+    assert shape(status_periods(api, renewal)) == [("active", 1, None, end + 1, None)]
+    (expired,) = credits(api, old)
+    assert (expired["wasted"], expired["expires_in_qty"]) == ("3.0000", "0")
+    (earned,) = credits(api, renewal)
+    assert int(earned["wellness_plan_benefit_id"]) == senior_benefit["id"]
+    clock.now = end + 10
+    with practice.unchanged():  # an ended membership's status no longer changes
+        refused(api.patch(f"{MEMBERSHIP}/{old['id']}", {"status": "Paused", "pause_length": 1}), 422, "status")
+
+
+def test_a_term_ends_without_renewal_when_not_asked_or_cancelled_and_a_discontinued_plan_is_replaced(
+        practice, api, engine, clock):
+    plan, newer = new_plan(practice), new_plan(practice, name="Puppy Plan 2027")
+    staying = enrol(practice, plan, renew_when_expired=0)
+    cancelled = enrol(practice, plan)
+    change(api, cancelled, status="Cancelled", cancellation_option="custom", cancellation_fee=0)
+    replaced = enrol(practice, plan)
+    item(api.patch(f"/v2/wellnessplan/{plan['id']}", {"discontinued": True, "replacement_wellness_plan":
+                                                      newer["id"]}), "wellnessplan")
+    done = renew(engine, api, staying["end_date"] + 1)
+    assert (done["memberships_ended"], done["memberships_renewed"]) == (2, 1)
+    assert len(memberships_of(api, staying["animal_id"])) == 1
+    assert len(memberships_of(api, cancelled["animal_id"])) == 1
+    old, renewal = memberships_of(api, replaced["animal_id"])
+    assert (old["next_wellness_plan"], renewal["wellness_plan"], renewal["previous_wellness_plan_membership"]) == (
+        newer["id"], newer["id"], old["id"])
+
+
+def test_credits_refresh_every_refresh_cycle_quantity_cycles_within_the_term(practice, api, engine, clock):
+    plan = new_plan(practice)
+    new_benefit(practice, plan, benefit_config={"type": "percentage", "type_value": 100, "usages": 2,
+                                                "refresh_cycle_quantity": 3})
+    new_benefit(practice, plan, name="Once", benefit_config={"type": "percentage", "type_value": 10, "usages": 1,
+                                                             "refresh_cycle_quantity": 3, "renewable": False})
+    membership = enrol(practice, plan, renew_when_expired=0)
+    refreshing = next(c for c in credits(api, membership) if c["amount"] == "2.0000")
+    assert int(refreshing["end_date"]) == 1_775_001_600 - 1  # cycles 1-3: to 2026-04-01
+    practice.record("priceadjustment", type="Credit", adjustment_method="quantity", adjustment_amount=-1,
+                    triggering_type="BillingCredit", triggering_id=int(refreshing["id"]), consuming=True,
+                    total_change="-10")
+    april = START + 100 * DAY
+    assert renew(engine, api, april) == {"credits_refreshed": 1, "credits_expired": 2, "memberships_ended": 0,
+                                         "memberships_renewed": 0}
+    assert renew(engine, api, april) == NOTHING
+    by_cycle = {(c["amount"], c["wellness_plan_membership_cycle_id"]): c for c in credits(api, membership)}
+    assert (by_cycle["2.0000", "1"]["wasted"], by_cycle["2.0000", "1"]["used"]) == ("1.0000", "1.0000")
+    fresh = by_cycle["2.0000", "4"]
+    assert (int(fresh["start_date"]), int(fresh["end_date"]), fresh["used"]) == (
+        1_775_001_600, 1_782_864_000 - 1, "0.0000")  # cycles 4-6: 2026-04-01 to 2026-07-01
+    later = membership["end_date"] + 1  # a worker stopped for months catches up: cycles 7 and 10, then the end
+    done = renew(engine, api, later)
+    assert (done["credits_refreshed"], done["memberships_ended"], done["memberships_renewed"]) == (2, 1, 0)
+    assert sorted(int(c["wellness_plan_membership_cycle_id"]) for c in credits(api, membership)
+                  if c["amount"] == "2.0000") == [1, 4, 7, 10]
+
+
+def test_the_worker_rounds_and_the_cli_renew_what_is_due(practice, api, engine, monkeypatch):
+    """``schedule.tick`` (called by every dispatcher round) renews at most every OPENVET_WELLNESS_RENEW_SECONDS; a
+    weekly plan of two weeks that started five weeks ago is renewed term after term up to now."""
+    import time
+
+    from typer.testing import CliRunner
+
+    from openvet.cli import app as cli
+    from openvet.events import schedule
+    from openvet.store import accounts
+
+    monkeypatch.setattr(schedule, "_last_run", {})
+    monkeypatch.setenv("OPENVET_WELLNESS_RENEW_SECONDS", "600")
+    weekly = new_plan(practice, subscription_cycle_unit="week", term_qty=2, min_cycle_qty_on_signup=1)
+    now = int(time.time())
+    first = enrol(practice, weekly, start_date=now - 35 * DAY)
+    assert schedule.tick(engine) is True
+    assert schedule.tick(engine) is False  # not again within the interval
+    chain = memberships_of(api, first["animal_id"])
+    assert len(chain) == 3 and chain[-1]["start_date"] <= now <= chain[-1]["end_date"]
+    assert [m["previous_wellness_plan_membership"] for m in chain] == [None, chain[0]["id"], chain[1]["id"]]
+    with engine.db.connect() as conn:
+        slug = accounts.clinic_by_id(conn, api.id).slug
+    env = {"OPENVET_DATABASE_URL": engine.db.url.render_as_string(hide_password=False)}
+    result = CliRunner().invoke(cli, ["wellness", "renew", "--clinic", slug, "--at", str(chain[-1]["end_date"] + 1)],
+                                env=env)
+    assert result.exit_code == 0, result.output
+    assert "memberships_renewed=1" in result.output
+    assert len(memberships_of(api, first["animal_id"])) == 4
 
 
 # the invariant ------------------------------------------------------------------------------------------------
@@ -593,10 +717,12 @@ def test_status_periods_tile_the_membership_life(practice, api, clock, steps):
 
 def test_the_demo_practice_has_plans_and_memberships_made_by_the_rules(engine, tmp_path):
     """The small demo (``serve --demo``) enrols a few animals through the engine: a paused membership has its
-    closed active period and open paused one, a cancelled one its bill; loading again adds no membership."""
+    closed active period and open paused one; once the consults are invoiced, a puppy's vaccination uses its credit
+    and a cancelled membership has its fee invoiced; loading again adds nothing."""
     import uuid
 
     from openvet import demo
+    from openvet.demo.wellness import seed_wellness_billing
     from openvet.services.credentials import create_clinic
     from openvet.store.blobs import Blobs
 
@@ -606,6 +732,7 @@ def test_the_demo_practice_has_plans_and_memberships_made_by_the_rules(engine, t
     demo.seed_lookups(engine, clinic_id)
     for _ in range(2):
         demo.load_animals(engine, clinic_id, 12, show_progress=False, blobs=Blobs(tmp_path / "data"))
+        seed_wellness_billing(engine, clinic_id)
 
     def rows(name: str, **equal) -> list[dict]:
         with engine.db.connect() as conn:
@@ -626,4 +753,11 @@ def test_the_demo_practice_has_plans_and_memberships_made_by_the_rules(engine, t
     (cancelled,) = [m for m in memberships if m["status"] == "Cancelled"]
     (bill,) = rows("priceadjustment", wellness_plan_membership_id=cancelled["id"])
     assert bill["triggering_type"] == "WellnessPlanMembership" and bill["total_change"] > 0
-    assert rows("billingcredit")  # the benefits the members earned
+    assert bill["associated_type"] == "InvoiceLine"
+    (fee,) = rows("invoiceline", id=bill["associated_id"])
+    assert (fee["total"], rows("product", id=fee["product_id"])[0]["code"]) == (bill["total_change"], "WP-CANCEL")
+    (used,) = rows("priceadjustment", consuming=True)
+    (credit,) = rows("billingcredit", id=used["triggering_id"])
+    assert credit["used"] == 1 and used["associated_type"] == "InvoiceLine" and used["total_change"] < 0
+    (line,) = rows("invoiceline", id=used["associated_id"])
+    assert line["total"] == 0  # the C5 vaccination, free for the puppy member

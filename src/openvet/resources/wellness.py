@@ -4,8 +4,9 @@ and price adjustments a membership earns and consumes (L14204-L15500, L2387, L97
 
 A membership's status changes only through its rules (``services/wellness.py``): each change closes the open
 WellnessPlanMembershipStatusPeriod and opens the next one, in the same transaction, so that the periods tile the
-membership's life. What a cancellation bills is recorded as a PriceAdjustment triggered by the membership, from
-which an invoice line is raised once invoices are served.
+membership's life. What a cancellation bills is invoiced (a line of the plan's cancellation product) and recorded
+as a PriceAdjustment triggered by the membership naming that line; an invoice line of a covered product takes the
+membership's benefit through a consuming PriceAdjustment of its credit.
 """
 
 from decimal import Decimal

@@ -3,8 +3,10 @@
 A membership is counted in cycles of its plan (``subscription_cycle_qty`` x ``subscription_cycle_unit``), from its
 ``start_date``; its term is ``term_qty`` cycles. Every status change closes the open status period (its
 ``end_date`` is the second before the change) and opens the next one, planned as effects of the change, so the
-periods tile the membership's life. A cancellation records what it bills as a PriceAdjustment the membership
-triggers (type Surcharge); an invoice line is raised from it once invoices are served.
+periods tile the membership's life. A cancellation invoices what it bills (``billing.raise_charge``) and records it
+as a PriceAdjustment the membership triggers (type Surcharge) naming the line. Invoice lines of covered products
+take the benefits of the animal's membership (``line_takes_a_wellness_benefit``), and ``renew_due`` lets time pass:
+credits refresh, terms end and renew.
 """
 
 from __future__ import annotations
@@ -280,6 +282,9 @@ def membership_lifecycle(change: Change) -> None:
     current = rows[-1]
     if target == current["status"]:
         return
+    if current.get("end_date") is not None:  # its term ended (renew_due closed its last period)
+        change.refuse("status", f"cannot change: the membership ended at {before.get('end_date')}")
+        return
     start = before["start_date"]
     moment = max(change.now, current["start_date"])
     cycle = cycle_at(plan, start, moment)
@@ -533,6 +538,17 @@ def line_takes_a_wellness_benefit(change: Change) -> None:
     take_benefit(change, plan, benefit, item_, credit_, quantity, price)
 
 
+@rule
+def deleted_invoice_gives_benefits_back(change: Change) -> None:
+    """A deleted invoice (only one not approved can be) sells nothing: the benefits its lines took are given back,
+    as if each line were removed."""
+    if change.deactivating:
+        for line in change.children("line_item"):
+            if line.get("active"):
+                for adjustment in line_adjustments(change, line["id"]):
+                    change.deactivate("priceadjustment", adjustment["id"])
+
+
 def covering_credit(change: Change, animal_id: int, product_id: int) -> tuple | None:
     """(plan, benefit, benefit item, credit) of the animal's first Active membership in its term whose current
     credit has something left and covers the product."""
@@ -618,3 +634,146 @@ def earning_rate(plan: dict[str, Any], benefit: dict[str, Any], item_: dict[str,
         if (method or "").lower() == "percent" and amount is not None:
             return amount / Decimal(100)
     return plan.get("portion_revenue_payable") or ZERO
+
+
+# time passing: terms end, credits refresh ------------------------------------------------------------------------
+
+BATCH = 200  # memberships or credits handled per transaction
+ROUNDS = 10_000  # transactions per clinic per run at most (a long-stopped worker catches up over several terms)
+
+
+def renew_due(engine: Any, now: int, clinic_ids: list[int] | None = None) -> dict[str, int]:
+    """Everything due by ``now`` in every clinic (or those named): credits past their end refreshed, memberships
+    past their end renewed (or ended). Idempotent: run again at the same ``now`` it finds nothing to do. Run by
+    the worker rounds (``events/schedule.py``) and by ``openvet wellness renew [--at EPOCH]``. Counts of what it
+    did."""
+    from openvet.store import accounts
+
+    done = {"credits_refreshed": 0, "credits_expired": 0, "memberships_ended": 0, "memberships_renewed": 0}
+    if clinic_ids is None:
+        with engine.db.connect() as conn:
+            clinic_ids = [row.id for row in accounts.list_clinics(conn)]
+    for clinic_id in clinic_ids:
+        for _ in range(ROUNDS):
+            if not renew_clinic(engine, clinic_id, now, done):
+                break
+    return done
+
+
+def renew_clinic(engine: Any, clinic_id: int, now: int, done: dict[str, int]) -> bool:
+    """One transaction of what is due in one clinic (at most BATCH credits and BATCH memberships), the rows locked
+    (PostgreSQL) or the database's write lock taken (SQLite) before they are read again, so that two workers never
+    do the same work. Whether there was anything."""
+    from openvet.store import records
+    from openvet.store.filters import Condition
+
+    memberships = engine.registry["wellnessplanmembership"]
+    with engine.writing(clinic_id, lock=memberships) as writer:
+        writer.now = now  # the rules see the moment renewed as of, not the clock
+        conn, tables = writer.conn, engine.tables
+        credit_ids = records.select_ids(conn, tables["billingcredit"], clinic_id, [
+            Condition("active", "eq", True), Condition("end_date", "lt", now), Condition("expires_in_qty", "gt", 0)],
+            BATCH, lock=True)
+        for credit_id in credit_ids:
+            refresh_credit(writer, clinic_id, credit_id, done)
+        if credit_ids:  # credits first, till none is due: a refreshed one may be due too, within the term
+            return True
+        open_periods = engine.find(conn, clinic_id, PERIOD, {"end_date": None, "active": True})
+        live = sorted({p["wellness_plan_membership"] for p in open_periods})
+        due = records.select_ids(conn, tables["wellnessplanmembership"], clinic_id, [
+            Condition("id", "in", live), Condition("end_date", "lt", now), Condition("active", "eq", True),
+            Condition("status", "neq", "Cancelled")],
+            BATCH, lock=True) if live else []
+        for membership_id in due:
+            end_term(writer, clinic_id, membership_id, done)
+        return bool(due)
+
+
+def refresh_credit(writer: Any, clinic_id: int, credit_id: int, done: dict[str, int]) -> None:
+    """A credit past its end: what is left is wasted and it expires (``expires_in_qty`` 0); while its membership's
+    term goes on, not cancelled, the benefit (active, ``renewable`` unless false) gives the next credit, for the
+    next ``refresh_cycle_quantity`` cycles (L14707)."""
+    engine, conn = writer.engine, writer.conn
+    credit_ = engine.lookup(conn, clinic_id, "billingcredit", credit_id, full=True)
+    if credit_ is None or not credit_.get("expires_in_qty"):
+        return
+    left = credit_left(credit_)
+    writer.change(engine.registry["billingcredit"], credit_, {
+        "expires_in_qty": 0, **({"wasted": (credit_.get("wasted") or ZERO) + left} if left > 0 else {})}, None)
+    done["credits_expired"] += 1
+    membership = engine.lookup(conn, clinic_id, "wellnessplanmembership", credit_["wellness_plan_membership_id"])
+    benefit = engine.lookup(conn, clinic_id, "wellnessplanbenefit", credit_["wellness_plan_benefit_id"])
+    if membership is None or benefit is None or not benefit.get("active") or not membership.get("active") or \
+            membership.get("status") == "Cancelled" or (benefit.get("benefit_config") or {}).get("renewable") is False:
+        return
+    start = credit_["end_date"] + 1
+    if start > (membership.get("end_date") or 0):
+        return  # the term ends with it
+    plan = engine.lookup(conn, clinic_id, "wellnessplan", membership["wellness_plan"])
+    cycle = cycle_at(plan, membership["start_date"], start)
+    if engine.find(conn, clinic_id, "billingcredit", {"wellness_plan_membership_id": membership["id"],
+                                                      "wellness_plan_benefit_id": benefit["id"],
+                                                      "wellness_plan_membership_cycle_id": cycle, "active": True}):
+        return
+    opened = engine.find(conn, clinic_id, PERIOD, {"wellness_plan_membership": membership["id"], "end_date": None,
+                                                   "active": True})
+    writer.create(engine.registry["billingcredit"], credit(
+        plan, benefit, membership["id"], opened[0]["id"] if opened else credit_.get(
+            "wellness_plan_membership_status_period_id"), membership, start, membership["end_date"], cycle), None)
+    done["credits_refreshed"] += 1
+
+
+def end_term(writer: Any, clinic_id: int, membership_id: int, done: dict[str, int]) -> None:
+    """A membership past its ``end_date`` (not cancelled): its open status period closes at the end of the term,
+    its credits waste what is left, and, if it ``renew_when_expired``, a membership of its ``next_wellness_plan``
+    starts the second after (the plan's ``replacement_wellness_plan`` if the next one takes no members), for the
+    same animal, renewing it (``previous_wellness_plan_membership``); it keeps its billing interval if the new plan
+    has it, else 1, its sales resource, ownership and reference. A renewal the rules refuse (the animal is no longer
+    active, no plan takes members) leaves the membership ended, not renewed."""
+    from openvet.engine.problems import ValidationFailed
+
+    engine, conn, registry = writer.engine, writer.conn, writer.engine.registry
+    membership = engine.lookup(conn, clinic_id, "wellnessplanmembership", membership_id, full=True)
+    opened = engine.find(conn, clinic_id, PERIOD, {"wellness_plan_membership": membership_id, "end_date": None,
+                                                   "active": True})
+    if membership is None or not opened or membership.get("status") == "Cancelled" or \
+            (membership.get("end_date") or LAST) >= writer.now:
+        return
+    plan = engine.lookup(conn, clinic_id, "wellnessplan", membership["wellness_plan"])
+    end = max(membership["end_date"], opened[-1]["start_date"])
+    for period in opened:
+        writer.change(registry[PERIOD], engine.lookup(conn, clinic_id, PERIOD, period["id"], full=True), {
+            "end_date": end, "end_cycle": max(cycle_at(plan, membership["start_date"], end),
+                                              period.get("start_cycle") or 1)}, None)
+    for credit_ in engine.find(conn, clinic_id, "billingcredit", {"wellness_plan_membership_id": membership_id,
+                                                                  "active": True}):
+        left = credit_left(credit_)
+        if credit_.get("expires_in_qty") or left > 0:
+            writer.change(registry["billingcredit"], credit_, {
+                "expires_in_qty": 0, **({"wasted": (credit_.get("wasted") or ZERO) + left} if left > 0 else {})},
+                None)
+    done["memberships_ended"] += 1
+    if not membership.get("renew_when_expired") or membership.get("next_wellness_plan") is None:
+        return
+    next_plan = engine.lookup(conn, clinic_id, "wellnessplan", membership["next_wellness_plan"])
+    if next_plan is not None and not (next_plan.get("active") and not next_plan.get("discontinued")):
+        next_plan = engine.lookup(conn, clinic_id, "wellnessplan", next_plan.get("replacement_wellness_plan"))
+        if next_plan is None or not next_plan.get("active") or next_plan.get("discontinued"):
+            return
+        with conn.begin_nested():  # the renewal of the plan replacing the next one
+            writer.change(registry["wellnessplanmembership"], membership, {"next_wellness_plan": next_plan["id"]},
+                          None)
+    if next_plan is None:
+        return
+    interval = membership.get("billing_interval") or 1
+    body = {"wellness_plan": next_plan["id"], "animal_id": membership["animal_id"],
+            "resource_id": membership["resource_id"], "renew_when_expired": True,
+            "start_date": membership["end_date"] + 1, "ownership_id": membership["ownership_id"],
+            "billing_interval": interval if interval in billing_intervals(next_plan) else 1,
+            "reference": membership.get("reference")}
+    try:
+        with conn.begin_nested():
+            writer.create(registry["wellnessplanmembership"], body, None)
+    except ValidationFailed:
+        return
+    done["memberships_renewed"] += 1
