@@ -423,13 +423,15 @@ def covering(practice, benefit: dict, product: int, **fields) -> int:
         "earn_method": "Default", "earn_amount": 0, "consumption_rate": 1, **fields})
 
 
-def invoice_line(practice, animal: int, product: int, quantity) -> dict:
-    """A new invoice of the animal's owner with one line of the product (through HTTP, v2)."""
+def invoice_line(practice, animal: int, product: int, quantity, for_animal: bool = True) -> dict:
+    """A new invoice of the animal's owner (for the animal, unless not ``for_animal``) with one line of the product
+    (through HTTP, v2)."""
     api = practice.api
     owner = int(item(api.get(f"/v1/animal/{animal}"), "animal")["contact_id"])
     sales = practice.record("user", name="Till", is_salesperson=True)
     ownership = api.first_id("separation")
-    invoice = item(api.post("/v2/invoice", {"contact_id": owner, "animal_id": animal, "ownership_id": ownership,
+    invoice = item(api.post("/v2/invoice", {"contact_id": owner, "animal_id": animal if for_animal else None,
+                                            "ownership_id": ownership,
                                             "line_item": [{"product_id": product, "quantity": quantity,
                                                            "sales_person": sales, "ownership_id": ownership,
                                                            "location_id": ownership}]}), "invoice")
@@ -544,6 +546,8 @@ def test_a_tag_name_item_covers_the_products_carrying_that_tag_and_a_paused_memb
     animal = membership["animal_id"]
     assert invoice_line(practice, animal, vaccine, 1)["total"] == 10
     assert invoice_line(practice, animal, food, 1)["total"] == 20
+    assert invoice_line(practice, animal, vaccine, -1)["total"] == -20  # a credit line takes no benefit
+    assert invoice_line(practice, animal, vaccine, 1, for_animal=False)["total"] == 20  # nor an owner's invoice
     clock.now = START + 10 * DAY
     change(api, membership, status="Paused", pause_length=1)
     assert invoice_line(practice, animal, vaccine, 1)["total"] == 20
