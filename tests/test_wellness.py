@@ -643,6 +643,25 @@ def test_credits_refresh_every_refresh_cycle_quantity_cycles_within_the_term(pra
                   if c["amount"] == "2.0000") == [1, 4, 7, 10]
 
 
+@pytest.mark.both_databases
+def test_two_runs_at_once_renew_a_membership_once(practice, api, engine, clock):
+    """Two workers (threads) run the renewal at the same moment: the rows are taken under lock (PostgreSQL row
+    locks, SQLite's write lock), so the membership ends and renews once, and its credit expires once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from openvet.services.wellness import renew_due
+
+    plan = new_plan(practice)
+    new_benefit(practice, plan)
+    membership = enrol(practice, plan)
+    now = membership["end_date"] + 1
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: renew_due(engine, now, [api.id]), range(2)))
+    assert sum(r["memberships_renewed"] for r in runs) == sum(r["memberships_ended"] for r in runs) == 1
+    assert sum(r["credits_expired"] for r in runs) == 1
+    assert len(memberships_of(api, membership["animal_id"])) == 2
+
+
 def test_the_worker_rounds_and_the_cli_renew_what_is_due(practice, api, engine, monkeypatch):
     """``schedule.tick`` (called by every dispatcher round) renews at most every OPENVET_WELLNESS_RENEW_SECONDS; a
     weekly plan of two weeks that started five weeks ago is renewed term after term up to now."""
