@@ -735,6 +735,50 @@ def test_status_periods_tile_the_membership_life(practice, api, clock, steps):
     assert all(Decimal(a["total_change"]) == Decimal("9.99") for a in refunds)
 
 
+USES = st.lists(st.one_of(
+    st.tuples(st.just("line"), st.integers(0, 1), st.integers(1, 3)),  # (covered product or not, quantity)
+    st.tuples(st.just("remove"), st.integers(0, 9)),
+    st.tuples(st.just("delete"), st.integers(0, 9))),  # delete a whole invoice
+    min_size=1, max_size=6)
+
+
+@pytest.mark.both_databases
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=USES)
+@example(steps=[("line", 0, 3), ("line", 0, 2), ("remove", 0), ("line", 0, 3)])
+def test_a_credit_never_gives_more_than_it_has_and_gets_back_what_removed_lines_took(practice, api, clock, steps):
+    """Random lines of a covered and an uncovered product (3 uses of a free consult), removals of lines and
+    deletions of invoices: after each step the credit's ``used`` is the uses of its active consuming adjustments,
+    never more than its amount, and what the animal's active lines were let off is what those adjustments say."""
+    clock.now = START
+    plan = new_plan(practice)
+    benefit = new_benefit(practice, plan)
+    covered, other = priced(practice, "Consultation", "34.80"), priced(practice, "Kibble", "12.00")
+    covering(practice, benefit, covered)
+    membership = enrol(practice, plan)
+    full = {covered: Decimal("34.80"), other: Decimal("12.00")}
+    lines: list[dict] = []
+    for step in steps:
+        if step[0] == "line":
+            lines.append(invoice_line(practice, membership["animal_id"], (covered, other)[step[1]], step[2]))
+        elif step[0] == "remove" and lines:
+            line = lines[step[1] % len(lines)]
+            assert api.request("DELETE", "/v2/invoiceline", json={"id": line["id"]}).status_code == 200
+        elif step[0] == "delete" and lines:
+            line = lines[step[1] % len(lines)]
+            assert api.delete(f"/v2/invoice/{line['invoice_id']}").status_code == 200
+        (credit,) = credits(api, membership)
+        taken = consuming(api, membership)
+        uses = -sum((Decimal(a["adjustment_amount"]) for a in taken), Decimal(0))
+        assert Decimal(credit["used"]) == uses <= Decimal(credit["amount"]) - Decimal(credit["wasted"])
+        live = [item(api.get(f"/v2/invoiceline/{line['id']}"), "invoiceline") for line in lines]
+        live = [line for line in live if line["active"] and item(api.get(
+            f"/v2/invoice/{line['invoice_id']}"), "invoice")["active"]]
+        let_off = sum((full[line["product_id"]] * Decimal(str(line["quantity"])) - Decimal(str(line["total"]))
+                       for line in live), Decimal(0))
+        assert let_off == -sum((Decimal(a["total_change"]) for a in taken), Decimal(0))
+
+
 # the demo ---------------------------------------------------------------------------------------------------
 
 
