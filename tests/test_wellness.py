@@ -615,6 +615,24 @@ def test_a_term_ends_without_renewal_when_not_asked_or_cancelled_and_a_discontin
         newer["id"], newer["id"], old["id"])
 
 
+def test_a_renewal_into_the_same_plan_keeps_the_options_chosen_to_auto_renew(practice, api, engine, clock):
+    plan = new_plan(practice)
+    dental, grooming = (new_benefit(practice, plan, name=name, optional=True) for name in ("Dental", "Grooming"))
+    membership = enrol(practice, plan)  # next_wellness_plan: its own plan
+    for benefit, again in ((dental, True), (grooming, False)):
+        practice.record("wellnessplanmembershipoption", wellness_plan_membership=membership["id"],
+                        wellness_plan_benefit=benefit["id"], auto_renew=again)
+    renew(engine, api, membership["end_date"] + 1)
+    _, renewal = memberships_of(api, membership["animal_id"])
+    (option,) = items(api.get("/v1/wellnessplanmembershipoption", params={
+        "wellness_plan_membership": renewal["id"]}), "wellnessplanmembershipoption")
+    assert (int(option["wellness_plan_benefit"]), option["start_cycle"], option["auto_renew"]) == (
+        dental["id"], "1", "1")
+    (credit,) = credits(api, renewal)
+    assert (int(credit["wellness_plan_benefit_id"]), int(credit["start_date"])) == (dental["id"],
+                                                                                    renewal["start_date"])
+
+
 def test_credits_refresh_every_refresh_cycle_quantity_cycles_within_the_term(practice, api, engine, clock):
     plan = new_plan(practice)
     new_benefit(practice, plan, benefit_config={"type": "percentage", "type_value": 100, "usages": 2,

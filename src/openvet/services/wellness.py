@@ -728,7 +728,8 @@ def end_term(writer: Any, clinic_id: int, membership_id: int, done: dict[str, in
     its credits waste what is left, and, if it ``renew_when_expired``, a membership of its ``next_wellness_plan``
     starts the second after (the plan's ``replacement_wellness_plan`` if the next one takes no members), for the
     same animal, renewing it (``previous_wellness_plan_membership``); it keeps its billing interval if the new plan
-    has it, else 1, its sales resource, ownership and reference. A renewal the rules refuse (the animal is no longer
+    has it, else 1, its sales resource, ownership and reference, and the options chosen with ``auto_renew`` that are
+    benefits of the new plan. A renewal the rules refuse (the animal is no longer
     active, no plan takes members) leaves the membership ended, not renewed."""
     from openvet.engine.problems import ValidationFailed
 
@@ -773,7 +774,15 @@ def end_term(writer: Any, clinic_id: int, membership_id: int, done: dict[str, in
             "reference": membership.get("reference")}
     try:
         with conn.begin_nested():
-            writer.create(registry["wellnessplanmembership"], body, None)
+            renewal = writer.create(registry["wellnessplanmembership"], body, None)
+            for option in engine.find(conn, clinic_id, "wellnessplanmembershipoption",
+                                      {"wellness_plan_membership": membership_id, "active": True}):
+                benefit = engine.lookup(conn, clinic_id, "wellnessplanbenefit", option["wellness_plan_benefit"])
+                if option.get("auto_renew") and benefit and benefit.get("active") and \
+                        benefit.get("wellnessplan_id") == next_plan["id"]:
+                    writer.create(registry["wellnessplanmembershipoption"], {
+                        "wellness_plan_membership": renewal, "wellness_plan_benefit": benefit["id"],
+                        "start_cycle": 1, "auto_renew": True}, None)
     except ValidationFailed:
         return
     done["memberships_renewed"] += 1
