@@ -337,16 +337,34 @@ STEP = st.one_of(
     st.tuples(st.just("pay"), st.integers(0, 1), st.integers(1, 40), st.lists(st.tuples(st.integers(0, 5),
                                                                                          st.integers(1, 30)),
                                                                                max_size=2)),
+    st.tuples(st.just("approve"), st.integers(0, 5)),
+    st.tuples(st.just("edit"), st.integers(0, 5)),
 )
 
 
-def check_invariants(till, contacts) -> None:
+LINE_FIGURES = ("id", "product_id", "quantity", "price", "price_tax", "total", "total_tax", "status", "active")
+
+
+def line_figures(invoice: dict) -> list[tuple]:
+    return sorted(tuple(line[name] for name in LINE_FIGURES) for line in invoice["line_item"])
+
+
+def check_invariants(till, contacts, approved: dict[int, list[tuple]] | None = None,
+                     made: set[int] | None = None) -> None:
+    """``approved``: the lines of each approved invoice as they were approved, which nothing may change; the other
+    invoices ``made`` (by this example: the clinic keeps those of the examples before) are not approved."""
     engine, clinic = till.engine, till.api.id
     with engine.db.connect() as conn:
         invoices = engine.find(conn, clinic, "invoice", {"active": True})
         payments = engine.find(conn, clinic, "payment", {"active": True})
         for invoice in invoices:
             lines = [line for line in invoice["line_item"] if line["active"]]
+            if invoice["id"] in (approved or {}):
+                assert invoice["date_approved"] == APPROVED_AT
+                assert line_figures(invoice) == approved[invoice["id"]]
+                assert all(line["status"] == "Finalised" for line in lines)
+            elif invoice["id"] in (made or ()):
+                assert not invoice["date_approved"]
             assert invoice["subtotal"] == sum((line["total"] for line in lines), Decimal(0))
             assert invoice["tax"] == sum((line["total_tax"] for line in lines), Decimal(0))
             paid = sum((a["amount"] for a in invoice["allocations"]), Decimal(0))
@@ -367,15 +385,28 @@ def check_invariants(till, contacts) -> None:
 
 @pytest.mark.both_databases
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(STEP, min_size=1, max_size=7))
+@given(steps=st.lists(STEP, min_size=1, max_size=8))
 def test_totals_allocations_and_balances_always_add_up(till, api, steps):
-    """Random invoices and lines (through HTTP), changes and removals of lines, and payments allocated to invoices
-    (through the engine, some refused): after each step every invoice's figures are the sums of its lines, no
-    payment is allocated beyond its amount, and every contact's balance is invoices less payments."""
+    """Random invoices and lines (through HTTP), changes and removals of lines, approvals and edits of invoices,
+    and payments allocated to invoices (through the engine, some refused): after each step every invoice's
+    figures are the sums of its lines, an approved invoice's lines are Finalised and exactly as approved (a line
+    added, changed or removed, or the invoice edited, is a 422 naming what forbids it), no payment is allocated
+    beyond its amount, and every contact's balance is invoices less payments."""
     products = [till.priced("Tablets", "1.15"), till.priced("Consult", "62.50")]
     contacts = [till.owner(), till.owner()]
     invoices: list[dict] = []
     lines: list[int] = []
+    invoice_of: dict[int, int] = {}  # line -> its invoice
+    approved: dict[int, list[tuple]] = {}  # invoice -> its lines when approved
+
+    def settled(response, final: bool, field: str) -> None:
+        """A write to an approved invoice is refused naming ``field``; any other is written, or refused because
+        it would leave an invoice paid beyond its total."""
+        if final:
+            refused(response, 422, field)
+        else:
+            assert response.status_code in (200, 422), response.text
+
     for step in steps:
         kind = step[0]
         if kind == "invoice":
@@ -383,25 +414,43 @@ def test_totals_allocations_and_balances_always_add_up(till, api, steps):
             made = till.invoice(contacts[who], *(till.line(products[p], q) for p, q in wanted))
             invoices.append(made)
             lines += [line["id"] for line in made["line_item"]]
+            invoice_of.update((line["id"], made["id"]) for line in made["line_item"])
         elif kind == "line" and invoices:
             _, which, p, quantity = step
-            response = api.post("/v2/invoiceline", {**till.line(products[p], quantity),
-                                                    "invoice_id": invoices[which % len(invoices)]["id"]})
-            lines.append(item(response, "invoiceline")["id"])
+            invoice_id = invoices[which % len(invoices)]["id"]
+            response = api.post("/v2/invoiceline", {**till.line(products[p], quantity), "invoice_id": invoice_id})
+            if invoice_id in approved:
+                refused(response, 422, "invoice_id")
+            else:
+                lines.append(item(response, "invoiceline")["id"])
+                invoice_of[lines[-1]] = invoice_id
         elif kind == "change" and lines:
             _, which, quantity = step
-            response = api.patch("/v2/invoiceline", {"id": lines[which % len(lines)], "quantity": quantity})
-            assert response.status_code in (200, 422), response.text  # refused: the invoice would be overpaid
+            line_id = lines[which % len(lines)]
+            response = api.patch("/v2/invoiceline", {"id": line_id, "quantity": quantity})
+            settled(response, invoice_of[line_id] in approved, "invoice_id")
         elif kind == "remove" and lines:
-            response = api.request("DELETE", "/v2/invoiceline", json={"id": lines[step[1] % len(lines)]})
-            assert response.status_code in (200, 422), response.text
+            line_id = lines[step[1] % len(lines)]
+            response = api.request("DELETE", "/v2/invoiceline", json={"id": line_id})
+            settled(response, invoice_of[line_id] in approved, "invoice_id")
+        elif kind == "approve" and invoices:
+            invoice_id = invoices[step[1] % len(invoices)]["id"]
+            made = item(api.patch("/v2/invoice", {"id": invoice_id, "date_approved": APPROVED_AT}), "invoice")
+            with till.engine.db.connect() as conn:  # the lines as approved, as stored
+                approved.setdefault(invoice_id, line_figures(till.engine.lookup(conn, api.id, "invoice", invoice_id,
+                                                                                full=True)))
+            assert all(line["status"] == "finalised" for line in made["line_item"] if line["active"])
+        elif kind == "edit" and invoices:
+            invoice_id = invoices[step[1] % len(invoices)]["id"]
+            response = api.patch("/v2/invoice", {"id": invoice_id, "customer_reference_number": f"edit {len(steps)}"})
+            settled(response, invoice_id in approved, "date_approved")
         elif kind == "pay":
             _, who, amount, wanted = step
             own = [i for i in invoices if i["contact_id"] == contacts[who]]
             allocations = {own[i % len(own)]["id"]: str(a) for i, a in wanted} if own else {}
             with contextlib.suppress(ValidationFailed):  # beyond its amount or an invoice's total: nothing written
                 till.pay(contacts[who], str(amount), *allocations.items())
-        check_invariants(till, contacts)
+        check_invariants(till, contacts, approved, {i["id"] for i in invoices})
 
 
 def test_a_clinic_is_paid_by_the_standard_payment_methods(api):

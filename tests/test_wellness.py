@@ -62,9 +62,16 @@ def new_benefit(practice, plan: dict, **fields) -> dict:
     return item(practice.api.post("/v2/wellnessplanbenefit", body), "wellnessplanbenefit")
 
 
+def seller(practice) -> int:
+    """The sales Resource of a User who is a salesperson (a cancellation's invoice line names that User)."""
+    user = practice.record("user", name="Sam Sales", is_salesperson=True)
+    return practice.record("resource", name="Sam Sales", type="user", associated_id=user)
+
+
 def enrol_body(practice, plan: dict, **fields) -> dict:
     return {"start_date": START, "animal_id": fields.pop("animal_id", None) or practice.animal(),
-            "renew_when_expired": 1, "billing_interval": 1, "resource_id": practice.vet().resource,
+            "renew_when_expired": 1, "billing_interval": 1, "resource_id": fields.pop("resource_id", None) or
+            seller(practice),
             "wellness_plan": plan["id"], "ownership_id": practice.api.first_id("separation"), **fields}
 
 
@@ -313,8 +320,16 @@ def test_a_custom_cancellation_bills_its_fee_and_is_final(practice, api, clock):
     assert shape(status_periods(api, membership))[-1] == ("cancelled", 2, None, clock.now, None)
     (bill,) = adjustments(api, membership)
     assert (bill["type"], bill["total_change"], bill["triggering_type"], int(bill["triggering_id"]),
-            bill["associated_type"], int(bill["associated_id"])) == (
-        "surcharge", "123.4500", "WellnessPlanMembership", membership["id"], "Product", plan["cancellation_product"])
+            bill["associated_type"]) == ("surcharge", "123.4500", "WellnessPlanMembership", membership["id"],
+                                         "InvoiceLine")
+    # the fee is invoiced: a new invoice of the animal's owner, one line of the cancellation product
+    line = item(api.get(f"/v2/invoiceline/{bill['associated_id']}"), "invoiceline")
+    assert (line["product_id"], line["quantity"], line["price"], line["total"], line["status"]) == (
+        plan["cancellation_product"], 1, 123.45, 123.45, "pending")
+    invoice = item(api.get(f"/v2/invoice/{line['invoice_id']}"), "invoice")
+    animal = item(api.get(f"/v1/animal/{membership['animal_id']}"), "animal")
+    assert (invoice["contact_id"], invoice["animal_id"], invoice["total"], invoice["date_approved"]) == (
+        int(animal["contact_id"]), membership["animal_id"], 123.45, 0)
     (credit,) = credits(api, membership)
     assert credit["wasted"] == "3.0000"  # what was left of it
     path = f"{MEMBERSHIP}/{membership['id']}"
@@ -389,6 +404,313 @@ def test_a_savings_only_cancellation_bills_what_the_credits_saved(practice, api,
     assert credits(api, membership)[0]["wasted"] == "1.0000"
 
 
+# invoices: the cancellation fee and the benefits lines take -----------------------------------------------------
+
+
+def priced(practice, name: str, sell_price: str) -> int:
+    """A product sold at ``sell_price`` (without tax) at the standard rate (10 %)."""
+    (rate,) = items(practice.api.get("/v2/taxrate?code=S"), "taxrate")
+    product = practice.product(name, "Standard")
+    practice.record("productpricing", product_id=product, ownership_id=practice.api.first_id("separation"),
+                    based_on="Price", cost_price="1", sell_price=sell_price, tax_rate=rate["id"])
+    return product
+
+
+def covering(practice, benefit: dict, product: int, **fields) -> int:
+    """A benefit item: the benefit covers the product (or, with associated_type Tag Name, a tag)."""
+    return practice.record("wellnessplanbenefititem", **{
+        "wellness_plan_benefit": benefit["id"], "associated_type": "Product", "associated_id": product,
+        "earn_method": "Default", "earn_amount": 0, "consumption_rate": 1, **fields})
+
+
+def invoice_line(practice, animal: int, product: int, quantity, for_animal: bool = True) -> dict:
+    """A new invoice of the animal's owner (for the animal, unless not ``for_animal``) with one line of the product
+    (through HTTP, v2)."""
+    api = practice.api
+    owner = int(item(api.get(f"/v1/animal/{animal}"), "animal")["contact_id"])
+    sales = practice.record("user", name="Till", is_salesperson=True)
+    ownership = api.first_id("separation")
+    invoice = item(api.post("/v2/invoice", {"contact_id": owner, "animal_id": animal if for_animal else None,
+                                            "ownership_id": ownership,
+                                            "line_item": [{"product_id": product, "quantity": quantity,
+                                                           "sales_person": sales, "ownership_id": ownership,
+                                                           "location_id": ownership}]}), "invoice")
+    return invoice["line_item"][0]
+
+
+def consuming(api, membership: dict) -> list[dict]:
+    return [a for a in adjustments(api, membership) if a["consuming"] == "1" and a["active"] == "1"]
+
+
+def test_a_cancellation_fee_is_taxed_as_its_product_and_nothing_billed_raises_no_invoice(practice, api, clock):
+    plan = new_plan(practice, cancellation_product=priced(practice, "Cancellation fee", "50"))
+    membership = enrol(practice, plan)
+    change(api, membership, status="Cancelled", cancellation_option="custom", cancellation_fee=100)
+    (bill,) = adjustments(api, membership)
+    assert (bill["total_change"], bill["total_change_tax"], bill["associated_type"]) == (
+        "100.0000", "10.0000", "InvoiceLine")
+    line = item(api.get(f"/v2/invoiceline/{bill['associated_id']}"), "invoiceline")
+    assert (line["price"], line["price_tax"], line["total"], line["total_tax"]) == (100, 10, 100, 10)
+    assert item(api.get(f"/v2/invoice/{line['invoice_id']}"), "invoice")["total"] == 110
+    free = enrol(practice, plan)  # nothing saved: nothing to invoice, the adjustment names the product
+    owner = int(item(api.get(f"/v1/animal/{free['animal_id']}"), "animal")["contact_id"])
+    change(api, free, status="Cancelled", cancellation_option="savings_only")
+    (nothing,) = adjustments(api, free)
+    assert (nothing["total_change"], nothing["associated_type"], int(nothing["associated_id"])) == (
+        "0.0000", "Product", plan["cancellation_product"])
+    assert items(api.get("/v2/invoice", params={"contact_id": owner}), "invoice") == []
+
+
+def test_a_fee_the_owner_cannot_be_invoiced_refuses_the_cancellation(practice, api, clock):
+    plan = new_plan(practice)
+    stopped = practice.owner(stop_credit="STOP")
+    membership = enrol(practice, plan, animal_id=practice.animal(stopped))
+    path = f"{MEMBERSHIP}/{membership['id']}"
+    with practice.unchanged():
+        refused(api.patch(path, {"status": "Cancelled", "cancellation_option": "custom", "cancellation_fee": 5}),
+                422, "cancellation_option")
+    cancelled = change(api, membership, status="Cancelled", cancellation_option="custom", cancellation_fee=0)
+    assert cancelled["status"] == "Cancelled"  # a fee of nothing is not invoiced
+
+
+def test_a_covered_line_takes_the_benefit_and_its_credit_is_used_and_given_back(practice, api, clock):
+    """A free consult (100 %, 3 uses): the sample's figures at 10 % tax: -34.80, tax -3.48, earned 6.96 at the plan's
+    portion 0.2 (L9822). The third use covers two of three units; the credit is then empty; removing a line
+    gives its use back; a line that took a benefit cannot change its quantity."""
+    plan = new_plan(practice)
+    benefit = new_benefit(practice, plan)
+    consult = priced(practice, "Consultation", "34.80")
+    covering(practice, benefit, consult)
+    membership = enrol(practice, plan)
+    animal = membership["animal_id"]
+    clock.now = START + 10 * DAY
+    first = invoice_line(practice, animal, consult, 1)
+    assert (first["price"], first["price_tax"], first["total"], first["total_tax"]) == (0, 0, 0, 0)
+    (used,) = consuming(api, membership)
+    assert (used["type"], used["adjustment_method"], used["adjustment_amount"], used["total_change"],
+            used["total_change_tax"], used["total_earned"], used["total_earned_tax"], used["associated_type"],
+            int(used["associated_id"]), used["triggering_type"]) == (
+        "credit", "quantity", "-1.0000", "-34.8000", "-3.4800", "6.9600", "0.7000", "InvoiceLine", first["id"],
+        "BillingCredit")
+    second = invoice_line(practice, animal, consult, 3)  # two uses left: two of the three units are free
+    assert (second["price"], second["total"]) == (11.6, 34.8)
+    assert credits(api, membership)[0]["used"] == "3.0000"
+    third = invoice_line(practice, animal, consult, 1)  # nothing left: full price, no adjustment
+    assert (third["price"], third["total"]) == (34.8, 34.8) and len(consuming(api, membership)) == 2
+    other = invoice_line(practice, practice.animal(), consult, 1)  # another animal: no benefit
+    assert other["total"] == 34.8
+    with practice.unchanged():
+        refused(api.patch("/v2/invoiceline", {"id": second["id"], "quantity": 4}), 422, "quantity")
+    item(api.request("DELETE", "/v2/invoiceline", json={"id": second["id"]}), "invoiceline")
+    assert credits(api, membership)[0]["used"] == "1.0000"  # the two uses are back
+    assert len(consuming(api, membership)) == 1
+    again = invoice_line(practice, animal, consult, 1)
+    assert again["total"] == 0
+    item(api.delete(f"/v2/invoice/{again['invoice_id']}"), "invoice")  # a deleted invoice sells nothing
+    assert credits(api, membership)[0]["used"] == "1.0000"
+    again = invoice_line(practice, animal, consult, 1)
+    assert again["total"] == 0
+    clock.now = START + 20 * DAY
+    change(api, membership, status="Cancelled", cancellation_option="savings_only")
+    bill = next(a for a in adjustments(api, membership) if a["triggering_type"] == "WellnessPlanMembership")
+    assert bill["total_change"] == "69.6000"  # two free consults saved
+
+
+def test_a_value_benefit_per_line_never_gives_more_than_its_credit_has(practice, api, clock):
+    plan = new_plan(practice)
+    benefit = new_benefit(practice, plan, name="Dental allowance", benefit_config={
+        "type": "value", "type_value": 40, "allocation": "line", "renewable": True, "refresh_cycle_quantity": 12})
+    dental = priced(practice, "Dental scale", "30")
+    covering(practice, benefit, dental)
+    membership = enrol(practice, plan)
+    first = invoice_line(practice, membership["animal_id"], dental, 2)  # 60: 40 off the line
+    assert (first["price"], first["total"]) == (10, 20)
+    (used,) = consuming(api, membership)
+    assert (used["adjustment_method"], used["adjustment_amount"], used["total_change"]) == (
+        "value", "-40.0000", "-40.0000")
+    (credit,) = credits(api, membership)
+    assert (credit["type"], credit["amount"], credit["used"]) == ("value", "40.0000", "40.0000")
+    assert invoice_line(practice, membership["animal_id"], dental, 1)["total"] == 30  # nothing left
+
+
+def test_a_tag_name_item_covers_the_products_carrying_that_tag_and_a_paused_membership_gives_nothing(
+        practice, api, clock):
+    plan = new_plan(practice)
+    benefit = new_benefit(practice, plan, benefit_config={"type": "percentage", "type_value": 50, "usages": 5})
+    category = practice.record("tagcategory", name="Products")
+    vaccines = practice.record("tagname", name="Vaccines", category_id=category)
+    covering(practice, benefit, vaccines, associated_type="Tag Name")
+    vaccine, food = priced(practice, "Nobivac", "20"), priced(practice, "Kibble", "20")
+    practice.record("tag", name="Vaccines", associated_type="Product", associated_id=vaccine, category_id=category)
+    membership = enrol(practice, plan)
+    animal = membership["animal_id"]
+    assert invoice_line(practice, animal, vaccine, 1)["total"] == 10
+    assert invoice_line(practice, animal, food, 1)["total"] == 20
+    assert invoice_line(practice, animal, vaccine, -1)["total"] == -20  # a credit line takes no benefit
+    assert invoice_line(practice, animal, vaccine, 1, for_animal=False)["total"] == 20  # nor an owner's invoice
+    clock.now = START + 10 * DAY
+    change(api, membership, status="Paused", pause_length=1)
+    assert invoice_line(practice, animal, vaccine, 1)["total"] == 20
+    assert credits(api, membership)[0]["used"] == "1.0000"
+
+
+# time passing: renewals and refreshed credits ------------------------------------------------------------------
+
+
+def renew(engine, api, now: int) -> dict[str, int]:
+    from openvet.services.wellness import renew_due
+
+    return renew_due(engine, now, [api.id])
+
+
+def memberships_of(api, animal: int) -> list[dict]:
+    return sorted(items(api.get(MEMBERSHIP, params={"animal_id": animal}), "wellnessplanmembership"),
+                  key=lambda m: m["id"])
+
+
+NOTHING = {"credits_refreshed": 0, "credits_expired": 0, "memberships_ended": 0, "memberships_renewed": 0}
+
+
+def test_a_term_that_ends_renews_into_the_next_plan_once(practice, api, engine, clock):
+    plan, senior = new_plan(practice), new_plan(practice, name="Senior Plan")
+    new_benefit(practice, plan)
+    senior_benefit = new_benefit(practice, senior, name="Senior checks")
+    first = enrol(practice, plan, next_wellness_plan=senior["id"], billing_interval=4, reference="R-1")
+    end = first["end_date"]
+    assert renew(engine, api, end) == NOTHING  # the last second of the term: not ended yet
+    assert renew(engine, api, end + 1) == {"credits_refreshed": 0, "credits_expired": 1, "memberships_ended": 1,
+                                           "memberships_renewed": 1}
+    assert renew(engine, api, end + 1) == NOTHING  # idempotent
+    old, renewal = memberships_of(api, first["animal_id"])
+    assert shape(status_periods(api, old)) == [("active", 1, 12, START, end)]  # closed at the end of the term
+    assert (renewal["wellness_plan"], renewal["previous_wellness_plan_membership"], renewal["start_date"],
+            renewal["status"], renewal["billing_interval"], renewal["renew_when_expired"], renewal["reference"],
+            renewal["resource_id"]) == (senior["id"], old["id"], end + 1, "Active", 4, True, "R-1",
+                                        old["resource_id"])
+    assert shape(status_periods(api, renewal)) == [("active", 1, None, end + 1, None)]
+    (expired,) = credits(api, old)
+    assert (expired["wasted"], expired["expires_in_qty"]) == ("3.0000", "0")
+    (earned,) = credits(api, renewal)
+    assert int(earned["wellness_plan_benefit_id"]) == senior_benefit["id"]
+    clock.now = end + 10
+    with practice.unchanged():  # an ended membership's status no longer changes
+        refused(api.patch(f"{MEMBERSHIP}/{old['id']}", {"status": "Paused", "pause_length": 1}), 422, "status")
+
+
+def test_a_term_ends_without_renewal_when_not_asked_or_cancelled_and_a_discontinued_plan_is_replaced(
+        practice, api, engine, clock):
+    plan, newer = new_plan(practice), new_plan(practice, name="Puppy Plan 2027")
+    staying = enrol(practice, plan, renew_when_expired=0)
+    cancelled = enrol(practice, plan)
+    change(api, cancelled, status="Cancelled", cancellation_option="custom", cancellation_fee=0)
+    replaced = enrol(practice, plan)
+    item(api.patch(f"/v2/wellnessplan/{plan['id']}", {"discontinued": True, "replacement_wellness_plan":
+                                                      newer["id"]}), "wellnessplan")
+    done = renew(engine, api, staying["end_date"] + 1)
+    assert (done["memberships_ended"], done["memberships_renewed"]) == (2, 1)
+    assert len(memberships_of(api, staying["animal_id"])) == 1
+    assert len(memberships_of(api, cancelled["animal_id"])) == 1
+    old, renewal = memberships_of(api, replaced["animal_id"])
+    assert (old["next_wellness_plan"], renewal["wellness_plan"], renewal["previous_wellness_plan_membership"]) == (
+        newer["id"], newer["id"], old["id"])
+
+
+def test_a_renewal_into_the_same_plan_keeps_the_options_chosen_to_auto_renew(practice, api, engine, clock):
+    plan = new_plan(practice)
+    dental, grooming = (new_benefit(practice, plan, name=name, optional=True) for name in ("Dental", "Grooming"))
+    membership = enrol(practice, plan)  # next_wellness_plan: its own plan
+    for benefit, again in ((dental, True), (grooming, False)):
+        practice.record("wellnessplanmembershipoption", wellness_plan_membership=membership["id"],
+                        wellness_plan_benefit=benefit["id"], auto_renew=again)
+    renew(engine, api, membership["end_date"] + 1)
+    _, renewal = memberships_of(api, membership["animal_id"])
+    (option,) = items(api.get("/v1/wellnessplanmembershipoption", params={
+        "wellness_plan_membership": renewal["id"]}), "wellnessplanmembershipoption")
+    assert (int(option["wellness_plan_benefit"]), option["start_cycle"], option["auto_renew"]) == (
+        dental["id"], "1", "1")
+    (credit,) = credits(api, renewal)
+    assert (int(credit["wellness_plan_benefit_id"]), int(credit["start_date"])) == (dental["id"],
+                                                                                    renewal["start_date"])
+
+
+def test_credits_refresh_every_refresh_cycle_quantity_cycles_within_the_term(practice, api, engine, clock):
+    plan = new_plan(practice)
+    new_benefit(practice, plan, benefit_config={"type": "percentage", "type_value": 100, "usages": 2,
+                                                "refresh_cycle_quantity": 3})
+    new_benefit(practice, plan, name="Once", benefit_config={"type": "percentage", "type_value": 10, "usages": 1,
+                                                             "refresh_cycle_quantity": 3, "renewable": False})
+    membership = enrol(practice, plan, renew_when_expired=0)
+    refreshing = next(c for c in credits(api, membership) if c["amount"] == "2.0000")
+    assert int(refreshing["end_date"]) == 1_775_001_600 - 1  # cycles 1-3: to 2026-04-01
+    practice.record("priceadjustment", type="Credit", adjustment_method="quantity", adjustment_amount=-1,
+                    triggering_type="BillingCredit", triggering_id=int(refreshing["id"]), consuming=True,
+                    total_change="-10")
+    april = START + 100 * DAY
+    assert renew(engine, api, april) == {"credits_refreshed": 1, "credits_expired": 2, "memberships_ended": 0,
+                                         "memberships_renewed": 0}
+    assert renew(engine, api, april) == NOTHING
+    by_cycle = {(c["amount"], c["wellness_plan_membership_cycle_id"]): c for c in credits(api, membership)}
+    assert (by_cycle["2.0000", "1"]["wasted"], by_cycle["2.0000", "1"]["used"]) == ("1.0000", "1.0000")
+    fresh = by_cycle["2.0000", "4"]
+    assert (int(fresh["start_date"]), int(fresh["end_date"]), fresh["used"]) == (
+        1_775_001_600, 1_782_864_000 - 1, "0.0000")  # cycles 4-6: 2026-04-01 to 2026-07-01
+    later = membership["end_date"] + 1  # a worker stopped for months catches up: cycles 7 and 10, then the end
+    done = renew(engine, api, later)
+    assert (done["credits_refreshed"], done["memberships_ended"], done["memberships_renewed"]) == (2, 1, 0)
+    assert sorted(int(c["wellness_plan_membership_cycle_id"]) for c in credits(api, membership)
+                  if c["amount"] == "2.0000") == [1, 4, 7, 10]
+
+
+@pytest.mark.both_databases
+def test_two_runs_at_once_renew_a_membership_once(practice, api, engine, clock):
+    """Two workers (threads) run the renewal at the same moment: the rows are taken under lock (PostgreSQL row
+    locks, SQLite's write lock), so the membership ends and renews once, and its credit expires once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from openvet.services.wellness import renew_due
+
+    plan = new_plan(practice)
+    new_benefit(practice, plan)
+    membership = enrol(practice, plan)
+    now = membership["end_date"] + 1
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: renew_due(engine, now, [api.id]), range(2)))
+    assert sum(r["memberships_renewed"] for r in runs) == sum(r["memberships_ended"] for r in runs) == 1
+    assert sum(r["credits_expired"] for r in runs) == 1
+    assert len(memberships_of(api, membership["animal_id"])) == 2
+
+
+def test_the_worker_rounds_and_the_cli_renew_what_is_due(practice, api, engine, monkeypatch):
+    """``schedule.tick`` (called by every dispatcher round) renews at most every OPENVET_WELLNESS_RENEW_SECONDS; a
+    weekly plan of two weeks that started five weeks ago is renewed term after term up to now."""
+    import time
+
+    from typer.testing import CliRunner
+
+    from openvet.cli import app as cli
+    from openvet.events import schedule
+    from openvet.store import accounts
+
+    monkeypatch.setattr(schedule, "_last_run", {})
+    monkeypatch.setenv("OPENVET_WELLNESS_RENEW_SECONDS", "600")
+    weekly = new_plan(practice, subscription_cycle_unit="week", term_qty=2, min_cycle_qty_on_signup=1)
+    now = int(time.time())
+    first = enrol(practice, weekly, start_date=now - 35 * DAY)
+    assert schedule.tick(engine) is True
+    assert schedule.tick(engine) is False  # not again within the interval
+    chain = memberships_of(api, first["animal_id"])
+    assert len(chain) == 3 and chain[-1]["start_date"] <= now <= chain[-1]["end_date"]
+    assert [m["previous_wellness_plan_membership"] for m in chain] == [None, chain[0]["id"], chain[1]["id"]]
+    with engine.db.connect() as conn:
+        slug = accounts.clinic_by_id(conn, api.id).slug
+    env = {"OPENVET_DATABASE_URL": engine.db.url.render_as_string(hide_password=False)}
+    result = CliRunner().invoke(cli, ["wellness", "renew", "--clinic", slug, "--at", str(chain[-1]["end_date"] + 1)],
+                                env=env)
+    assert result.exit_code == 0, result.output
+    assert "memberships_renewed=1" in result.output
+    assert len(memberships_of(api, first["animal_id"])) == 4
+
+
 # the invariant ------------------------------------------------------------------------------------------------
 
 STEPS = st.lists(st.tuples(
@@ -431,15 +753,61 @@ def test_status_periods_tile_the_membership_life(practice, api, clock, steps):
     assert all(Decimal(a["total_change"]) == Decimal("9.99") for a in refunds)
 
 
+USES = st.lists(st.one_of(
+    st.tuples(st.just("line"), st.integers(0, 1), st.integers(1, 3)),  # (covered product or not, quantity)
+    st.tuples(st.just("remove"), st.integers(0, 9)),
+    st.tuples(st.just("delete"), st.integers(0, 9))),  # delete a whole invoice
+    min_size=1, max_size=6)
+
+
+@pytest.mark.both_databases
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=USES)
+@example(steps=[("line", 0, 3), ("line", 0, 2), ("remove", 0), ("line", 0, 3)])
+def test_a_credit_never_gives_more_than_it_has_and_gets_back_what_removed_lines_took(practice, api, clock, steps):
+    """Random lines of a covered and an uncovered product (3 uses of a free consult), removals of lines and
+    deletions of invoices: after each step the credit's ``used`` is the uses of its active consuming adjustments,
+    never more than its amount, and what the animal's active lines were let off is what those adjustments say."""
+    clock.now = START
+    plan = new_plan(practice)
+    benefit = new_benefit(practice, plan)
+    covered, other = priced(practice, "Consultation", "34.80"), priced(practice, "Kibble", "12.00")
+    covering(practice, benefit, covered)
+    membership = enrol(practice, plan)
+    full = {covered: Decimal("34.80"), other: Decimal("12.00")}
+    lines: list[dict] = []
+    for step in steps:
+        if step[0] == "line":
+            lines.append(invoice_line(practice, membership["animal_id"], (covered, other)[step[1]], step[2]))
+        elif step[0] == "remove" and lines:
+            line = lines[step[1] % len(lines)]
+            assert api.request("DELETE", "/v2/invoiceline", json={"id": line["id"]}).status_code == 200
+        elif step[0] == "delete" and lines:
+            line = lines[step[1] % len(lines)]
+            assert api.delete(f"/v2/invoice/{line['invoice_id']}").status_code == 200
+        (credit,) = credits(api, membership)
+        taken = consuming(api, membership)
+        uses = -sum((Decimal(a["adjustment_amount"]) for a in taken), Decimal(0))
+        assert Decimal(credit["used"]) == uses <= Decimal(credit["amount"]) - Decimal(credit["wasted"])
+        live = [item(api.get(f"/v2/invoiceline/{line['id']}"), "invoiceline") for line in lines]
+        live = [line for line in live if line["active"] and item(api.get(
+            f"/v2/invoice/{line['invoice_id']}"), "invoice")["active"]]
+        let_off = sum((full[line["product_id"]] * Decimal(str(line["quantity"])) - Decimal(str(line["total"]))
+                       for line in live), Decimal(0))
+        assert let_off == -sum((Decimal(a["total_change"]) for a in taken), Decimal(0))
+
+
 # the demo ---------------------------------------------------------------------------------------------------
 
 
 def test_the_demo_practice_has_plans_and_memberships_made_by_the_rules(engine, tmp_path):
     """The small demo (``serve --demo``) enrols a few animals through the engine: a paused membership has its
-    closed active period and open paused one, a cancelled one its bill; loading again adds no membership."""
+    closed active period and open paused one; once the consults are invoiced, a puppy's vaccination uses its credit
+    and a cancelled membership has its fee invoiced; loading again adds nothing."""
     import uuid
 
     from openvet import demo
+    from openvet.demo.wellness import seed_wellness_billing
     from openvet.services.credentials import create_clinic
     from openvet.store.blobs import Blobs
 
@@ -449,6 +817,7 @@ def test_the_demo_practice_has_plans_and_memberships_made_by_the_rules(engine, t
     demo.seed_lookups(engine, clinic_id)
     for _ in range(2):
         demo.load_animals(engine, clinic_id, 12, show_progress=False, blobs=Blobs(tmp_path / "data"))
+        seed_wellness_billing(engine, clinic_id)
 
     def rows(name: str, **equal) -> list[dict]:
         with engine.db.connect() as conn:
@@ -469,4 +838,11 @@ def test_the_demo_practice_has_plans_and_memberships_made_by_the_rules(engine, t
     (cancelled,) = [m for m in memberships if m["status"] == "Cancelled"]
     (bill,) = rows("priceadjustment", wellness_plan_membership_id=cancelled["id"])
     assert bill["triggering_type"] == "WellnessPlanMembership" and bill["total_change"] > 0
-    assert rows("billingcredit")  # the benefits the members earned
+    assert bill["associated_type"] == "InvoiceLine"
+    (fee,) = rows("invoiceline", id=bill["associated_id"])
+    assert (fee["total"], rows("product", id=fee["product_id"])[0]["code"]) == (bill["total_change"], "WP-CANCEL")
+    (used,) = rows("priceadjustment", consuming=True)
+    (credit,) = rows("billingcredit", id=used["triggering_id"])
+    assert credit["used"] == 1 and used["associated_type"] == "InvoiceLine" and used["total_change"] < 0
+    (line,) = rows("invoiceline", id=used["associated_id"])
+    assert line["total"] == 0  # the C5 vaccination, free for the puppy member

@@ -21,6 +21,8 @@ clinic_app = typer.Typer(help="Create and list clinics.", no_args_is_help=True)
 credentials_app = typer.Typer(help="Create API credentials for a clinic.", no_args_is_help=True)
 app.add_typer(clinic_app, name="clinic")
 app.add_typer(credentials_app, name="credentials")
+wellness_app = typer.Typer(help="Wellness plan memberships: renewals and credit refreshes.", no_args_is_help=True)
+app.add_typer(wellness_app, name="wellness")
 console = Console(stderr=True)
 DEMO_SLUG = "demo"
 
@@ -120,6 +122,24 @@ def worker() -> None:
     running.start()
     stop.wait()
     running.stop()
+
+
+@wellness_app.command("renew")
+def wellness_renew(
+    at: Annotated[int | None, typer.Option(help="The moment to renew as of, in epoch seconds (default: now).")]
+    = None,
+    clinic: Annotated[str | None, typer.Option(help="Slug of one clinic (default: every clinic).")] = None,
+) -> None:
+    """Renew the memberships whose term ended and refresh the credits past their end, in every clinic, as of now
+    (or --at). Idempotent: for a cron, when no `openvet serve` or `openvet worker` runs it every few minutes."""
+    import time
+
+    from openvet.services.wellness import renew_due
+
+    engine = _engine()
+    done = renew_due(engine, int(time.time()) if at is None else at,
+                     None if clinic is None else [_clinic_id(engine, clinic)])
+    typer.echo(" ".join(f"{what}={n}" for what, n in done.items()))
 
 
 @clinic_app.command("create")
@@ -259,6 +279,7 @@ def _ensure_demo() -> dict:
     """
     from openvet import demo as demo_data
     from openvet.demo.billing import seed_billing
+    from openvet.demo.wellness import seed_wellness_billing
     from openvet.services import clinics, credentials
     from openvet.store import accounts
 
@@ -276,6 +297,7 @@ def _ensure_demo() -> dict:
         demo_data.seed_lookups(engine, clinic_id)
         demo_data.load_animals(engine, clinic_id, 250, show_progress=False)
         seed_billing(engine, clinic_id)  # billing: an invoice for each consult, payments
+        seed_wellness_billing(engine, clinic_id)  # wellness: a credit used by an invoice line, a cancellation's fee
     else:
         clinic_id = existing.id
     with engine.db.begin() as conn:

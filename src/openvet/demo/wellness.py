@@ -1,9 +1,11 @@
-"""The demo practice's wellness plans: three plans with their fee products and prices, their benefits and benefit
-items, and memberships for a few of the demo animals (one paused, one cancelled), all written through the engine
-so that every rule applies: the memberships' status periods, credits and cancellation bill are the rules' own.
+"""The demo practice's wellness plans: three plans with their fee and cancellation products and prices, their
+benefits and benefit items, and memberships for a few of the demo animals (one paused), all written through the
+engine so that every rule applies: the memberships' status periods and credits are the rules' own.
 
 Seeded after the animals are loaded, idempotently: plans are found by name, and animals are enrolled only while
-the clinic has no membership.
+the clinic has no membership. Once the demo's consults are invoiced (``seed_billing``, which leaves alone a clinic
+that has invoices), ``seed_wellness_billing`` has a puppy member's vaccination invoiced (its free use of the plan's
+credit: a consuming PriceAdjustment) and a dental membership cancelled, its fee invoiced.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ BENEFITS = (
       "option_cost_exc_tax": 0, "refresh_cycle_quantity": 4}, ("LAB-BIO", "LAB-CBC", "LAB-T4")),
 )
 MEMBERS = 6  # animals enrolled
+CANCELLATION = ("WP-CANCEL", "Wellness plan cancellation", Decimal("25.00"))
 
 
 def seed_wellness(engine, clinic_id: int) -> None:
@@ -66,20 +69,21 @@ def seed_wellness(engine, clinic_id: int) -> None:
 
         products, plans = named("product", "code"), named("wellnessplan")
         location, rate = first("separation", type="Location"), first("taxrate", code="S")
-        for name, unit, qty, term, pauses, price, code in PLANS:
+        fees = [(code, f"{name} subscription", price) for name, _, _, _, _, price, code in PLANS] + [CANCELLATION]
+        for code, name, price in fees:
+            if code in products:
+                continue
+            products[code] = create("product", {"name": name, "code": code, "type": "Standard", "is_sold": True})
+            if rate is not None and location is not None:
+                create("productpricing", {"product_id": products[code], "ownership_id": location,
+                                          "based_on": "Price", "tax_rate": rate, "cost_price": 0, "sell_price": price})
+        for name, unit, qty, term, pauses, _, code in PLANS:
             if name in plans:
                 continue
-            if code not in products:
-                products[code] = create("product", {"name": f"{name} subscription", "code": code,
-                                                    "type": "Standard", "is_sold": True})
-                if rate is not None and location is not None:
-                    create("productpricing", {"product_id": products[code], "ownership_id": location,
-                                              "based_on": "Price", "tax_rate": rate, "cost_price": 0,
-                                              "sell_price": price})
             plans[name] = create("wellnessplan", {
                 "name": name, "subscription_cycle_unit": unit, "subscription_cycle_qty": qty, "term_qty": term,
                 "pause_limit_qty": pauses, "subscription_fee_product": products[code], "min_cycle_qty_on_signup": 1,
-                "ownership_id": location})
+                "cancellation_product": products[CANCELLATION[0]], "ownership_id": location})
             for plan, benefit, optional, config, covered in BENEFITS:
                 if plan != name:
                     continue
@@ -111,8 +115,46 @@ def seed_wellness(engine, clinic_id: int) -> None:
                 "reference": f"DEMO-{number + 1:03d}"})
             if number == len(names):  # the second puppy is paused for a month
                 change(membership, {"status": "Paused", "pause_length": 1})
-            elif number == len(names) + 1:  # the second dental member cancelled, billed what remains of the term
-                change(membership, {"status": "Cancelled", "cancellation_option": "remaining"})
 
 
-__all__ = ["PLANS", "seed_wellness"]
+def seed_wellness_billing(engine, clinic_id: int) -> None:
+    """After the consults are invoiced: the first puppy member (of an owner who may be invoiced) has its C5
+    vaccination invoiced, free through the plan's credit; the second dental member cancels, billed what remains
+    of its term on an invoice of its own. Once: a clinic with a cancelled membership is left alone."""
+    registry = engine.registry
+    with engine.writing(clinic_id) as writer:
+        conn = writer.conn
+
+        def rows(name: str, **equal: Any) -> list[dict[str, Any]]:
+            return [r for r in engine.find(conn, clinic_id, name, equal) if r.get("active")]
+
+        if rows("wellnessplanmembership", status="Cancelled"):
+            return
+        stopped = {c["id"] for c in rows("contact", stop_credit="STOP")}
+        plans = {p["name"]: p["id"] for p in rows("wellnessplan")}
+        members = {name: [m for m in rows("wellnessplanmembership", wellness_plan=plan_id, status="Active")
+                          if (engine.lookup(conn, clinic_id, "animal", m["animal_id"]) or {}).get("contact_id")
+                          not in stopped] for name, plan_id in plans.items()}
+        vaccine = next(iter(rows("product", code="VAC-C5")), None)
+        sellers = rows("user", is_salesperson=True)
+        location = next(iter(rows("separation", type="Location")), None)
+        rate = next(iter(rows("taxrate", code="S")), None)
+        puppies = members.get("Puppy Wellness Plan") or []
+        if vaccine is not None and sellers and location is not None and puppies:
+            if not rows("productpricing", product_id=vaccine["id"]) and rate is not None:
+                writer.create(registry["productpricing"], {
+                    "product_id": vaccine["id"], "ownership_id": location["id"], "based_on": "Price",
+                    "tax_rate": rate["id"], "cost_price": Decimal("12.00"), "sell_price": Decimal("45.00")}, None)
+            animal = engine.lookup(conn, clinic_id, "animal", puppies[0]["animal_id"])
+            writer.create(registry["invoice"], {
+                "contact_id": animal["contact_id"], "animal_id": animal["id"], "ownership_id": location["id"],
+                "line_item": [{"product_id": vaccine["id"], "quantity": 1, "sales_person": sellers[0]["id"],
+                               "ownership_id": location["id"], "location_id": location["id"]}]}, None)
+        dental = members.get("Adult Dental Plan") or []
+        if dental:
+            membership = engine.lookup(conn, clinic_id, "wellnessplanmembership", dental[-1]["id"], full=True)
+            writer.change(registry["wellnessplanmembership"], membership,
+                          {"status": "Cancelled", "cancellation_option": "remaining"}, None)
+
+
+__all__ = ["PLANS", "seed_wellness", "seed_wellness_billing"]

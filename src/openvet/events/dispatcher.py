@@ -30,6 +30,7 @@ import httpx
 
 from openvet import __version__
 from openvet.engine import Engine
+from openvet.events import schedule
 from openvet.events.jobs import JobRunner
 from openvet.services.webhooks import private_address, secret_of, signature
 from openvet.store import deliveries
@@ -113,6 +114,7 @@ class Dispatcher:
             for done in [self._senders.submit(self.deliver, delivery) for delivery in claimed]:
                 done.result()
         ran = self.jobs.round()
+        schedule.tick(self.engine)  # wellness: terms renewed, credits refreshed (every few minutes)
         return bool(handed or claimed or ran)
 
     def idle(self) -> bool:

@@ -78,7 +78,8 @@ INVOICE = Resource(
     title="Invoice",
     spec_line=6772,
     rules=("invoice_has_a_code", "contact_may_be_invoiced", "approved_invoice_is_not_edited",
-           "approval_finalises_lines", "invoice_totals"),
+           "approval_finalises_lines", "invoice_totals",
+           "deleted_invoice_gives_benefits_back"),  # the last: services/wellness.py
     endpoints={
         "v1": Endpoint(LIST, page_limit=50),  # "limit ... (range: 1 - 50)" (L6868)
         # PATCH names the invoice by the id in its body (L7176); DELETE by the path (L7287)
@@ -141,7 +142,7 @@ INVOICE_LINE = Resource(
     name="invoiceline",
     title="InvoiceLine",
     spec_line=7420,
-    rules=("line_prices", "line_status"),
+    rules=("line_prices", "line_takes_a_wellness_benefit", "line_status"),  # the second: services/wellness.py
     endpoints={
         "v1": Endpoint(LIST),
         # PATCH and DELETE name the line by the id in the body (L7862, L7934), or by the path

@@ -4,8 +4,9 @@ and price adjustments a membership earns and consumes (L14204-L15500, L2387, L97
 
 A membership's status changes only through its rules (``services/wellness.py``): each change closes the open
 WellnessPlanMembershipStatusPeriod and opens the next one, in the same transaction, so that the periods tile the
-membership's life. What a cancellation bills is recorded as a PriceAdjustment triggered by the membership, from
-which an invoice line is raised once invoices are served.
+membership's life. What a cancellation bills is invoiced (a line of the plan's cancellation product) and recorded
+as a PriceAdjustment triggered by the membership naming that line; an invoice line of a covered product takes the
+membership's benefit through a consuming PriceAdjustment of its credit.
 """
 
 from decimal import Decimal
@@ -307,8 +308,9 @@ PRICE_ADJUSTMENT = Resource(
         Field("adjustment_method", Text(32), filter=False,
               doc='How the adjustment was worked out: "quantity" (uses of a credit) or "value" (an amount).'),
         Field("adjustment_amount", Number(4), filter=False, doc="By how much the associated record was adjusted."),
-        # InvoiceLine (InvoiceExpense in the sample, L9822) joins these kinds once invoices are served
-        Field("associated_type", TypeName("Product"), doc="The kind of record adjusted."),
+        # InvoiceLine is the sample's InvoiceExpense (L9822); Product: a cancellation that raised no line
+        Field("associated_type", TypeName("InvoiceLine", "Product"),
+              doc="The kind of record adjusted: InvoiceLine (the sample's InvoiceExpense), or Product."),
         Field("associated_id", TypedLink("associated_type"), index=True, doc="The record adjusted."),
         Field("triggering_type", TypeName("BillingCredit", "WellnessPlanMembership"),
               doc="The kind of record that caused the adjustment."),

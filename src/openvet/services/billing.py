@@ -278,6 +278,39 @@ def allocated_by_product(reading: Reading, product_ids: list[int]) -> dict[int, 
     return {product_id: found.get(product_id) or ZERO for product_id in product_ids}
 
 
+# charges raised by other areas (a wellness cancellation) ----------------------------------------------------
+
+
+def unit_tax(change: Change, product_id: int, ownership_id: int | None, price: Decimal) -> Decimal:
+    """The tax a line of the product sent at ``price`` (without tax) carries per unit: ``line_prices``' rule (the
+    rate of the product's pricing's TaxRate, rounded half up to the cent)."""
+    pricing = pricing_of(change, product_id, ownership_id)
+    rate = change.lookup("taxrate", pricing.get("tax_rate")) if pricing else None
+    return to_cents(price * ((rate or {}).get("rate") or ZERO) / HUNDRED)
+
+
+def salesperson_for(change: Change, resource_id: int | None) -> int | None:
+    """The User to name as a line's sales person for a sale made by a calendar Resource: the Resource's User if
+    a salesperson, else the clinic's first active salesperson; None when the clinic has none."""
+    resource = change.lookup("resource", resource_id)
+    user = change.lookup("user", resource.get("associated_id")) if resource else None
+    if user is not None and user.get("active") and user.get("is_salesperson"):
+        return user["id"]
+    sellers = change.find("user", limit=1, is_salesperson=True, active=True)
+    return sellers[0]["id"] if sellers else None
+
+
+def raise_charge(change: Change, contact_id: int, animal_id: int | None, ownership_id: int, product_id: int,
+                 price: Decimal, sales_person: int, name: str, where: str = "") -> Any:
+    """Plan a new Invoice for ``contact_id`` (not approved: the clinic reviews it) holding one line of the product
+    at ``price`` (without tax; the tax comes from the product's pricing). The Pending id of the line."""
+    invoice = change.create("invoice", {"contact_id": contact_id, "animal_id": animal_id,
+                                        "ownership_id": ownership_id}, where=where)
+    return change.create("invoiceline", {"invoice_id": invoice, "product_id": product_id, "quantity": Decimal(1),
+                                         "price": price, "sales_person": sales_person, "name": name,
+                                         "ownership_id": ownership_id, "location_id": ownership_id}, where=where)
+
+
 # payments --------------------------------------------------------------------------------------------------
 
 

@@ -3,17 +3,20 @@
 A membership is counted in cycles of its plan (``subscription_cycle_qty`` x ``subscription_cycle_unit``), from its
 ``start_date``; its term is ``term_qty`` cycles. Every status change closes the open status period (its
 ``end_date`` is the second before the change) and opens the next one, planned as effects of the change, so the
-periods tile the membership's life. A cancellation records what it bills as a PriceAdjustment the membership
-triggers (type Surcharge); an invoice line is raised from it once invoices are served.
+periods tile the membership's life. A cancellation invoices what it bills (``billing.raise_charge``) and records it
+as a PriceAdjustment the membership triggers (type Surcharge) naming the line. Invoice lines of covered products
+take the benefits of the animal's membership (``line_takes_a_wellness_benefit``), and ``renew_due`` lets time pass:
+credits refresh, terms end and renew.
 """
 
 from __future__ import annotations
 
 import calendar
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
+from openvet.services import billing
 from openvet.services.changes import Change, rule
 
 ZERO = Decimal(0)
@@ -279,6 +282,9 @@ def membership_lifecycle(change: Change) -> None:
     current = rows[-1]
     if target == current["status"]:
         return
+    if current.get("end_date") is not None:  # its term ended (renew_due closed its last period)
+        change.refuse("status", f"cannot change: the membership ended at {before.get('end_date')}")
+        return
     start = before["start_date"]
     moment = max(change.now, current["start_date"])
     cycle = cycle_at(plan, start, moment)
@@ -316,11 +322,17 @@ def membership_lifecycle(change: Change) -> None:
 
 
 def cancel(change: Change, plan: dict[str, Any], option: str, fee: Decimal | None, moment: int, cycle: int) -> None:
-    """What a cancellation bills (L15312), recorded as a PriceAdjustment the membership triggers, of the plan's
-    cancellation product: savings_only, the discounts the membership's credits gave (its consuming adjustments);
-    remaining, the cycles of the term not billed yet at the cycle price; custom, ``cancellation_fee``. The credits'
-    unused parts are wasted; the membership no longer renews."""
+    """What a cancellation bills (L15312): savings_only, the discounts the membership's credits gave (its consuming
+    adjustments); remaining, the cycles of the term not billed yet at the cycle price; custom, ``cancellation_fee``.
+    The amount is invoiced: a new Invoice of the animal's owner with one line of the plan's cancellation product
+    at that price (``billing.raise_charge``), and recorded as a PriceAdjustment the membership triggers, whose
+    ``associated_*`` name that line. The credits' unused parts are wasted first (so the fee line takes no benefit);
+    the membership no longer renews."""
     before = change.before
+    for credit_ in change.find("billingcredit", wellness_plan_membership_id=before["id"]):
+        left = credit_left(credit_)
+        if credit_.get("active") and left > 0:
+            change.update("billingcredit", credit_["id"], {"wasted": (credit_.get("wasted") or ZERO) + left})
     if option == "custom":
         amount = fee
     elif option == "savings_only":
@@ -331,19 +343,38 @@ def cancel(change: Change, plan: dict[str, Any], option: str, fee: Decimal | Non
         amount = remaining_cycles(plan, before, cycle) * cycle_price(change, plan)
     amount = to_cents(max(amount, ZERO))
     product = plan.get("cancellation_product")
+    description = f"Cancellation of {plan.get('name')} ({option})"
+    line, tax = None, ZERO
+    if product is not None and amount > 0:
+        animal = change.lookup("animal", before.get("animal_id")) or {}
+        owner = change.lookup("contact", animal.get("contact_id"))
+        seller = billing.salesperson_for(change, before.get("resource_id"))
+        if owner is None:
+            change.refuse("cancellation_option", f"cannot be invoiced: Animal {before.get('animal_id')} has no owner")
+        elif owner.get("stop_credit") == "STOP":
+            change.refuse("cancellation_option", f"bills {amount}, but Contact {owner['id']} (the animal's owner) "
+                                                 "cannot be invoiced: its stop_credit is STOP")
+        elif seller is None:
+            change.refuse("cancellation_option", f"bills {amount}, but no User is a salesperson (is_salesperson) "
+                                                 "to name on its invoice line")
+        else:
+            line = billing.raise_charge(change, owner["id"], animal["id"], before["ownership_id"], product, amount,
+                                        seller, description, where="cancellation_option.")
+            tax = billing.unit_tax(change, product, before["ownership_id"], amount)
     change.create("priceadjustment", {
         "type": "Surcharge", "adjustment_method": "value", "adjustment_amount": amount,
-        "associated_type": "Product" if product else None, "associated_id": product,
+        "associated_type": "InvoiceLine" if line else "Product" if product else None,
+        "associated_id": line or product,
         "triggering_type": "WellnessPlanMembership", "triggering_id": before["id"],
-        "description": f"Cancellation of {plan.get('name')} ({option})",
-        "total_change": amount, "total_change_tax": ZERO, "total_earned": ZERO, "total_earned_tax": ZERO,
-        "consuming": False, "wellness_plan_id": plan["id"], "wellness_plan_membership_id": before["id"]})
-    for credit_ in change.find("billingcredit", wellness_plan_membership_id=before["id"]):
-        left = (credit_.get("amount") or ZERO) - (credit_.get("used") or ZERO) - (credit_.get("wasted") or ZERO)
-        if credit_.get("active") and left > 0:
-            change.update("billingcredit", credit_["id"], {"wasted": (credit_.get("wasted") or ZERO) + left})
+        "description": description, "total_change": amount, "total_change_tax": tax, "total_earned": ZERO,
+        "total_earned_tax": ZERO, "consuming": False, "wellness_plan_id": plan["id"],
+        "wellness_plan_membership_id": before["id"]})
     change.derive("renew_when_expired", False)
     change.derive("next_wellness_plan", None)
+
+
+def credit_left(credit_: dict[str, Any]) -> Decimal:
+    return (credit_.get("amount") or ZERO) - (credit_.get("used") or ZERO) - (credit_.get("wasted") or ZERO)
 
 
 def remaining_cycles(plan: dict[str, Any], membership: dict[str, Any], cycle: int) -> int:
@@ -415,8 +446,12 @@ def credit_of_a_membership(change: Change) -> None:
 def adjustment_consumes_a_credit(change: Change) -> None:
     """A consuming adjustment uses ``-adjustment_amount`` of the BillingCredit that triggers it (the sample consumes
     1 with adjustment_amount -1, L9822): the credit's ``used`` grows by as much, and a credit cannot give more than
-    it has left. Its wellness links are the credit's."""
-    record = change.record
+    it has left. Its wellness links are the credit's. Deactivated ("active: if true, the Price Adjustment is
+    applied", L9853), it gives the use back: to the credit if it is still current, else to what it wasted."""
+    record, before = change.record, change.before
+    if change.deactivating and before.get("consuming"):
+        give_back(change, before)
+        return
     if not change.creating or not record.get("consuming"):
         return
     if record.get("triggering_type") != "BillingCredit" or record.get("triggering_id") is None:
@@ -426,7 +461,7 @@ def adjustment_consumes_a_credit(change: Change) -> None:
     if credit_ is None:
         return
     taken = -(record.get("adjustment_amount") or ZERO)
-    left = (credit_.get("amount") or ZERO) - (credit_.get("used") or ZERO) - (credit_.get("wasted") or ZERO)
+    left = credit_left(credit_)
     if taken <= 0:
         change.refuse("adjustment_amount", "must be negative: the part of the credit consumed")
         return
@@ -439,3 +474,315 @@ def adjustment_consumes_a_credit(change: Change) -> None:
         if record.get(name) is None:
             change.derive(name, value)
     change.update("billingcredit", credit_["id"], {"used": (credit_.get("used") or ZERO) + taken})
+
+
+def give_back(change: Change, adjustment: dict[str, Any]) -> None:
+    """The use of a consuming adjustment returned to its credit: usable again while the credit is current (its
+    membership not cancelled, the credit not expired), else wasted."""
+    credit_ = change.lookup("billingcredit", adjustment.get("triggering_id"))
+    if credit_ is None or adjustment.get("triggering_type") != "BillingCredit":
+        return
+    taken = min(-(adjustment.get("adjustment_amount") or ZERO), credit_.get("used") or ZERO)
+    if taken <= 0:
+        return
+    membership = change.lookup("wellnessplanmembership", credit_.get("wellness_plan_membership_id")) or {}
+    current = (credit_.get("active") and membership.get("status") != "Cancelled" and credit_.get("expires_in_qty")
+               and (credit_.get("end_date") or LAST) >= change.now)
+    values = {"used": credit_["used"] - taken}
+    if not current:
+        values["wasted"] = (credit_.get("wasted") or ZERO) + taken
+    change.update("billingcredit", credit_["id"], values)
+
+
+# benefits taken by invoice lines --------------------------------------------------------------------------------
+
+LINE_FIGURES = ("product_id", "quantity", "price", "price_tax", "tax_code", "invoice_id")
+UNIT = Decimal("0.0001")
+
+
+def line_adjustments(change: Change, line_id: int) -> list[dict[str, Any]]:
+    return [a for a in change.find("priceadjustment", associated_type="InvoiceLine", associated_id=line_id)
+            if a.get("active") and a.get("consuming")]
+
+
+@rule
+def line_takes_a_wellness_benefit(change: Change) -> None:
+    """A new invoice line of a product a benefit item covers (the product, or a Tag Name a Tag on the product
+    carries, L15026), on an invoice of an animal with an Active membership in its term, takes the benefit of the
+    first such credit that has something left (L2387): its unit price is lowered by the discount (percentage or
+    value of the benefit's config, per unit or per line as its allocation says, L14699) over the units the credit
+    covers, and a consuming PriceAdjustment of the credit names the line with the change of its totals. A
+    Quantity credit gives ``consumption_rate`` uses per unit (0 reads as 1), or that many per line when the rate
+    is fixed or the allocation is line; a Value credit gives money, never more than it has left. Removing the
+    line gives the use back; the product, quantity or price of a line that took a benefit cannot change (remove
+    it and add it again)."""
+    record, before = change.record, change.before
+    if change.deactivating:
+        for adjustment in line_adjustments(change, before["id"]):
+            change.deactivate("priceadjustment", adjustment["id"])
+        return
+    if not change.creating:
+        changed = [n for n in LINE_FIGURES if n in change.values and change.values[n] != before.get(n)]
+        if changed and line_adjustments(change, before["id"]):
+            change.refuse(changed[0], "cannot change: the line took a wellness benefit (a consuming "
+                                      "PriceAdjustment names it); remove the line and add it again")
+        return
+    quantity, price = record.get("quantity"), record.get("price")
+    if change.problems or quantity is None or quantity <= 0 or not price or price <= 0 or not record.get(
+            "animal_id") or record.get("product_id") is None:
+        return
+    found = covering_credit(change, record["animal_id"], record["product_id"])
+    if found is None:
+        return
+    plan, benefit, item_, credit_ = found
+    take_benefit(change, plan, benefit, item_, credit_, quantity, price)
+
+
+@rule
+def deleted_invoice_gives_benefits_back(change: Change) -> None:
+    """A deleted invoice (only one not approved can be) sells nothing: the benefits its lines took are given back,
+    as if each line were removed."""
+    if change.deactivating:
+        for line in change.children("line_item"):
+            if line.get("active"):
+                for adjustment in line_adjustments(change, line["id"]):
+                    change.deactivate("priceadjustment", adjustment["id"])
+
+
+def covering_credit(change: Change, animal_id: int, product_id: int) -> tuple | None:
+    """(plan, benefit, benefit item, credit) of the animal's first Active membership in its term whose current
+    credit has something left and covers the product."""
+    memberships = [m for m in change.find("wellnessplanmembership", animal_id=animal_id)
+                   if m.get("active") and m.get("status") == "Active"
+                   and (m.get("start_date") or 0) <= change.now <= (m.get("end_date") or LAST)]
+    tags: set[str] | None = None
+    for membership in memberships:
+        for credit_ in change.find("billingcredit", wellness_plan_membership_id=membership["id"]):
+            if not credit_.get("active") or credit_left(credit_) <= 0 or not (
+                    (credit_.get("start_date") or 0) <= change.now <= (credit_.get("end_date") or LAST)):
+                continue
+            benefit = change.lookup("wellnessplanbenefit", credit_.get("wellness_plan_benefit_id"))
+            if benefit is None or not benefit.get("active"):
+                continue
+            for item_ in change.find("wellnessplanbenefititem", wellness_plan_benefit=benefit["id"]):
+                if not item_.get("active"):
+                    continue
+                if item_.get("associated_type") == "Product" and item_.get("associated_id") == product_id:
+                    return change.lookup("wellnessplan", membership["wellness_plan"]), benefit, item_, credit_
+                if item_.get("associated_type") == "Tag Name":
+                    if tags is None:
+                        tags = {t.get("name") for t in change.find("tag", associated_type="Product",
+                                                                   associated_id=product_id) if t.get("active")}
+                    tag_name = change.lookup("tagname", item_.get("associated_id"))
+                    if tag_name is not None and tag_name.get("name") in tags:
+                        return change.lookup("wellnessplan", membership["wellness_plan"]), benefit, item_, credit_
+    return None
+
+
+def take_benefit(change: Change, plan: dict[str, Any], benefit: dict[str, Any], item_: dict[str, Any],
+                 credit_: dict[str, Any], quantity: Decimal, price: Decimal) -> None:
+    record = change.record
+    config = benefit.get("benefit_config") or {}
+    value = Decimal(str(config.get("type_value") or 0))
+    per_line = config.get("allocation") == "line" or bool(item_.get("consumption_rate_fixed"))
+    rate = item_.get("consumption_rate") or Decimal(1)
+    left = credit_left(credit_)
+    if credit_.get("type") == "Quantity":
+        if per_line:
+            if left < rate:
+                return
+            covered, uses = quantity, rate
+        else:
+            covered = min(quantity, left / rate).quantize(UNIT, rounding=ROUND_DOWN)
+            uses = covered * rate
+    else:
+        covered, uses = quantity, None
+    if config.get("type") == "value":
+        discount = min(value if per_line else value * covered, covered * price)
+    else:
+        discount = covered * price * min(value, Decimal(100)) / Decimal(100)
+    if uses is None:
+        discount = min(discount, left)
+    old_total, old_tax = record.get("total") or ZERO, record.get("total_tax") or ZERO
+    unit = (quantity * price - discount) / quantity
+    unit = unit.quantize(UNIT, rounding=ROUND_UP)  # never more off than the discount
+    percent = record.get("tax_percent") or ZERO
+    change.derive("price", unit)
+    change.derive("price_tax", to_cents(unit * percent / Decimal(100)))
+    billing.line_figure(change, "total", quantity, unit)
+    billing.line_figure(change, "total_tax", quantity, record["price_tax"])
+    total_change = (record.get("total") or ZERO) - old_total
+    tax_change = (record.get("total_tax") or ZERO) - old_tax
+    if total_change >= 0:
+        return
+    earned = earning_rate(plan, benefit, item_)
+    change.create("priceadjustment", {
+        "type": "Credit", "adjustment_method": "quantity" if uses is not None else "value",
+        "adjustment_amount": -uses if uses is not None else total_change,
+        "associated_type": "InvoiceLine", "associated_id": change.this,
+        "triggering_type": "BillingCredit", "triggering_id": credit_["id"],
+        "description": f"{plan.get('name')} - {benefit.get('name')}", "total_change": total_change,
+        "total_change_tax": tax_change, "total_earned": to_cents(-total_change * earned),
+        "total_earned_tax": to_cents(-tax_change * earned), "consuming": True})
+
+
+def earning_rate(plan: dict[str, Any], benefit: dict[str, Any], item_: dict[str, Any]) -> Decimal:
+    """The share of a discount recorded as earnings: the item's Percent earn_amount, else the benefit's percent,
+    else the plan's ``portion_revenue_payable`` (the sample: 34.80 at 0.2 earns 6.96, L9822)."""
+    for method, amount in ((item_.get("earn_method"), item_.get("earn_amount")),
+                           (benefit.get("earn_method"), benefit.get("earn_amount"))):
+        if (method or "").lower() == "percent" and amount is not None:
+            return amount / Decimal(100)
+    return plan.get("portion_revenue_payable") or ZERO
+
+
+# time passing: terms end, credits refresh ------------------------------------------------------------------------
+
+BATCH = 200  # memberships or credits handled per transaction
+ROUNDS = 10_000  # transactions per clinic per run at most (a long-stopped worker catches up over several terms)
+
+
+def renew_due(engine: Any, now: int, clinic_ids: list[int] | None = None) -> dict[str, int]:
+    """Everything due by ``now`` in every clinic (or those named): credits past their end refreshed, memberships
+    past their end renewed (or ended). Idempotent: run again at the same ``now`` it finds nothing to do. Run by
+    the worker rounds (``events/schedule.py``) and by ``openvet wellness renew [--at EPOCH]``. Counts of what it
+    did."""
+    from openvet.store import accounts
+
+    done = {"credits_refreshed": 0, "credits_expired": 0, "memberships_ended": 0, "memberships_renewed": 0}
+    if clinic_ids is None:
+        with engine.db.connect() as conn:
+            clinic_ids = [row.id for row in accounts.list_clinics(conn)]
+    for clinic_id in clinic_ids:
+        for _ in range(ROUNDS):
+            if not renew_clinic(engine, clinic_id, now, done):
+                break
+    return done
+
+
+def renew_clinic(engine: Any, clinic_id: int, now: int, done: dict[str, int]) -> bool:
+    """One transaction of what is due in one clinic (at most BATCH credits and BATCH memberships), the rows locked
+    (PostgreSQL) or the database's write lock taken (SQLite) before they are read again, so that two workers never
+    do the same work. Whether there was anything."""
+    from openvet.store import records
+    from openvet.store.filters import Condition
+
+    memberships = engine.registry["wellnessplanmembership"]
+    with engine.writing(clinic_id, lock=memberships) as writer:
+        writer.now = now  # the rules see the moment renewed as of, not the clock
+        conn, tables = writer.conn, engine.tables
+        credit_ids = records.select_ids(conn, tables["billingcredit"], clinic_id, [
+            Condition("active", "eq", True), Condition("end_date", "lt", now), Condition("expires_in_qty", "gt", 0)],
+            BATCH, lock=True)
+        for credit_id in credit_ids:
+            refresh_credit(writer, clinic_id, credit_id, done)
+        if credit_ids:  # credits first, till none is due: a refreshed one may be due too, within the term
+            return True
+        open_periods = engine.find(conn, clinic_id, PERIOD, {"end_date": None, "active": True})
+        live = sorted({p["wellness_plan_membership"] for p in open_periods})
+        due = records.select_ids(conn, tables["wellnessplanmembership"], clinic_id, [
+            Condition("id", "in", live), Condition("end_date", "lt", now), Condition("active", "eq", True),
+            Condition("status", "neq", "Cancelled")],
+            BATCH, lock=True) if live else []
+        for membership_id in due:
+            end_term(writer, clinic_id, membership_id, done)
+        return bool(due)
+
+
+def refresh_credit(writer: Any, clinic_id: int, credit_id: int, done: dict[str, int]) -> None:
+    """A credit past its end: what is left is wasted and it expires (``expires_in_qty`` 0); while its membership's
+    term goes on, not cancelled, the benefit (active, ``renewable`` unless false) gives the next credit, for the
+    next ``refresh_cycle_quantity`` cycles (L14707)."""
+    engine, conn = writer.engine, writer.conn
+    credit_ = engine.lookup(conn, clinic_id, "billingcredit", credit_id, full=True)
+    if credit_ is None or not credit_.get("expires_in_qty"):
+        return
+    left = credit_left(credit_)
+    writer.change(engine.registry["billingcredit"], credit_, {
+        "expires_in_qty": 0, **({"wasted": (credit_.get("wasted") or ZERO) + left} if left > 0 else {})}, None)
+    done["credits_expired"] += 1
+    membership = engine.lookup(conn, clinic_id, "wellnessplanmembership", credit_["wellness_plan_membership_id"])
+    benefit = engine.lookup(conn, clinic_id, "wellnessplanbenefit", credit_["wellness_plan_benefit_id"])
+    if membership is None or benefit is None or not benefit.get("active") or not membership.get("active") or \
+            membership.get("status") == "Cancelled" or (benefit.get("benefit_config") or {}).get("renewable") is False:
+        return
+    start = credit_["end_date"] + 1
+    if start > (membership.get("end_date") or 0):
+        return  # the term ends with it
+    plan = engine.lookup(conn, clinic_id, "wellnessplan", membership["wellness_plan"])
+    cycle = cycle_at(plan, membership["start_date"], start)
+    if engine.find(conn, clinic_id, "billingcredit", {"wellness_plan_membership_id": membership["id"],
+                                                      "wellness_plan_benefit_id": benefit["id"],
+                                                      "wellness_plan_membership_cycle_id": cycle, "active": True}):
+        return
+    opened = engine.find(conn, clinic_id, PERIOD, {"wellness_plan_membership": membership["id"], "end_date": None,
+                                                   "active": True})
+    writer.create(engine.registry["billingcredit"], credit(
+        plan, benefit, membership["id"], opened[0]["id"] if opened else credit_.get(
+            "wellness_plan_membership_status_period_id"), membership, start, membership["end_date"], cycle), None)
+    done["credits_refreshed"] += 1
+
+
+def end_term(writer: Any, clinic_id: int, membership_id: int, done: dict[str, int]) -> None:
+    """A membership past its ``end_date`` (not cancelled): its open status period closes at the end of the term,
+    its credits waste what is left, and, if it ``renew_when_expired``, a membership of its ``next_wellness_plan``
+    starts the second after (the plan's ``replacement_wellness_plan`` if the next one takes no members), for the
+    same animal, renewing it (``previous_wellness_plan_membership``); it keeps its billing interval if the new plan
+    has it, else 1, its sales resource, ownership and reference, and the options chosen with ``auto_renew`` that are
+    benefits of the new plan. A renewal the rules refuse (the animal is no longer
+    active, no plan takes members) leaves the membership ended, not renewed."""
+    from openvet.engine.problems import ValidationFailed
+
+    engine, conn, registry = writer.engine, writer.conn, writer.engine.registry
+    membership = engine.lookup(conn, clinic_id, "wellnessplanmembership", membership_id, full=True)
+    opened = engine.find(conn, clinic_id, PERIOD, {"wellness_plan_membership": membership_id, "end_date": None,
+                                                   "active": True})
+    if membership is None or not opened or membership.get("status") == "Cancelled" or \
+            (membership.get("end_date") or LAST) >= writer.now:
+        return
+    plan = engine.lookup(conn, clinic_id, "wellnessplan", membership["wellness_plan"])
+    end = max(membership["end_date"], opened[-1]["start_date"])
+    for period in opened:
+        writer.change(registry[PERIOD], engine.lookup(conn, clinic_id, PERIOD, period["id"], full=True), {
+            "end_date": end, "end_cycle": max(cycle_at(plan, membership["start_date"], end),
+                                              period.get("start_cycle") or 1)}, None)
+    for credit_ in engine.find(conn, clinic_id, "billingcredit", {"wellness_plan_membership_id": membership_id,
+                                                                  "active": True}):
+        left = credit_left(credit_)
+        if credit_.get("expires_in_qty") or left > 0:
+            writer.change(registry["billingcredit"], credit_, {
+                "expires_in_qty": 0, **({"wasted": (credit_.get("wasted") or ZERO) + left} if left > 0 else {})},
+                None)
+    done["memberships_ended"] += 1
+    if not membership.get("renew_when_expired") or membership.get("next_wellness_plan") is None:
+        return
+    next_plan = engine.lookup(conn, clinic_id, "wellnessplan", membership["next_wellness_plan"])
+    if next_plan is not None and not (next_plan.get("active") and not next_plan.get("discontinued")):
+        next_plan = engine.lookup(conn, clinic_id, "wellnessplan", next_plan.get("replacement_wellness_plan"))
+        if next_plan is None or not next_plan.get("active") or next_plan.get("discontinued"):
+            return
+        with conn.begin_nested():  # the renewal of the plan replacing the next one
+            writer.change(registry["wellnessplanmembership"], membership, {"next_wellness_plan": next_plan["id"]},
+                          None)
+    if next_plan is None:
+        return
+    interval = membership.get("billing_interval") or 1
+    body = {"wellness_plan": next_plan["id"], "animal_id": membership["animal_id"],
+            "resource_id": membership["resource_id"], "renew_when_expired": True,
+            "start_date": membership["end_date"] + 1, "ownership_id": membership["ownership_id"],
+            "billing_interval": interval if interval in billing_intervals(next_plan) else 1,
+            "reference": membership.get("reference")}
+    try:
+        with conn.begin_nested():
+            renewal = writer.create(registry["wellnessplanmembership"], body, None)
+            for option in engine.find(conn, clinic_id, "wellnessplanmembershipoption",
+                                      {"wellness_plan_membership": membership_id, "active": True}):
+                benefit = engine.lookup(conn, clinic_id, "wellnessplanbenefit", option["wellness_plan_benefit"])
+                if option.get("auto_renew") and benefit and benefit.get("active") and \
+                        benefit.get("wellnessplan_id") == next_plan["id"]:
+                    writer.create(registry["wellnessplanmembershipoption"], {
+                        "wellness_plan_membership": renewal, "wellness_plan_benefit": benefit["id"],
+                        "start_cycle": 1, "auto_renew": True}, None)
+    except ValidationFailed:
+        return
+    done["memberships_renewed"] += 1

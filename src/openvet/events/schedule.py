@@ -1,0 +1,41 @@
+"""Periodic work of the dispatcher's rounds (``openvet serve``, ``openvet worker``): wellness memberships whose
+term ended are renewed and credits past their end refreshed (``services.wellness.renew_due``), at most every
+``OPENVET_WELLNESS_RENEW_SECONDS`` (300 by default; 0 turns it off). ``renew_due`` is idempotent and takes its
+rows under lock, so several workers may run it; a cron may run ``openvet wellness renew`` instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from openvet.services.wellness import renew_due
+
+log = logging.getLogger("openvet.events")
+DEFAULT_EVERY = 300
+_last_run: dict[int, int] = {}  # id(engine) -> when it last ran in this process
+
+
+def every() -> int:
+    raw = os.environ.get("OPENVET_WELLNESS_RENEW_SECONDS", "").strip()
+    return int(raw) if raw.isdigit() else DEFAULT_EVERY
+
+
+def tick(engine, now: int | None = None) -> bool:
+    """Run what is due if the last run in this process is ``every()`` seconds old or more. Whether it ran. A
+    failure is logged, not raised: webhooks and jobs go on, and the next tick tries again."""
+    period = every()
+    now = int(time.time()) if now is None else now
+    last = _last_run.get(id(engine))
+    if period == 0 or (last is not None and now - last < period):
+        return False
+    _last_run[id(engine)] = now
+    try:
+        done = renew_due(engine, now)
+    except Exception:  # noqa: BLE001 (the dispatcher's rounds must outlive it)
+        log.exception("wellness renewal failed; trying again in %s s", period)
+        return False
+    if any(done.values()):
+        log.info("wellness: %s", ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in done.items() if n))
+    return True
