@@ -13,14 +13,12 @@ half up to the cent, as ProductPricing's ``sell_price_tax`` is (2.26 at 10 % -> 
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from openvet.services.changes import Change, Reading, computed, rule
+from openvet.services.money import HUNDRED, ZERO, cut, to_cents
 
-CENT = Decimal("0.01")
-HUNDRED = Decimal(100)
-ZERO = Decimal(0)
 INVOICE_CODES = 400_000  # an invoice's code is 400000 + its id (4951 -> "404951", 5080 -> "405080": L7086, L7341)
 ESTIMATE_NUMBERS = 60_000  # an estimate's number is 60000 + its id (1 -> "60001", L5598)
 PAYMENT_METHODS = (("Cash", False, "Cash"), ("EFTPOS", True, "Direct"), ("Credit Card", True, "Credit Card"),
@@ -31,11 +29,6 @@ LIMIT = Decimal(10) ** 14  # a line's figures are NUMERIC(18, 4): under 10^14 in
 INVOICE_LIMIT = Decimal(10) ** 16  # an invoice's are NUMERIC(18, 2)
 
 
-def cut(value: Decimal) -> Decimal:
-    """A line's figure, cut to the cent (see the module's docstring)."""
-    return value.quantize(CENT, rounding=ROUND_DOWN)
-
-
 def line_figure(change: Change, name: str, quantity: Decimal, unit: Decimal, field: str = "quantity") -> None:
     """``name`` = quantity * unit, cut to the cent; a product out of the column's range refuses the quantity."""
     value = quantity * unit
@@ -44,10 +37,6 @@ def line_figure(change: Change, name: str, quantity: Decimal, unit: Decimal, fie
             change.refuse(field, f"makes a {name} out of range (under {LIMIT:,} in magnitude)")
         return
     change.derive(name, cut(value))
-
-
-def to_cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def approved(invoice: dict[str, Any] | None) -> bool:

@@ -10,21 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from openvet.services.billing import allocated_by_product
 from openvet.services.changes import Change, Reading, question, rule
+from openvet.services.money import CENT, HUNDRED, ZERO, to_cents
 
-CENT = Decimal("0.01")
-HUNDRED = Decimal(100)
-ZERO = Decimal(0)
 MOVED = {"alter_stock": True, "status": "Finalised", "active": True}  # the ledger rows a stock level counts
-
-
-def to_cents(value: Decimal) -> Decimal:
-    """Money and percentages worked out by the clinic, to the cent as the samples show (163.16, 28.5, L10302)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def as_quantity(value: Decimal) -> Decimal:

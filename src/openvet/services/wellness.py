@@ -13,23 +13,18 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, datetime
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from typing import Any
 
 from openvet.services import billing
 from openvet.services.changes import Change, rule
+from openvet.services.money import ZERO, to_cents
 
-ZERO = Decimal(0)
-CENT = Decimal("0.01")
 SECONDS = {"day": 86_400, "week": 7 * 86_400}
 APPROXIMATE = {"day": 86_400, "week": 7 * 86_400, "month": 2_629_746, "year": 31_556_952}
 PERIOD = "wellnessplanmembershipstatusperiod"
 LAST = 253_402_300_799  # 9999-12-31 23:59:59 UTC
 LATEST_START = 32_503_680_000  # 3000-01-01: a membership starts before then, so its term fits the calendar
-
-
-def to_cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # cycles ---------------------------------------------------------------------------------------------------------
