@@ -435,3 +435,85 @@ def test_two_workers_on_postgresql_run_each_of_many_jobs_once(tmp_path):
         assert cities == sorted(f"Town {n}" for n in range(burst))  # each job's record written once
         assert len(set(made)) == burst
         engine.close()
+
+
+@pytest.mark.server
+def test_a_worker_killed_while_a_job_is_processing_leaves_it_to_another_after_the_lease_written_once(tmp_path):
+    """A real slow path: the test holds the contact's row (``FOR UPDATE``, as a transaction editing that contact
+    would), so the job's write, which touches its parent contact, waits inside its transaction, the job
+    Processing. The worker is killed there (kill -9). Its transaction never commits: nothing of the job is
+    written. Another worker takes the job once the lease (``OPENVET_JOB_LEASE_SECONDS``) has run out, and the
+    job ends Completed, its record and its ``contactdetail_created`` written once."""
+    lease = 3
+    with migrated_database("postgresql", tmp_path) as url:
+        engine, clinic_id, _ = _clinic(url)
+        actor = Actor(clinic_id)
+        contact_id, type_id = _contact(engine, actor)
+        env = {**os.environ, "OPENVET_DATABASE_URL": url, "OPENVET_JOB_LEASE_SECONDS": str(lease)}
+        table, details, outbox = (engine.tables[n] for n in ("jobqueue", "contactdetail", "outbox"))
+        contact = engine.tables["contact"]
+
+        def worker(name: str) -> subprocess.Popen:
+            return subprocess.Popen([sys.executable, "-m", "openvet", "worker"], env=env, stdout=subprocess.DEVNULL,
+                                    stderr=(tmp_path / f"{name}.log").open("wb"))
+
+        def state():
+            with engine.db.connect() as conn:
+                return conn.execute(sa.select(table.c.status, table.c.record_id, table.c.claim,
+                                              table.c.claimed_until, table.c.modified_at)
+                                    .where(table.c.id == job_id)).one()
+
+        def waiting_on_a_lock() -> bool:
+            with engine.db.connect() as conn:
+                return bool(conn.execute(sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'")).scalar())
+
+        def written() -> list[int]:
+            with engine.db.connect() as conn:
+                return conn.execute(sa.select(details.c.id).where(details.c.clinic_id == clinic_id,
+                                                                  details.c.value == "021 999 000")).scalars().all()
+
+        with engine.db.connect() as conn:
+            before = conn.execute(sa.select(sa.func.max(outbox.c.id))).scalar() or 0
+        holder = engine.db.connect()
+        holding = holder.begin()
+        holder.execute(sa.select(contact.c.id).where(contact.c.id == contact_id).with_for_update())
+        queued = engine.create(actor, REGISTRY["jobqueue"], {"data": {
+            "method": "POST", "endpoint": "api/v2/contactdetail",
+            "body": {"contact_id": contact_id, "type_id": type_id, "value": "021 999 000"}}}, None)
+        job_id = int(queued["id"])
+        first = worker("first")
+        second = None
+        try:
+            assert _wait(lambda: state().status == "Processing" and waiting_on_a_lock(), 60), (
+                state(), (tmp_path / "first.log").read_text())
+            taken = state()
+            first.send_signal(signal.SIGKILL)
+            first.wait(30)
+            holding.rollback()  # the contact is free: the dead worker's transaction goes on to find no client
+            holder.close()
+            assert state().status == "Processing" and written() == []  # nothing of the job committed
+            second = worker("second")
+            assert _wait(lambda: state().status in ("Completed", "Error"), 60), state()
+            time.sleep(1.5)  # a second run, were there one, would have its time to show
+            done = state()
+            assert second.poll() is None, (tmp_path / "second.log").read_text()
+        finally:
+            if holder.in_transaction():
+                holding.rollback()
+            holder.close()
+            for process in (first, second):
+                if process is not None and process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+                    process.wait(30)
+        assert done.status == "Completed" and done.claim is None, done
+        assert done.modified_at >= taken.claimed_until  # taken again only once the first worker's lease ran out
+        assert written() == [done.record_id]  # the record written once
+        with engine.db.connect() as conn:
+            fired = conn.execute(sa.select(outbox.c.event, outbox.c.record_id).where(
+                outbox.c.clinic_id == clinic_id, outbox.c.id > before).order_by(outbox.c.id)).all()
+        # queued; then the one run that committed: its record, its parent touched, the job's end
+        assert [tuple(e) for e in fired] == [("jobqueue_created", job_id), ("contactdetail_created", done.record_id),
+                                             ("contact_updated", contact_id), ("jobqueue_updated", job_id)], fired
+        engine.close()
