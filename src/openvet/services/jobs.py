@@ -22,7 +22,15 @@ from openvet.services.changes import Change, rule
 
 METHODS = ("POST", "PATCH")  # L8226
 ALL_SCOPES = "*"  # credentials.ALL_SCOPES: a token of a credential made without a scope list
-ENDPOINT = re.compile(r"/?api/(v2)/([A-Za-z]+)(?:/([1-9][0-9]{0,18}))?/?")
+# an id in the endpoint: at most 18 digits, no leading zero (within a 64-bit id). Matched with ``$`` as the
+# schema's pattern is (``data_schema``: Python's ``$`` lets a final newline through, and so does this)
+ENDPOINT = re.compile(r"/?api/(v2)/([A-Za-z]+)(?:/([1-9][0-9]{0,17}))?/?$")
+DIGITS = re.compile(r"[0-9]+$")
+ID_MAX = 2**63 - 1
+# What str.strip() takes away, said for a JSON Schema pattern (whose \s is not Python's: it lacks \x1c-\x1f and
+# \x85, and has \ufeff): the ASCII ones around a method, all of them where a body key must not be blank.
+ASCII_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f "
+PY_SPACE = ASCII_SPACE + r"\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
 class JobRefused(Exception):
@@ -67,13 +75,14 @@ def queued_request(registry: dict[str, Any], data: Any, type_id: Any = 0) -> Que
         if data.get(name) is None:
             problems.append((f"data.{name}", "is required"))
     method, endpoint, body = data.get("method"), data.get("endpoint"), data.get("body")
-    if method is not None and (not isinstance(method, str) or method.strip().upper() not in METHODS):
+    if method is not None and (not isinstance(method, str) or not method.isascii()
+                               or method.strip().upper() not in METHODS):
         problems.append(("data.method", "must be one of POST, PATCH"))
     if body is not None and not isinstance(body, dict):
         problems.append(("data.body", "must be a JSON object, as the endpoint takes it"))
     name, path_id = None, None
     if endpoint is not None:
-        found = ENDPOINT.fullmatch(endpoint) if isinstance(endpoint, str) else None
+        found = ENDPOINT.match(endpoint) if isinstance(endpoint, str) else None
         if found is None:
             problems.append(("data.endpoint", "must be api/v2/<endpoint> (api/v2/<endpoint>/<id> for a PATCH)"))
         else:
@@ -103,7 +112,10 @@ def queued_request(registry: dict[str, Any], data: Any, type_id: Any = 0) -> Que
         return replace(request, body={k: v for k, v in body.items() if k != address}, key=(address, value.strip()))
     record_id = _record_id(path_id, body.get("id"), type_id)
     if isinstance(record_id, str):
-        raise JobRefused([("data.endpoint", record_id)])
+        raise JobRefused([("data.body.id" if record_id.startswith("the body's id must") else "data.endpoint",
+                           record_id)])
+    if body.get("id") is not None:
+        request = replace(request, body={**body, "id": record_id})
     return replace(request, record_id=record_id)
 
 
@@ -113,9 +125,11 @@ def _record_id(path_id: int | None, body_id: Any, type_id: Any) -> int | str:
     if path_id is not None:
         named.append(path_id)
     if body_id is not None:
-        if isinstance(body_id, bool) or not isinstance(body_id, (int, str)) or not str(body_id).isascii() \
-                or not str(body_id).isdigit() or int(body_id) < 1:
-            return "the body's id must be a positive whole number"
+        if isinstance(body_id, float) and body_id.is_integer():  # 12.0: a whole number, as JSON Schema reads it
+            body_id = int(body_id)
+        if isinstance(body_id, bool) or not isinstance(body_id, (int, str)) \
+                or isinstance(body_id, str) and not DIGITS.match(body_id) or not 1 <= int(body_id) <= ID_MAX:
+            return "the body's id must be a positive whole number (of at most 64 bits)"
         named.append(int(body_id))
     if not named and isinstance(type_id, int) and not isinstance(type_id, bool) and type_id > 0:
         named.append(type_id)
@@ -124,6 +138,59 @@ def _record_id(path_id: int | None, body_id: Any, type_id: Any) -> int | str:
     if len(set(named)) > 1:
         return "the endpoint's id and the body's id name different records"
     return named[0]
+
+
+def data_schema(registry: dict[str, Any]) -> dict:
+    """The JSON Schema of a job's ``data``, exactly as ``queued_request`` reads it (the fuzzer holds the two
+    together): one branch per method and way of naming the record, each endpoint where it takes that method.
+    What it cannot say: that a PATCH names its record at all (by the endpoint's id, the body's id, or the job's
+    ``type_id``, a field outside ``data``), and that the endpoint's id and the body's id agree."""
+    from openvet.openapi.values import ci, digits_up_to
+
+    def method(name: str) -> dict:
+        return {"type": "string", "pattern": rf"^[{ASCII_SPACE}]*{ci(name)}[{ASCII_SPACE}]*$",
+                "description": f"{name} (in any case)"}
+
+    def endpoint(names: list[str], with_id: bool) -> dict:
+        words = "|".join(ci(n) for n in sorted(names))
+        tail = "(/[1-9][0-9]{0,17})?" if with_id else ""
+        return {"type": "string", "pattern": rf"^/?api/v2/({words}){tail}/?$",
+                "description": "api/v2/<endpoint>" + (" or api/v2/<endpoint>/<id>" if with_id else "")
+                               + ": " + ", ".join(sorted(names))}
+
+    def branch(title: str, verb: str, where: dict, body: dict) -> dict:
+        return {"title": title, "type": "object", "additionalProperties": False,
+                "required": ["method", "endpoint", "body"],
+                "properties": {"method": method(verb), "endpoint": where, "body": {"type": "object", **body}}}
+
+    writable = {name: r for name, r in registry.items() if name != "jobqueue" and name.isascii() and name.isalpha()}
+    posts = [name for name, r in writable.items() if r.serves("v2", "create")]
+    by_path, by_key = [], {}
+    for name, r in writable.items():
+        if not r.serves("v2", "update"):
+            continue
+        key = next((op.address for op in r.operations("v2") if op.kind == "update"
+                    and op.address not in ("path", "matching")), None)
+        if key is None:
+            by_path.append(name)
+        else:
+            by_key[name] = key
+    body_id = {"anyOf": [{"type": "integer", "minimum": 1, "maximum": ID_MAX},
+                         {"type": "string", "pattern": rf"^0*{digits_up_to(ID_MAX)}$"}, {"type": "null"}],
+               "description": "the record to update, when the endpoint names none"}
+    branches = []
+    if posts:
+        branches.append(branch("POST: create a record", "POST", endpoint(posts, False), {}))
+    if by_path:
+        branches.append(branch("PATCH: update the record the endpoint's id, the body's id or type_id names",
+                               "PATCH", endpoint(by_path, True), {"properties": {"id": body_id}}))
+    for name, key in sorted(by_key.items()):
+        branches.append(branch(f"PATCH: update the {registry[name].title} the body's {key} names", "PATCH",
+                               endpoint([name], False), {"required": [key], "properties": {key: {
+                                   "type": "string", "pattern": f"[^{PY_SPACE}]"}}}))
+    return {"type": "object", "oneOf": branches,
+            "description": "The request to run (L8226-L8228): method, endpoint and body, as the endpoint takes "
+                           "them; the body itself is checked when the job runs (at most 64 KiB of JSON in all)."}
 
 
 def allows(scopes: str | None, scope: str) -> bool:
