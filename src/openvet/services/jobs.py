@@ -22,10 +22,10 @@ from openvet.services.changes import Change, rule
 
 METHODS = ("POST", "PATCH")  # L8226
 ALL_SCOPES = "*"  # credentials.ALL_SCOPES: a token of a credential made without a scope list
-# an id in the endpoint: at most 18 digits, no leading zero (within a 64-bit id). Matched with ``$`` as the
-# schema's pattern is (``data_schema``: Python's ``$`` lets a final newline through, and so does this)
-ENDPOINT = re.compile(r"/?api/(v2)/([A-Za-z]+)(?:/([1-9][0-9]{0,17}))?/?$")
-DIGITS = re.compile(r"[0-9]+$")
+# an id in the endpoint: at most 18 digits, no leading zero (within a 64-bit id). Matched whole, as the schema's
+# ECMA-262 pattern (``data_schema``) reads ``^…$``: no final newline
+ENDPOINT = re.compile(r"/?api/(v2)/([A-Za-z]+)(?:/([1-9][0-9]{0,17}))?/?")
+DIGITS = re.compile(r"[0-9]+")
 ID_MAX = 2**63 - 1
 # What str.strip() takes away, said for a JSON Schema pattern (whose \s is not Python's: it lacks \x1c-\x1f and
 # \x85, and has \ufeff): the ASCII ones around a method, all of them where a body key must not be blank.
@@ -82,7 +82,7 @@ def queued_request(registry: dict[str, Any], data: Any, type_id: Any = 0) -> Que
         problems.append(("data.body", "must be a JSON object, as the endpoint takes it"))
     name, path_id = None, None
     if endpoint is not None:
-        found = ENDPOINT.match(endpoint) if isinstance(endpoint, str) else None
+        found = ENDPOINT.fullmatch(endpoint) if isinstance(endpoint, str) else None
         if found is None:
             problems.append(("data.endpoint", "must be api/v2/<endpoint> (api/v2/<endpoint>/<id> for a PATCH)"))
         else:
@@ -128,7 +128,7 @@ def _record_id(path_id: int | None, body_id: Any, type_id: Any) -> int | str:
         if isinstance(body_id, float) and body_id.is_integer():  # 12.0: a whole number, as JSON Schema reads it
             body_id = int(body_id)
         if isinstance(body_id, bool) or not isinstance(body_id, (int, str)) \
-                or isinstance(body_id, str) and not DIGITS.match(body_id) or not 1 <= int(body_id) <= ID_MAX:
+                or isinstance(body_id, str) and not DIGITS.fullmatch(body_id) or not 1 <= int(body_id) <= ID_MAX:
             return "the body's id must be a positive whole number (of at most 64 bits)"
         named.append(int(body_id))
     if not named and isinstance(type_id, int) and not isinstance(type_id, bool) and type_id > 0:
@@ -140,29 +140,9 @@ def _record_id(path_id: int | None, body_id: Any, type_id: Any) -> int | str:
     return named[0]
 
 
-def data_schema(registry: dict[str, Any]) -> dict:
-    """The JSON Schema of a job's ``data``, exactly as ``queued_request`` reads it (the fuzzer holds the two
-    together): one branch per method and way of naming the record, each endpoint where it takes that method.
-    What it cannot say: that a PATCH names its record at all (by the endpoint's id, the body's id, or the job's
-    ``type_id``, a field outside ``data``), and that the endpoint's id and the body's id agree."""
-    from openvet.openapi.values import ci, digits_up_to
-
-    def method(name: str) -> dict:
-        return {"type": "string", "pattern": rf"^[{ASCII_SPACE}]*{ci(name)}[{ASCII_SPACE}]*$",
-                "description": f"{name} (in any case)"}
-
-    def endpoint(names: list[str], with_id: bool) -> dict:
-        words = "|".join(ci(n) for n in sorted(names))
-        tail = "(/[1-9][0-9]{0,17})?" if with_id else ""
-        return {"type": "string", "pattern": rf"^/?api/v2/({words}){tail}/?$",
-                "description": "api/v2/<endpoint>" + (" or api/v2/<endpoint>/<id>" if with_id else "")
-                               + ": " + ", ".join(sorted(names))}
-
-    def branch(title: str, verb: str, where: dict, body: dict) -> dict:
-        return {"title": title, "type": "object", "additionalProperties": False,
-                "required": ["method", "endpoint", "body"],
-                "properties": {"method": method(verb), "endpoint": where, "body": {"type": "object", **body}}}
-
+def _writable(registry: dict[str, Any]) -> tuple[list[str], list[str], dict[str, str]]:
+    """The v2 endpoints a job can write to: (those taking a POST, those taking a PATCH by id, those taking a
+    PATCH addressed by a key in the body, with that key)."""
     writable = {name: r for name, r in registry.items() if name != "jobqueue" and name.isascii() and name.isalpha()}
     posts = [name for name, r in writable.items() if r.serves("v2", "create")]
     by_path, by_key = [], {}
@@ -175,6 +155,43 @@ def data_schema(registry: dict[str, Any]) -> dict:
             by_path.append(name)
         else:
             by_key[name] = key
+    return sorted(posts), sorted(by_path), dict(sorted(by_key.items()))
+
+
+def _method_pattern(name: str) -> str:
+    from openvet.openapi.values import ci
+
+    return rf"^[{ASCII_SPACE}]*{ci(name)}[{ASCII_SPACE}]*$"
+
+
+def _endpoint_pattern(names: list[str], with_id: bool) -> str:
+    from openvet.openapi.values import ci
+
+    words = "|".join(ci(n) for n in sorted(names))
+    return rf"^/?api/v2/({words}){'(/[1-9][0-9]{0,17})?' if with_id else ''}/?$"
+
+
+def data_schema(registry: dict[str, Any]) -> dict:
+    """The JSON Schema of a job's ``data``, exactly as ``queued_request`` reads it (the fuzzer holds the two
+    together): one branch per method and way of naming the record, each endpoint where it takes that method.
+    What it cannot say: that a PATCH names its record at all (by the endpoint's id, the body's id, or the job's
+    ``type_id``, a field outside ``data``), and that the endpoint's id and the body's id agree."""
+    from openvet.openapi.values import digits_up_to
+
+    def method(name: str) -> dict:
+        return {"type": "string", "pattern": _method_pattern(name), "description": f"{name} (in any case)"}
+
+    def endpoint(names: list[str], with_id: bool) -> dict:
+        return {"type": "string", "pattern": _endpoint_pattern(names, with_id),
+                "description": "api/v2/<endpoint>" + (" or api/v2/<endpoint>/<id>" if with_id else "")
+                               + ": " + ", ".join(sorted(names))}
+
+    def branch(title: str, verb: str, where: dict, body: dict) -> dict:
+        return {"title": title, "type": "object", "additionalProperties": False,
+                "required": ["method", "endpoint", "body"],
+                "properties": {"method": method(verb), "endpoint": where, "body": {"type": "object", **body}}}
+
+    posts, by_path, by_key = _writable(registry)
     body_id = {"anyOf": [{"type": "integer", "minimum": 1, "maximum": ID_MAX},
                          {"type": "string", "pattern": rf"^0*{digits_up_to(ID_MAX)}$"}, {"type": "null"}],
                "description": "the record to update, when the endpoint names none"}
@@ -184,7 +201,7 @@ def data_schema(registry: dict[str, Any]) -> dict:
     if by_path:
         branches.append(branch("PATCH: update the record the endpoint's id, the body's id or type_id names",
                                "PATCH", endpoint(by_path, True), {"properties": {"id": body_id}}))
-    for name, key in sorted(by_key.items()):
+    for name, key in by_key.items():
         branches.append(branch(f"PATCH: update the {registry[name].title} the body's {key} names", "PATCH",
                                endpoint([name], False), {"required": [key], "properties": {key: {
                                    "type": "string", "pattern": f"[^{PY_SPACE}]"}}}))
@@ -219,7 +236,8 @@ def job_is_an_api_request_openvet_serves(change: Change) -> None:
         change.forbid(f"The access token lacks the scope {request.scope}: a job runs with the scopes of the "
                       "token that queued it")
     sent_type = record.get("type")
-    if sent_type is not None and sent_type.strip().lower() not in (request.title.lower(), request.endpoint):
+    if sent_type is not None and (not sent_type.isascii()
+                                  or sent_type.strip().lower() not in (request.title.lower(), request.endpoint)):
         change.refuse("type", f"must name the endpoint's resource, {request.title} (or be left out)")
         return
     data = dict(record["data"])
