@@ -57,11 +57,9 @@ NOT_YET = {"destination": re.compile(r"^must be an? [\w ]+ for an? \w+ communica
            "min_cycle_qty_on_signup": re.compile(r"^cannot be more than the plan's term_qty"),
            "replacement_wellness_plan": re.compile(r"^cannot be the plan itself$"),
            "benefit_type": re.compile(r"^must be the type of benefit_config$"),
-           # the job queue (docs/jobqueue.md): the schema of data names each endpoint with its methods; what it
-           # cannot say is that a PATCH names its record at all (type_id is outside data), that the endpoint's
-           # and the body's ids agree, and that type names data.endpoint's resource
-           "data.endpoint": re.compile(r"^(a PATCH names its record|the endpoint's id and the body's id )"),
-           "type": re.compile(r"^must name the endpoint's resource, "),
+           # the job queue (docs/jobqueue.md): the schema says every endpoint with its methods, and what data
+           # asks of type and type_id; not that the endpoint's id and the body's id name the same record
+           "data.endpoint": re.compile(r"^the endpoint's id and the body's id "),
            # purchasing: a supplier is a supplier Contact, an invoice
            # number once per supplier, a batch-tracked product's batches, a code of one supplier's product
            "supplier_id": re.compile(r"^Contact \d+ is not a supplier$"),

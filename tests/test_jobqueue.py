@@ -367,6 +367,33 @@ def test_the_schema_of_data_and_the_server_agree_on_every_endpoint_method_and_id
     assert checked > 10000 and agreed > 100
 
 
+def test_the_document_and_the_server_agree_on_type_and_type_id_beside_data(practice, api, client):
+    """What data asks of the job's other fields (a PATCH naming no record needs a type_id; a type names the
+    endpoint's resource) is in the create body's schema: valid there exactly when the server queues the job."""
+    document = client.get("/openapi.json").json()
+    schema = {**document["components"]["schemas"]["jobqueue.v2.Create"], "components": document["components"]}
+    validator = jsonschema_rs.validator_for(schema)
+    datas = [{"method": "POST", "endpoint": "api/v2/productpricing", "body": {}},
+             {"method": "PATCH", "endpoint": "api/v2/productpricing", "body": {}},
+             {"method": "PATCH", "endpoint": "api/v2/productpricing", "body": {"id": None}},
+             {"method": "PATCH", "endpoint": "api/v2/productpricing/5", "body": {}},
+             {"method": "PATCH", "endpoint": "api/v2/productpricing", "body": {"id": "5"}}]
+    types = [..., None, "ProductPricing", " productpricing\t", "PRODUCTPRICING", "Contact", "", 5, True,
+             "Productpricing\u2003", "\uff30roductPricing"]
+    type_ids = [..., 0, 7, "7", " 7 ", -1, 7.0, 2**63]
+    agreed = 0
+    for data in datas:
+        for kind in types:
+            for type_id in type_ids:
+                body = {"data": data, **({} if kind is ... else {"type": kind}),
+                        **({} if type_id is ... else {"type_id": type_id})}
+                answer = api.post("/v2/jobqueue", body)
+                assert answer.status_code in (200, 422), answer.text
+                assert validator.is_valid(body) == (answer.status_code == 200), (body, answer.text)
+                agreed += answer.status_code == 200
+    assert agreed > 20
+
+
 def test_the_document_describes_data_with_the_endpoints_of_each_method(client):
     document = client.get("/openapi.json").json()
     data = document["components"]["schemas"]["jobqueue.v2.Create"]["properties"]["data"]

@@ -128,6 +128,14 @@ class DataConfig(JsonObject):
 
         return data_schema(REGISTRY)
 
+    def across(self) -> list[dict]:
+        """What ``data`` asks of the job's other fields (``allOf`` items of the job's body): a PATCH that names
+        no record in data needs a type_id; a ``type`` names data's endpoint."""
+        from openvet.resources import REGISTRY
+        from openvet.services.jobs import job_schema
+
+        return job_schema(REGISTRY)
+
 
 JOB_STATUSES = ("Pending", "Queued", "Processing", "Error", "Completed")  # L8119
 HIDDEN = {"create": False, "update": False, "filter": False, "versions": ()}  # the runner's own, never on the wire

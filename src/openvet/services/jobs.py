@@ -171,6 +171,40 @@ def _endpoint_pattern(names: list[str], with_id: bool) -> str:
     return rf"^/?api/v2/({words}){'(/[1-9][0-9]{0,17})?' if with_id else ''}/?$"
 
 
+def job_schema(registry: dict[str, Any]) -> list[dict]:
+    """What a job's ``data`` asks of its other fields, as JSON Schema (``allOf`` items of the job's body, each an
+    ``anyOf`` of plain alternatives: no ``if``/``not``, which generators cannot draw from), exactly as
+    ``queued_request`` and the rule read them: data names its record (or is a POST), else ``type_id`` is a
+    positive id; ``type`` is left out, null, or names the endpoint's resource (title or endpoint, any case)."""
+    from openvet.openapi.values import ci, value_schema
+    from openvet.resources.fields import Integer
+
+    posts, by_path, by_key = _writable(registry)
+    out = []
+    if by_path:
+        data = data_schema(registry)
+        named = [b for b in data["oneOf"] if not b["title"].startswith("PATCH: update the record the endpoint")]
+        path_branch = next(b for b in data["oneOf"] if b["title"].startswith("PATCH: update the record the endpoint"))
+        with_id = {**path_branch, "properties": {**path_branch["properties"], "endpoint": {
+            "type": "string", "pattern": _endpoint_pattern(by_path, True).replace(")?/?$", ")/?$")}}}
+        body_id = path_branch["properties"]["body"]["properties"]["id"]["anyOf"][:2]
+        in_body = {**path_branch, "properties": {**path_branch["properties"], "body": {
+            "type": "object", "required": ["id"], "properties": {"id": {"anyOf": body_id}}}}}
+        out.append({"anyOf": [
+            {"properties": {"data": {"anyOf": [*named, with_id, in_body]}}},
+            {"required": ["type_id"], "properties": {"type_id": value_schema(Integer(1), "v2", True)}}],
+            "description": "A PATCH whose endpoint and body name no record writes the record type_id names."})
+    alternatives = [{"properties": {"type": {"type": "null"}}}]
+    for name in sorted({*posts, *by_path, *by_key}):
+        words = "|".join(dict.fromkeys((ci(registry[name].title), ci(name))))
+        alternatives.append({"required": ["data", "type"], "properties": {
+            "data": {"type": "object", "required": ["endpoint"], "properties": {"endpoint": {
+                "type": "string", "pattern": _endpoint_pattern([name], True)}}},
+            "type": {"type": "string", "pattern": rf"^[{ASCII_SPACE}]*({words})[{ASCII_SPACE}]*$"}}})
+    out.append({"anyOf": alternatives, "description": "type, when sent, names the resource of data's endpoint."})
+    return out
+
+
 def data_schema(registry: dict[str, Any]) -> dict:
     """The JSON Schema of a job's ``data``, exactly as ``queued_request`` reads it (the fuzzer holds the two
     together): one branch per method and way of naming the record, each endpoint where it takes that method.
