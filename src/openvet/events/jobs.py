@@ -26,7 +26,7 @@ from openvet.services.jobs import JobRefused, allows, queued_request
 from openvet.store import jobs as store
 
 log = logging.getLogger("openvet.events")
-LEASE = 120  # seconds a taken job stays with its runner (OPENVET_JOB_LEASE_SECONDS): longer than any job takes
+LEASE = 120  # seconds a taken job stays with its runner till its transaction begins (OPENVET_JOB_LEASE_SECONDS)
 BATCH = 16  # jobs taken per round
 
 
