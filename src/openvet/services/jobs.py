@@ -164,11 +164,13 @@ def _method_pattern(name: str) -> str:
     return rf"^[{ASCII_SPACE}]*{ci(name)}[{ASCII_SPACE}]*$"
 
 
-def _endpoint_pattern(names: list[str], with_id: bool) -> str:
+def _endpoint_pattern(names: list[str], with_id: bool, id_required: bool = False) -> str:
+    """``api/v2/<one of names>``, in any case, ``/<id>`` after it where ``with_id`` (always: ``id_required``)."""
     from openvet.openapi.values import ci
 
     words = "|".join(ci(n) for n in sorted(names))
-    return rf"^/?api/v2/({words}){'(/[1-9][0-9]{0,17})?' if with_id else ''}/?$"
+    tail = ("(/[1-9][0-9]{0,17})" + ("" if id_required else "?")) if with_id else ""
+    return rf"^/?api/v2/({words}){tail}/?$"
 
 
 def job_schema(registry: dict[str, Any]) -> list[dict]:
@@ -186,7 +188,7 @@ def job_schema(registry: dict[str, Any]) -> list[dict]:
         named = [b for b in data["oneOf"] if not b["title"].startswith("PATCH: update the record the endpoint")]
         path_branch = next(b for b in data["oneOf"] if b["title"].startswith("PATCH: update the record the endpoint"))
         with_id = {**path_branch, "properties": {**path_branch["properties"], "endpoint": {
-            "type": "string", "pattern": _endpoint_pattern(by_path, True).replace(")?/?$", ")/?$")}}}
+            "type": "string", "pattern": _endpoint_pattern(by_path, True, id_required=True)}}}
         body_id = path_branch["properties"]["body"]["properties"]["id"]["anyOf"][:2]
         in_body = {**path_branch, "properties": {**path_branch["properties"], "body": {
             "type": "object", "required": ["id"], "properties": {"id": {"anyOf": body_id}}}}}
@@ -208,8 +210,8 @@ def job_schema(registry: dict[str, Any]) -> list[dict]:
 def data_schema(registry: dict[str, Any]) -> dict:
     """The JSON Schema of a job's ``data``, exactly as ``queued_request`` reads it (the fuzzer holds the two
     together): one branch per method and way of naming the record, each endpoint where it takes that method.
-    What it cannot say: that a PATCH names its record at all (by the endpoint's id, the body's id, or the job's
-    ``type_id``, a field outside ``data``), and that the endpoint's id and the body's id agree."""
+    What it asks of ``type_id`` and ``type``, outside ``data``, is ``job_schema``'s; what no schema can say is
+    that the endpoint's id and the body's id agree."""
     from openvet.openapi.values import digits_up_to
 
     def method(name: str) -> dict:
