@@ -11,7 +11,9 @@
    - the same with a webhook subscribed to ``address_created`` and the server's own dispatcher delivering each
      event to a local receiver while the POSTs go on (what delivery costs the API when it runs in its process);
    - in the bench process, ``Engine.create`` of an Address with its outbox row and with the outbox write
-     stubbed out: the outbox's own share of a write, without HTTP.
+     stubbed out: the outbox's own share of a write, without HTTP; and, directly, the time spent inside the
+     outbox write (``records.record_event`` timed around each call during real creates), which needs no
+     difference of two noisy means (``--outbox-only`` runs just this part, in seconds).
 2. **Delivery throughput.** A burst of ``--writes`` Address creates (through the engine, in this process) with
    one webhook subscribed, then ``openvet worker`` processes (1, then 2, each on a new burst) deliver them to a
    receiver in this process (a small threaded HTTP server on 127.0.0.1): events delivered per second, from the
@@ -211,11 +213,33 @@ def outbox_share(engine, clinic_id: int, creates: int) -> list[tuple[str, str]]:
     finally:
         records.record_event = kept
     mean_with, mean_without = sum(with_outbox) / 2, sum(without) / 2
+    # measured directly: the time spent inside the outbox write itself (its INSERT, in the create's
+    # transaction), timed around each call during real creates; a difference of two noisy means is not needed
+    spent = [0.0]
+
+    def timed(*args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return kept(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - began
+
+    records.record_event = timed
+    try:
+        timed_create = per_create()
+        spent[0] = 0.0
+        timed_create = per_create()
+    finally:
+        records.record_event = kept
+    inside = spent[0] / creates * 1e6
     return [("Engine.create(address), in process, with the outbox row",
              f"{mean_with:,.0f} µs per create ({', '.join(f'{v:,.0f}' for v in with_outbox)})"),
             ("the same, outbox write stubbed out",
              f"{mean_without:,.0f} µs per create ({', '.join(f'{v:,.0f}' for v in without)}); the outbox: "
-             f"{(mean_with - mean_without) / mean_with:+.1%} of a create")]
+             f"{(mean_with - mean_without) / mean_with:+.1%} of a create"),
+            ("inside the outbox write itself (records.record_event timed around each call, during real creates)",
+             f"{inside:,.0f} µs per create, {inside / timed_create:.1%} of that run's {timed_create:,.0f} µs "
+             "per create (its commit, which the outbox row makes a little longer, is not in this figure)")]
 
 
 # 2. delivery throughput ------------------------------------------------------------------------------------
@@ -272,6 +296,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for a burst's delivery")
     parser.add_argument("--database-url", default="", help="the burst on this (empty) database, e.g. PostgreSQL")
     parser.add_argument("--skip-post", action="store_true", help="part 2 only")
+    parser.add_argument("--outbox-only", action="store_true",
+                        help="only the in-process share of the outbox (Engine.create; seconds, no server)")
     args = parser.parse_args()
     os.environ["OPENVET_WEBHOOK_PRIVATE_TARGETS"] = "allow"  # the receiver is on 127.0.0.1
     from rich.console import Console
@@ -281,9 +307,14 @@ def main() -> int:
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="openvet-bench-delivery-") as tmp:
         folder = Path(tmp)
-        if not args.skip_post:
-            rows += post_cost(args, folder, wrk, receiver)
-        rows += throughput(args, folder, receiver)
+        if args.outbox_only:
+            engine, clinic_id, _ = prepared(f"sqlite:///{folder / 'outbox.sqlite3'}")
+            rows += outbox_share(engine, clinic_id, args.creates)
+            engine.close()
+        else:
+            if not args.skip_post:
+                rows += post_cost(args, folder, wrk, receiver)
+            rows += throughput(args, folder, receiver)
     receiver.close()
     load_average = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"\n{time.strftime('%Y-%m-%d %H:%M %Z')}, {platform.node()}, {os.cpu_count()} cores, load average "

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 
 import httpx
+import jsonschema_rs
 import pytest
 import sqlalchemy as sa
 
@@ -24,9 +25,10 @@ from openvet.app import dispatcher
 from openvet.config import Settings
 from openvet.engine import Actor, Engine
 from openvet.events import Dispatcher
+from openvet.request_body import MAX_BODY
 from openvet.resources import REGISTRY
 from openvet.services import clinics, credentials
-from openvet.services.jobs import queued_request
+from openvet.services.jobs import JobRefused, data_schema, queued_request
 from openvet.store.database import connect
 from practice import Practice, item, items, refused
 
@@ -328,6 +330,156 @@ def test_webhookevents_lists_the_jobqueue_events(api):
     assert "jobqueue_disabled" not in listed  # a job is never deleted
 
 
+# the schema of data, and what a client could turn into a 500 ------------------------------------------------
+
+
+def test_the_schema_of_data_and_the_server_agree_on_every_endpoint_method_and_id():
+    """/openapi.json's ``data`` (``data_schema``) accepts exactly what the server queues: every resource's name
+    (and names that are none) with every method, endpoint form and body id. (With a type_id, and no two ids that
+    disagree: the two things the schema leaves to the server, tests/test_fuzzing.py NOT_YET.) Validated as the
+    fuzzer validates, with ECMA-262 patterns (``$`` is the end: no final newline)."""
+    validator = jsonschema_rs.validator_for(data_schema(REGISTRY))
+    names = [*sorted(REGISTRY), "nosuchthing", "Product_Pricing", "productpricing2"]
+    methods = ["POST", "PATCH", "post", "Patch", " PATCH\n", "GET", "DELETE", "POST\u2003", "PO\u017fT", "", 5, None]
+    bodies = [{}, {"id": 5}, {"id": "0005"}, {"id": 5.0}, {"id": None}, {"id": 0}, {"id": -5}, {"id": True},
+              {"id": "5 "}, {"id": "\u0665"}, {"id": 2**63}, {"id": 2**63 - 1}, [], "x", None]
+    checked = agreed = 0
+    for name in names:
+        forms = [f"api/v2/{name}", f"api/v2/{name}/5", f"/api/v2/{name.upper()}/", f"api/v2/{name}/05",
+                 f"api/v1/{name}", f"api/v2/{name}/{10**18}", f"api/v2/{name}\n", f"api/v2/{name}/5/x"]
+        for method in methods:
+            for endpoint in forms:
+                for body in bodies:
+                    data = {"method": method, "endpoint": endpoint, "body": body}
+                    try:
+                        queued_request(REGISTRY, data, 7)
+                        accepted = True
+                    except JobRefused as refusal:
+                        if "the endpoint's id and the body's id name different records" in str(refusal):
+                            continue  # what no schema of data can say
+                        accepted = False
+                    valid = validator.is_valid(data)
+                    assert valid == accepted, (data, valid, accepted)
+                    checked += 1
+                    agreed += accepted
+    extra = {"method": "POST", "endpoint": "api/v2/contactdetail", "body": {}, "query": "x"}
+    assert not validator.is_valid(extra)
+    assert checked > 10000 and agreed > 100
+
+
+def test_the_document_and_the_server_agree_on_type_and_type_id_beside_data(practice, api, client):
+    """What data asks of the job's other fields (a PATCH naming no record needs a type_id; a type names the
+    endpoint's resource) is in the create body's schema: valid there exactly when the server queues the job."""
+    document = client.get("/openapi.json").json()
+    schema = {**document["components"]["schemas"]["jobqueue.v2.Create"], "components": document["components"]}
+    validator = jsonschema_rs.validator_for(schema)
+    datas = [{"method": "POST", "endpoint": "api/v2/productpricing", "body": {}},
+             {"method": "PATCH", "endpoint": "api/v2/productpricing", "body": {}},
+             {"method": "PATCH", "endpoint": "api/v2/productpricing", "body": {"id": None}},
+             {"method": "PATCH", "endpoint": "api/v2/productpricing/5", "body": {}},
+             {"method": "PATCH", "endpoint": "api/v2/productpricing", "body": {"id": "5"}}]
+    types = [..., None, "ProductPricing", " productpricing\t", "PRODUCTPRICING", "Contact", "", 5, True,
+             "Productpricing\u2003", "\uff30roductPricing"]
+    type_ids = [..., 0, 7, "7", " 7 ", -1, 7.0, 2**63]
+    agreed = 0
+    for data in datas:
+        for kind in types:
+            for type_id in type_ids:
+                body = {"data": data, **({} if kind is ... else {"type": kind}),
+                        **({} if type_id is ... else {"type_id": type_id})}
+                answer = api.post("/v2/jobqueue", body)
+                assert answer.status_code in (200, 422), answer.text
+                assert validator.is_valid(body) == (answer.status_code == 200), (body, answer.text)
+                agreed += answer.status_code == 200
+    assert agreed > 20
+
+
+def test_the_document_describes_data_with_the_endpoints_of_each_method(client):
+    document = client.get("/openapi.json").json()
+    data = document["components"]["schemas"]["jobqueue.v2.Create"]["properties"]["data"]
+    posting, patching = data["oneOf"][:2]
+    assert "productpricing" in posting["properties"]["endpoint"]["description"]
+    assert "contactdetail" in posting["properties"]["endpoint"]["description"]
+    assert "contactdetail" not in patching["properties"]["endpoint"]["description"]  # POST only
+    assert "jobqueue" not in posting["properties"]["endpoint"]["description"]  # a job cannot queue a job
+    assert posting["additionalProperties"] is False and set(posting["required"]) == {"method", "endpoint", "body"}
+
+
+@pytest.mark.parametrize("data, named", [
+    ({"method": "POST", "endpoint": "api/v2/productpricing", "body": "sell_price=3"}, "data.body"),
+    ({"method": "POST", "endpoint": "api/v2/productpricing", "body": None}, "data.body"),
+    ({"method": "POST", "endpoint": "api/v2/productpricing", "body": 7}, "data.body"),
+    ({"method": 5, "endpoint": "api/v2/productpricing", "body": {}}, "data.method"),
+    ({"method": "P\u00d3ST", "endpoint": "api/v2/productpricing", "body": {}}, "data.method"),
+    ({"method": "POST", "endpoint": ["api/v2/productpricing"], "body": {}}, "data.endpoint"),
+    ({"method": "PATCH", "endpoint": "api/v2/productpricing/05", "body": {}}, "data.endpoint"),
+    ({"method": "PATCH", "endpoint": "api/v2/productpricing/9999999999999999999", "body": {}}, "data.endpoint"),
+    ({"method": "PATCH", "endpoint": "api/v2/productpricing", "body": {"id": 2**63}}, "data.body.id"),
+    ({"method": "PATCH", "endpoint": "api/v2/productpricing", "body": {"id": "1e3"}}, "data.body.id"),
+    ({"method": "PATCH", "endpoint": "api/v2/productpricing", "body": {"id": [5]}}, "data.body.id"),
+    ({"method": "POST", "endpoint": "api/v2/productpricing", "body": {"note": "x" * 70000}}, "data"),
+    ([], "data"), (None, "data"), (5, "data"),
+])
+def test_a_job_a_client_could_break_the_server_with_is_a_422_naming_the_field(practice, api, data, named):
+    with practice.unchanged():
+        refused(api.post("/v2/jobqueue", {"data": data}), 422, named)
+
+
+@pytest.mark.parametrize("fields, named", [({"type_id": "abc"}, "type_id"), ({"type_id": 2**63}, "type_id"),
+                                           ({"type_id": -2**63 - 1}, "type_id"), ({"type": ["x"]}, "type"),
+                                           ({"action": None}, "action")])
+def test_the_jobs_other_fields_out_of_range_are_a_422(practice, api, fields, named):
+    with practice.unchanged():
+        refused(api.post("/v2/jobqueue", {"data": {"method": "POST", "endpoint": "api/v2/contactdetail", "body": {}},
+                                          **fields}), 422, named)
+
+
+def test_a_body_past_the_servers_limit_is_a_413_and_not_json_a_400(practice, api):
+    with practice.unchanged():
+        text = b'{"data": {"body": {"x": "' + b"x" * (MAX_BODY + 1) + b'"}}}'
+        huge = api.request("POST", "/v2/jobqueue", content=text, headers={"content-type": "application/json"})
+        assert huge.status_code == 413, huge.text[:300]
+        deep = api.request("POST", "/v2/jobqueue", content=b'{"data": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+                           headers={"content-type": "application/json"})
+        assert deep.status_code == 400, deep.text[:300]
+
+
+@pytest.mark.both_databases
+def test_a_job_naming_a_record_of_another_clinic_ends_in_error_and_changes_nothing(practice, api, other, runner,
+                                                                                    engine):
+    """A PATCH endpoint (or body id) naming another clinic's record finds nothing: Error, the record untouched;
+    a POST whose body links another clinic's record is refused as the immediate POST would be."""
+    theirs = item(other.post("/v2/productpricing", pricing_body(Practice(other, engine))), "productpricing")
+    by_path = queue(api, "PATCH", f"api/v2/productpricing/{theirs['id']}", {"sell_price": 1})
+    by_body = queue(api, "PATCH", "api/v2/productpricing", {"id": theirs["id"], "sell_price": 1})
+    by_type = queue(api, "PATCH", "api/v2/productpricing", {"sell_price": 1}, type_id=theirs["id"])
+    linking = queue(api, "POST", "api/v2/productpricing", {**pricing_body(practice),
+                                                           "product_id": theirs["product_id"]})
+    settle(runner)
+    for queued in (by_path, by_body, by_type):
+        failed = job(api, queued["id"])
+        assert failed["status"] == "Error" and failed["error"] == f"ProductPricing {theirs['id']} does not exist"
+    failed = job(api, linking["id"])
+    assert failed["status"] == "Error" and "product_id" in failed["error"], failed
+    assert item(other.get(f"/v2/productpricing/{theirs['id']}"), "productpricing") == theirs
+    assert rows(engine, api.id, "productpricing") == []
+
+
+def test_a_job_body_deeply_nested_or_odd_ends_in_error_and_never_stops_the_runner(practice, api, runner, engine):
+    nested: dict = {}
+    for _ in range(200):
+        nested = {"x": nested}
+    odd = [queue(api, "POST", "api/v2/productpricing", {"nested": nested}),
+           queue(api, "POST", "api/v2/productpricing", {"product_id": {"id": [1]}, "sell_price": "1e999999"}),
+           queue(api, "PATCH", "api/v2/productpricing/1", {"sell_price": {"$gt": 0}}, type_id=1)]
+    good = queue(api, "POST", "api/v2/productpricing", pricing_body(practice))
+    settle(runner)
+    for queued in odd:
+        ended = job(api, queued["id"])
+        assert ended["status"] == "Error" and ended["error"] and "could not be run" not in ended["error"], ended
+    assert job(api, good["id"])["status"] == "Completed"
+
+
 # real processes ----------------------------------------------------------------------------------------------
 
 
@@ -434,4 +586,86 @@ def test_two_workers_on_postgresql_run_each_of_many_jobs_once(tmp_path):
             made = conn.execute(sa.select(table.c.record_id).where(table.c.clinic_id == clinic_id)).scalars().all()
         assert cities == sorted(f"Town {n}" for n in range(burst))  # each job's record written once
         assert len(set(made)) == burst
+        engine.close()
+
+
+@pytest.mark.server
+def test_a_worker_killed_while_a_job_is_processing_leaves_it_to_another_after_the_lease_written_once(tmp_path):
+    """A real slow path: the test holds the contact's row (``FOR UPDATE``, as a transaction editing that contact
+    would), so the job's write, which touches its parent contact, waits inside its transaction, the job
+    Processing. The worker is killed there (kill -9). Its transaction never commits: nothing of the job is
+    written. Another worker takes the job once the lease (``OPENVET_JOB_LEASE_SECONDS``) has run out, and the
+    job ends Completed, its record and its ``contactdetail_created`` written once."""
+    lease = 3
+    with migrated_database("postgresql", tmp_path) as url:
+        engine, clinic_id, _ = _clinic(url)
+        actor = Actor(clinic_id)
+        contact_id, type_id = _contact(engine, actor)
+        env = {**os.environ, "OPENVET_DATABASE_URL": url, "OPENVET_JOB_LEASE_SECONDS": str(lease)}
+        table, details, outbox = (engine.tables[n] for n in ("jobqueue", "contactdetail", "outbox"))
+        contact = engine.tables["contact"]
+
+        def worker(name: str) -> subprocess.Popen:
+            return subprocess.Popen([sys.executable, "-m", "openvet", "worker"], env=env, stdout=subprocess.DEVNULL,
+                                    stderr=(tmp_path / f"{name}.log").open("wb"))
+
+        def state():
+            with engine.db.connect() as conn:
+                return conn.execute(sa.select(table.c.status, table.c.record_id, table.c.claim,
+                                              table.c.claimed_until, table.c.modified_at)
+                                    .where(table.c.id == job_id)).one()
+
+        def waiting_on_a_lock() -> bool:
+            with engine.db.connect() as conn:
+                return bool(conn.execute(sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'")).scalar())
+
+        def written() -> list[int]:
+            with engine.db.connect() as conn:
+                return conn.execute(sa.select(details.c.id).where(details.c.clinic_id == clinic_id,
+                                                                  details.c.value == "021 999 000")).scalars().all()
+
+        with engine.db.connect() as conn:
+            before = conn.execute(sa.select(sa.func.max(outbox.c.id))).scalar() or 0
+        holder = engine.db.connect()
+        holding = holder.begin()
+        holder.execute(sa.select(contact.c.id).where(contact.c.id == contact_id).with_for_update())
+        queued = engine.create(actor, REGISTRY["jobqueue"], {"data": {
+            "method": "POST", "endpoint": "api/v2/contactdetail",
+            "body": {"contact_id": contact_id, "type_id": type_id, "value": "021 999 000"}}}, None)
+        job_id = int(queued["id"])
+        first = worker("first")
+        second = None
+        try:
+            assert _wait(lambda: state().status == "Processing" and waiting_on_a_lock(), 60), (
+                state(), (tmp_path / "first.log").read_text())
+            taken = state()
+            first.send_signal(signal.SIGKILL)
+            first.wait(30)
+            holding.rollback()  # the contact is free: the dead worker's transaction goes on to find no client
+            holder.close()
+            assert state().status == "Processing" and written() == []  # nothing of the job committed
+            second = worker("second")
+            assert _wait(lambda: state().status in ("Completed", "Error"), 60), state()
+            time.sleep(1.5)  # a second run, were there one, would have its time to show
+            done = state()
+            assert second.poll() is None, (tmp_path / "second.log").read_text()
+        finally:
+            if holder.in_transaction():
+                holding.rollback()
+            holder.close()
+            for process in (first, second):
+                if process is not None and process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+                    process.wait(30)
+        assert done.status == "Completed" and done.claim is None, done
+        assert done.modified_at >= taken.claimed_until  # taken again only once the first worker's lease ran out
+        assert written() == [done.record_id]  # the record written once
+        with engine.db.connect() as conn:
+            fired = conn.execute(sa.select(outbox.c.event, outbox.c.record_id).where(
+                outbox.c.clinic_id == clinic_id, outbox.c.id > before).order_by(outbox.c.id)).all()
+        # queued; then the one run that committed: its record, its parent touched, the job's end
+        assert [tuple(e) for e in fired] == [("jobqueue_created", job_id), ("contactdetail_created", done.record_id),
+                                             ("contact_updated", contact_id), ("jobqueue_updated", job_id)], fired
         engine.close()

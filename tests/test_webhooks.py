@@ -293,6 +293,35 @@ def test_fields_cut_the_record_to_the_names_given_nested_ones_dotted(api, dispat
     assert verify(made["secret"], got)
 
 
+@pytest.mark.parametrize("fields", [["x" * 256], [f"f{n}" for n in range(201)], {"id": True}, [None], [["id"]], 5,
+                                    ["id\x00"], True])
+def test_fields_the_server_cannot_keep_are_a_422_naming_fields(shared, fields):
+    before = shared.get("/v1/webhooks").json()["meta"]["items_total"]
+    response = shared.post("/v1/webhooks", {"webhook_url": "https://example.com/h", "event": "animal_created",
+                                            "fields": fields})
+    assert response.status_code == 422, response.text
+    assert "fields" in {f for m in response.json()["messages"] for f in m["fields"]}
+    assert shared.get("/v1/webhooks").json()["meta"]["items_total"] == before
+
+
+def test_odd_field_names_are_kept_and_cut_nothing_that_is_not_there(api, dispatch, receiver):
+    """Names that are empty, dotted oddly, or reach into a value that is not an object: the delivery goes, the
+    record cut to what the names do name (``id.``: the whole id; ``last_name.x.y``: last_name as it is)."""
+    odd = ["", ".", "..", "a..b", "id.", "contact_detail_list.", "last_name.x.y", "x" * 255, "é.ü"]
+    made = subscribe(api, receiver.url, "contact_created", fields=odd)
+    assert made["fields"] == odd
+    contact = api.new_contact(last_name="Lovelace")
+    settle(dispatch)
+    (got,) = receiver.received
+    (item,) = got.json["items"]
+    whole = api.get(f"/v2/contact/{contact['id']}").json()["items"][0]["contact"]
+    assert item["contact"] == {"id": whole["id"], "last_name": "Lovelace",
+                               "contact_detail_list": whole["contact_detail_list"]}
+    assert verify(made["secret"], got)
+    (attempt,) = attempts_of(api, made["id"])
+    assert attempt["delivered"] is True
+
+
 def test_a_delivery_is_tried_again_and_the_same_message_id_kept(api, dispatch, receiver):
     receiver.answers = [500, 302]
     made = subscribe(api, receiver.url, "animal_created")

@@ -39,7 +39,8 @@ def dispatcher(settings: Settings, engine: Engine) -> Dispatcher:
     def ezyvet_payload(engine: Engine, delivery, fields, now: int) -> bytes:
         return payload(engine, delivery, fields, View(settings.public_url.rstrip("/"), now, engine.signing_key()))
 
-    return Dispatcher(engine, ezyvet_payload, settings.webhook_retry_seconds, settings.webhook_timeout)
+    return Dispatcher(engine, ezyvet_payload, settings.webhook_retry_seconds, settings.webhook_timeout,
+                      job_lease=settings.job_lease)
 
 
 def throttling(settings: Settings, engine: Engine) -> list[Middleware]:

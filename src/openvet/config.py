@@ -10,6 +10,8 @@
   worker`` does it instead).
 - ``OPENVET_WEBHOOK_RETRY_SECONDS`` (default ``60,600``): the waits before a delivery's 2nd and 3rd attempts.
 - ``OPENVET_WEBHOOK_TIMEOUT_SECONDS`` (default 10): how long a receiver has to answer.
+- ``OPENVET_JOB_LEASE_SECONDS`` (default 120): how long a worker holds a queued job it took; a worker that dies
+  mid-job leaves it to be taken again when this runs out (docs/jobqueue.md).
 - ``OPENVET_RATE_LIMIT`` (default ``60/180``): ``off``, or ``E/G`` requests a minute per endpoint / per clinic
   and partner, optionally ``E/G/T`` with ``T`` token requests a minute per client id (default 20); see
   docs/throttling.md.
@@ -29,6 +31,7 @@ DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 DEFAULT_DB_THREADS = 16
 DEFAULT_RETRY_SECONDS = (60, 600)
 DEFAULT_WEBHOOK_TIMEOUT = 10
+DEFAULT_JOB_LEASE = 120
 
 
 def _whole(name: str, default: int) -> int:
@@ -93,6 +96,7 @@ class Settings:
     dispatcher: bool = False  # deliver webhooks in this process (``openvet serve``: on unless told off)
     webhook_retry_seconds: tuple[int, int] = DEFAULT_RETRY_SECONDS
     webhook_timeout: float = DEFAULT_WEBHOOK_TIMEOUT
+    job_lease: int = DEFAULT_JOB_LEASE  # seconds a worker holds a job it took (OPENVET_JOB_LEASE_SECONDS)
     rate_limit: RateLimit | None = None  # None: no throttling (built in code); from the environment: 60/180
     redis_url: str = ""  # the throttling counters' Redis; empty: the database
 
@@ -106,5 +110,6 @@ class Settings:
                    dispatcher=_switch("OPENVET_DISPATCHER"),
                    webhook_retry_seconds=_waits("OPENVET_WEBHOOK_RETRY_SECONDS", DEFAULT_RETRY_SECONDS),
                    webhook_timeout=_whole("OPENVET_WEBHOOK_TIMEOUT_SECONDS", DEFAULT_WEBHOOK_TIMEOUT),
+                   job_lease=_whole("OPENVET_JOB_LEASE_SECONDS", DEFAULT_JOB_LEASE),
                    rate_limit=RateLimit.parse(os.environ.get("OPENVET_RATE_LIMIT")),
                    redis_url=os.environ.get("OPENVET_REDIS_URL", "").strip())

@@ -31,6 +31,7 @@ import httpx
 from openvet import __version__
 from openvet.engine import Engine
 from openvet.events import schedule
+from openvet.events.jobs import LEASE as JOB_LEASE
 from openvet.events.jobs import JobRunner
 from openvet.services.webhooks import private_address, secret_of, signature
 from openvet.store import deliveries
@@ -61,7 +62,7 @@ class Answer:
 
 class Dispatcher:
     def __init__(self, engine: Engine, payload: Payload, retry_seconds: tuple[int, int] = (60, 600),
-                 timeout: float = 10.0, poll: float = POLL):
+                 timeout: float = 10.0, poll: float = POLL, job_lease: int = JOB_LEASE):
         self.engine = engine
         self.payload = payload
         self.waits = retry_seconds
@@ -71,7 +72,7 @@ class Dispatcher:
         self.stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._senders = ThreadPoolExecutor(SENDERS, thread_name_prefix="openvet-webhook")
-        self.jobs = JobRunner(engine, self.token)
+        self.jobs = JobRunner(engine, self.token, job_lease)
         self._http = httpx.Client(timeout=timeout, follow_redirects=False,
                                   headers={"user-agent": f"openvet-webhooks/{__version__}"})
 

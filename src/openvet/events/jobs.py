@@ -26,7 +26,7 @@ from openvet.services.jobs import JobRefused, allows, queued_request
 from openvet.store import jobs as store
 
 log = logging.getLogger("openvet.events")
-LEASE = 120  # seconds a taken job stays with its runner: longer than any one job takes
+LEASE = 120  # seconds a taken job stays with its runner till its transaction begins (OPENVET_JOB_LEASE_SECONDS)
 BATCH = 16  # jobs taken per round
 
 
@@ -35,15 +35,16 @@ class Lost(Exception):
 
 
 class JobRunner:
-    def __init__(self, engine: Engine, token: str):
+    def __init__(self, engine: Engine, token: str, lease: int = LEASE):
         self.engine = engine
         self.token = token  # the dispatcher's: names this process's leases
+        self.lease = lease
 
     def round(self) -> bool:
         """Take the jobs due and run them, oldest first. Whether there was any."""
         now = int(time.time())
         with self.engine.db.begin() as conn:
-            taken = store.claim(conn, self.engine.tables, now, now + LEASE, self.token, BATCH)
+            taken = store.claim(conn, self.engine.tables, now, now + self.lease, self.token, BATCH)
         for job in taken:
             self.run(job)
         return bool(taken)

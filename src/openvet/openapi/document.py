@@ -289,6 +289,10 @@ class Components:
         if operation == "create" and either:
             wire = {f.name: f.wire_name(version) for f in fields}
             schema["allOf"] = [{"anyOf": [{"required": [wire[n]]} for n in g]} for g in either]
+        for f in fields:  # a value that constrains its siblings (a job's data: its type and type_id)
+            across = getattr(f.type, "across", None)
+            if across is not None and operation == "create":
+                schema.setdefault("allOf", []).extend(across())
         self.schemas[name] = {"title": f"{resource.title} {operation} ({version})", **schema}
         return name
 

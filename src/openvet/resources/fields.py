@@ -154,6 +154,8 @@ class Integer(FieldType):
         if isinstance(value, int):
             return in_range(value)
         if isinstance(value, float) and value.is_integer():
+            if value <= BIGINT_MIN:  # -2**63 - 1 is read by orjson as this float: beyond 64 bits, whatever it was
+                raise Invalid("is out of range (a 64-bit integer)")
             return in_range(int(value))
         if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+\s*", value):  # ASCII digits only, unlike int()
             if len(value.strip()) > MAX_NUMBER_TEXT:

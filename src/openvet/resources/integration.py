@@ -116,6 +116,27 @@ WEBHOOK_REPLAY = Resource(
     ),
 )
 
+class DataConfig(JsonObject):
+    """A job's ``data`` (L8219, L8226-L8228): a JSON object whose schema names each endpoint a job can write to,
+    with the methods it takes (worked out from the registry when the document is built;
+    ``services.jobs.data_schema``). The server's checks are the rule ``job_is_an_api_request_openvet_serves``."""
+
+    @property
+    def shape(self) -> dict:
+        from openvet.resources import REGISTRY
+        from openvet.services.jobs import data_schema
+
+        return data_schema(REGISTRY)
+
+    def across(self) -> list[dict]:
+        """What ``data`` asks of the job's other fields (``allOf`` items of the job's body): a PATCH that names
+        no record in data needs a type_id; a ``type`` names data's endpoint."""
+        from openvet.resources import REGISTRY
+        from openvet.services.jobs import job_schema
+
+        return job_schema(REGISTRY)
+
+
 JOB_STATUSES = ("Pending", "Queued", "Processing", "Error", "Completed")  # L8119
 HIDDEN = {"create": False, "update": False, "filter": False, "versions": ()}  # the runner's own, never on the wire
 
@@ -140,7 +161,7 @@ JOB_QUEUE = Resource(
         Field("status", Choice(*JOB_STATUSES), default="Pending", create=False, update=False, index=True,
               doc="Pending (waiting for a worker), Queued (taken by one), Processing (being run), then Completed "
                   "or Error (L8119)."),
-        Field("data", JsonObject(), mandatory=True, filter=False,
+        Field("data", DataConfig(), mandatory=True, filter=False,
               doc="The request to run (L8219, L8226-L8228): method (POST or PATCH), endpoint (api/v2/<endpoint>, or "
                   "api/v2/<endpoint>/<id> for a PATCH) and body (a JSON object, as the endpoint takes it)."),
         Field("error", Text(4096), create=False, update=False, filter=False,
