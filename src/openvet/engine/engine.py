@@ -23,6 +23,7 @@ from openvet.engine.writing import Writer
 from openvet.resources import REGISTRY, Resource
 from openvet.resources.fields import Children, Computed, Invalid, Link, UidRef
 from openvet.store import accounts, records
+from openvet.store.database import write_turn
 from openvet.store.filters import Condition
 from openvet.store.schema import build_metadata
 
@@ -258,7 +259,7 @@ class Engine:
     @contextmanager
     def writing(self, who: Actor | int, lock: Resource | None = None) -> Iterator[Writer]:
         """One transaction, and the writer that runs every record of it through the pipeline."""
-        with self.db.begin() as conn:
+        with write_turn(self.db), self.db.begin() as conn:
             if lock is not None:
                 records.begin_writing(conn, self.tables[lock.table])
             yield Writer(self, conn, Actor.of(who), int(time.time()))

@@ -570,8 +570,11 @@ def _flatten(body: dict, names: dict) -> list[tuple[str, Any]]:
     opened into them (``details.animal_id``)."""
     out = []
     for key, raw in body.items():
+        if key in names or not isinstance(raw, dict):  # the common case: no scan of every name for nested ones
+            out.append((key, raw))
+            continue
         inside = {n[len(key) + 1:]: f for n, f in names.items() if n.startswith(f"{key}.")}
-        if key not in names and isinstance(raw, dict) and inside:
+        if inside:
             out += [(f"{key}.{inner}", value) for inner, value in _flatten(raw, inside)]
         else:
             out.append((key, raw))
