@@ -280,7 +280,14 @@ def rss_mib(pid: int) -> float:
 @pytest.mark.server
 def test_a_flood_of_token_guesses_gets_fast_429s_while_authenticated_calls_stay_fast(tmp_path):
     """32 clients guessing secrets at once: each check is argon2 (64 MiB). A few run, the rest are refused
-    at once; an authenticated GET meanwhile keeps about its quiet latency (generous bound: 10x, no flake)."""
+    at once; an authenticated GET meanwhile keeps about its quiet latency (generous bound: 10x) and never waits
+    for a secret check.
+
+    The machine is shared (2 cores, other test runs): a burst of load from elsewhere can slow any one stretch
+    of GETs. So the GETs under the flood are measured in three stretches while the flood runs throughout, and
+    the best stretch must keep within 10x of the quiet latency: GETs queued behind the argon2 checks (the
+    fault this guards against: 2 ms -> 110 ms) are slow in every stretch. All of them together must also
+    stay under one secret check."""
     with migrated_database("sqlite", tmp_path) as url:
         ezyvet = serving_clinic(url)
         env = {"OPENVET_DATABASE_URL": url, "OPENVET_RATE_LIMIT": "100000/100000/100000", "OPENVET_DISPATCHER": "off"}
@@ -325,8 +332,11 @@ def test_a_flood_of_token_guesses_gets_fast_429s_while_authenticated_calls_stay_
                     base_url=server.base, timeout=60, limits=httpx.Limits(max_connections=64)) as guesser:
                 flood = [pool.submit(guess, n) for n in range(32)]
                 time.sleep(1)
-                loaded = timed_gets(30)
+                stretches = []
+                for _ in range(3):  # ~1 s each, all within the 8 s of the flood
+                    stretches.append(timed_gets(20))
                 memory_during = rss_mib(server.process.pid)
+                assert time.monotonic() < stop, "the GETs outlasted the flood: measure fewer"
                 for f in flood:
                     f.result()
             quiet = max(quiet, timed_gets(30))  # the machine is shared: its quiet latency before or after
@@ -335,9 +345,12 @@ def test_a_flood_of_token_guesses_gets_fast_429s_while_authenticated_calls_stay_
     refused = [t for s, t in guesses if s == 429]
     assert set(statuses) <= {401, 429} and 401 in statuses  # some guesses are checked (and fail)
     assert len(refused) > len(statuses) / 2, statuses  # most are refused before the check
-    print(f"authenticated GET median: quiet {quiet * 1000:.1f} ms, under the flood {loaded * 1000:.1f} ms; "
+    loaded = min(stretches)
+    print(f"authenticated GET median: quiet {quiet * 1000:.1f} ms, under the flood "
+          f"{', '.join(f'{t * 1000:.1f}' for t in stretches)} ms (three stretches); "
           f"{len(statuses)} guesses, {len(refused)} refused (median {statistics.median(refused) * 1000:.1f} ms, "
           f"a secret check alone {check * 1000:.0f} ms); RSS {memory_before:.0f} -> {memory_during:.0f} MiB")
     assert statistics.median(refused) < check, (statistics.median(refused), check)  # refused, not queued
-    assert loaded < max(10 * quiet, 0.05), (quiet, loaded)
+    assert loaded < max(10 * quiet, 0.05), (quiet, stretches)
+    assert max(stretches) < check, (stretches, check)  # no stretch of GETs waits for a secret check
     assert memory_during - memory_before < 300, (memory_before, memory_during)  # not 32 x 64 MiB

@@ -24,6 +24,7 @@ from typing import Protocol
 import sqlalchemy as sa
 
 from openvet.engine.offload import offload
+from openvet.store.database import write_turn
 
 _SQLITE = """
 INSERT INTO throttle_bucket (bucket, window_start, hits, endpoints)
@@ -96,7 +97,7 @@ class DatabaseBuckets:
 
     def take_now(self, subject: str, endpoint: str, limit: int, overall: int, period: int) -> Count:
         window, reset = window_of(time.time(), period)
-        with self.db.connect() as conn:
+        with write_turn(self.db), self.db.connect() as conn:  # on SQLite a write: the process's writers take turns
             row = conn.execute(self.take_sql, {"subject": subject, "endpoint": endpoint, "window": window,
                                                "path": f'$."{endpoint}"', "limit": limit,
                                                "overall": overall}).first()
