@@ -121,6 +121,25 @@ def test_the_global_limit_counts_every_endpoint_of_a_clinic_and_partner(engine, 
     assert elsewhere.get("/v1/species").status_code == 200  # another clinic and partner: its own budgets
 
 
+def test_a_call_answered_before_its_route_runs_is_counted_and_refused_alike(engine, tmp_path, counters):
+    """Counted in the database, the count is taken in the route's own worker thread; an unknown endpoint, a
+    method no path serves or a body that is not JSON is answered before that. Such a call is counted all the
+    same (its headers say so), and once the budget is spent it is refused like any other (429, not its 403)."""
+    api = clinic_under(engine, tmp_path, RateLimit(endpoint=3, clinic=100, period=HOUR), counters)
+    unknown = api.get("/v1/nosuchendpoint")
+    assert unknown.status_code == 403 and unknown.headers["x-ratelimit-remaining"] == "2"
+    method = api.request("PUT", "/v1/nosuchendpoint")
+    assert method.status_code == 405 and method.headers["x-ratelimit-remaining"] == "1"
+    not_json = api.request("POST", "/v1/nosuchendpoint", content=b"{", headers={"Content-Type": "application/json"})
+    assert not_json.status_code in (400, 403) and not_json.headers["x-ratelimit-remaining"] == "0"
+    for refused in (api.get("/v1/nosuchendpoint"), api.request("PUT", "/v1/nosuchendpoint")):
+        assert refused.status_code == 429, refused.text
+        assert refused.json()["messages"][0]["type"] == "too_many_requests"
+        assert refused.headers["x-ratelimit-remaining"] == "0" and int(refused.headers["Retry-After"]) >= 1
+    animal = api.get("/v1/animal?limit=1")  # another endpoint: its own budget (unknown names share one)
+    assert animal.status_code == 200 and animal.headers["x-ratelimit-remaining"] == "2"
+
+
 @pytest.mark.both_databases
 def test_a_refused_call_does_nothing_and_uses_up_no_budget(engine, tmp_path, counters):
     api = clinic_under(engine, tmp_path, RateLimit(endpoint=1, clinic=4, period=HOUR), counters)
