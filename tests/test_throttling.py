@@ -11,6 +11,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -118,6 +119,25 @@ def test_the_global_limit_counts_every_endpoint_of_a_clinic_and_partner(engine, 
     assert api.get("/v1/species").status_code == 429  # its own budget untouched, the global one spent
     elsewhere = clinic_under(engine, tmp_path, RateLimit(endpoint=3, clinic=5, period=HOUR), counters)
     assert elsewhere.get("/v1/species").status_code == 200  # another clinic and partner: its own budgets
+
+
+def test_a_call_answered_before_its_route_runs_is_counted_and_refused_alike(engine, tmp_path, counters):
+    """Counted in the database, the count is taken in the route's own worker thread; an unknown endpoint, a
+    method no path serves or a body that is not JSON is answered before that. Such a call is counted all the
+    same (its headers say so), and once the budget is spent it is refused like any other (429, not its 403)."""
+    api = clinic_under(engine, tmp_path, RateLimit(endpoint=3, clinic=100, period=HOUR), counters)
+    unknown = api.get("/v1/nosuchendpoint")
+    assert unknown.status_code == 403 and unknown.headers["x-ratelimit-remaining"] == "2"
+    method = api.request("PUT", "/v1/nosuchendpoint")
+    assert method.status_code == 405 and method.headers["x-ratelimit-remaining"] == "1"
+    not_json = api.request("POST", "/v1/nosuchendpoint", content=b"{", headers={"Content-Type": "application/json"})
+    assert not_json.status_code in (400, 403) and not_json.headers["x-ratelimit-remaining"] == "0"
+    for refused in (api.get("/v1/nosuchendpoint"), api.request("PUT", "/v1/nosuchendpoint")):
+        assert refused.status_code == 429, refused.text
+        assert refused.json()["messages"][0]["type"] == "too_many_requests"
+        assert refused.headers["x-ratelimit-remaining"] == "0" and int(refused.headers["Retry-After"]) >= 1
+    animal = api.get("/v1/animal?limit=1")  # another endpoint: its own budget (unknown names share one)
+    assert animal.status_code == 200 and animal.headers["x-ratelimit-remaining"] == "2"
 
 
 @pytest.mark.both_databases
@@ -280,7 +300,14 @@ def rss_mib(pid: int) -> float:
 @pytest.mark.server
 def test_a_flood_of_token_guesses_gets_fast_429s_while_authenticated_calls_stay_fast(tmp_path):
     """32 clients guessing secrets at once: each check is argon2 (64 MiB). A few run, the rest are refused
-    at once; an authenticated GET meanwhile keeps about its quiet latency (generous bound: 10x, no flake)."""
+    at once; an authenticated GET meanwhile keeps about its quiet latency (generous bound: 10x) and never waits
+    for a secret check.
+
+    The machine is shared (2 cores, other test runs): a burst of load from elsewhere can slow any one stretch
+    of GETs. So the GETs under the flood are measured in three stretches while the flood runs throughout, and
+    the best stretch must keep within 10x of the quiet latency: GETs queued behind the argon2 checks (the
+    fault this guards against: 2 ms -> 110 ms) are slow in every stretch. All of them together must also
+    stay under one secret check."""
     with migrated_database("sqlite", tmp_path) as url:
         ezyvet = serving_clinic(url)
         env = {"OPENVET_DATABASE_URL": url, "OPENVET_RATE_LIMIT": "100000/100000/100000", "OPENVET_DISPATCHER": "off"}
@@ -310,10 +337,11 @@ def test_a_flood_of_token_guesses_gets_fast_429s_while_authenticated_calls_stay_
             check = statistics.median(timed_check(n) for n in range(3))  # one argon2 check, alone
             memory_before = rss_mib(server.process.pid)
             stop = time.monotonic() + 8
+            measured = threading.Event()
             guesses: list[tuple[int, float]] = []
 
             def guess(n: int) -> None:
-                while time.monotonic() < stop:
+                while time.monotonic() < stop or not measured.is_set():  # 8 s, and as long as the GETs take
                     start = time.perf_counter()
                     answer = guesser.post("/v1/oauth/access_token", data={
                         "partner_id": "nobody", "client_id": f"guess-{n}-{len(guesses)}",
@@ -325,8 +353,9 @@ def test_a_flood_of_token_guesses_gets_fast_429s_while_authenticated_calls_stay_
                     base_url=server.base, timeout=60, limits=httpx.Limits(max_connections=64)) as guesser:
                 flood = [pool.submit(guess, n) for n in range(32)]
                 time.sleep(1)
-                loaded = timed_gets(30)
+                stretches = [timed_gets(20) for _ in range(3)]
                 memory_during = rss_mib(server.process.pid)
+                measured.set()
                 for f in flood:
                     f.result()
             quiet = max(quiet, timed_gets(30))  # the machine is shared: its quiet latency before or after
@@ -335,9 +364,12 @@ def test_a_flood_of_token_guesses_gets_fast_429s_while_authenticated_calls_stay_
     refused = [t for s, t in guesses if s == 429]
     assert set(statuses) <= {401, 429} and 401 in statuses  # some guesses are checked (and fail)
     assert len(refused) > len(statuses) / 2, statuses  # most are refused before the check
-    print(f"authenticated GET median: quiet {quiet * 1000:.1f} ms, under the flood {loaded * 1000:.1f} ms; "
+    loaded = min(stretches)
+    print(f"authenticated GET median: quiet {quiet * 1000:.1f} ms, under the flood "
+          f"{', '.join(f'{t * 1000:.1f}' for t in stretches)} ms (three stretches); "
           f"{len(statuses)} guesses, {len(refused)} refused (median {statistics.median(refused) * 1000:.1f} ms, "
           f"a secret check alone {check * 1000:.0f} ms); RSS {memory_before:.0f} -> {memory_during:.0f} MiB")
     assert statistics.median(refused) < check, (statistics.median(refused), check)  # refused, not queued
-    assert loaded < max(10 * quiet, 0.05), (quiet, loaded)
+    assert loaded < max(10 * quiet, 0.05), (quiet, stretches)
+    assert max(stretches) < check, (stretches, check)  # no stretch of GETs waits for a secret check
     assert memory_during - memory_before < 300, (memory_before, memory_during)  # not 32 x 64 MiB

@@ -67,8 +67,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     routes = [
         Route("/openapi.json", openapi.document, methods=["GET"]),
         Route("/docs", openapi.docs_page, methods=["GET"]),
-        *provet.routes(),
-        *ezyvet.routes(),
+        *ezyvet.routes(),  # first: the router tries routes in turn, and the ezyVet API takes most calls
+        *provet.routes(),  # (/<provet_id>/api/0.1/…: four segments or more, a number first; none is /v1/ or /v2/)
         *pages.routes(),
     ]
 

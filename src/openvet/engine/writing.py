@@ -65,6 +65,39 @@ class Plan:
     under_parent: bool | str = False  # written in a parent's list: True, or the back-link of that list
 
 
+class _Shape:
+    """A resource's fields sorted by what the pipeline does with them, once per resource, so that a write
+    does not test every field's type on every step (a tenth of a POST went on isinstance and wire names)."""
+
+    def __init__(self, resource: Resource):
+        fields = resource.fields
+        self.defaults = tuple(f for f in fields if f.default is not None and f.stored)
+        self.uid_refs = tuple(f for f in fields if isinstance(f.type, UidRef))
+        self.links = tuple(f for f in fields if isinstance(f.type, (TypedLink, Link, LinkList)))
+        self.typed_links = tuple(f for f in fields if isinstance(f.type, TypedLink))
+        self.uids = tuple(f for f in fields if isinstance(f.type, Uid) and f.stored)
+        self.shown_once = tuple(f for f in fields if f.read and not f.stored)
+        self.not_children = tuple(f for f in fields if not isinstance(f.type, Children))
+        self.wire: dict[str, dict[str, str]] = {}  # version -> field name -> wire name
+
+    def where(self, resource: Resource, version: str | None) -> dict[str, str]:
+        version = version or "v1"
+        found = self.wire.get(version)
+        if found is None:
+            found = self.wire[version] = {f.name: f.wire_name(version) for f in resource.fields}
+        return found
+
+
+_SHAPES: dict[int, tuple[Resource, _Shape]] = {}
+
+
+def shape(resource: Resource) -> _Shape:
+    kept = _SHAPES.get(id(resource))
+    if kept is None or kept[0] is not resource:
+        kept = _SHAPES[id(resource)] = (resource, _Shape(resource))
+    return kept[1]
+
+
 class Writer:
     def __init__(self, engine: Engine, conn, actor: Actor, now: int):
         self.engine = engine
@@ -127,8 +160,8 @@ class Writer:
                 if f.name == parent[0] or (isinstance(f.type, UidRef) and f.type.via == parent[0]):
                     values.pop(f.name, None)
             values[parent[0]] = parent[1]
-        for f in resource.fields:
-            if f.name not in values and f.default is not None and f.stored:
+        for f in shape(resource).defaults:
+            if f.name not in values:
                 values[f.name] = self.default(f.default)
         if enforce_mandatory:
             relaxed = self.engine.relaxed.get((resource.name, parent[0]), ()) if parent else ()
@@ -189,8 +222,8 @@ class Writer:
                 continue
             registered.function(change)
         later = {k: v for k, v in values.items() if k not in sent or sent[k] is not v}
-        for f in resource.fields:
-            if not isinstance(f.type, TypedLink) or record.get(f.name) is None:
+        for f in shape(resource).typed_links:
+            if record.get(f.name) is None:
                 continue
             unknown_kind = f.name in values and not record.get(f.type.kind)
             kind_changed = f.type.kind in values and f.type.kind not in sent or f.type.kind in later
@@ -308,10 +341,11 @@ class Writer:
         """Mandatory fields must hold something (whitespace is nothing); on update, those the body sets, and
         those the version requires on every update. ``relaxed``: fields a parent's list may leave out."""
         already = {p.field for p in problems}
-        for f in resource.fields:
-            if isinstance(f.type, Children) or f.name == parent_field or f.name in relaxed:
+        wire = shape(resource).where(resource, version)
+        for f in shape(resource).not_children:
+            if f.name == parent_field or f.name in relaxed:
                 continue
-            name = prefix + f.wire_name(version or "v1")
+            name = prefix + wire[f.name]
             # on update: what the version requires every time, and what the body sets but may not blank
             mandatory = f.mandatory_on(version)
             required = ((f.required_on_update and version) or (mandatory and f.name in values)) if updating \
@@ -327,9 +361,10 @@ class Writer:
                     defer_kinds: bool = False) -> None:
         """Every linked record must exist in the same clinic: one query for all of a write's links.
         ``defer_kinds``: a polymorphic id whose kind is not known yet is left for after the rules."""
-        where = {f.name: prefix + f.wire_name(version or "v1") for f in resource.fields}
-        for f in resource.fields:
-            if isinstance(f.type, UidRef) and values.get(f.name):
+        kind = shape(resource)
+        where = _Prefixed(prefix, kind.where(resource, version))
+        for f in kind.uid_refs:
+            if values.get(f.name):
                 target = self.engine.registry[f.type.target]
                 found_id = records.id_by_uid(self.conn, self.table(target), self.clinic_id, values[f.name])
                 if found_id is None:
@@ -340,7 +375,7 @@ class Writer:
                     values[f.type.via] = found_id
                     record[f.type.via] = found_id
         wanted: list[tuple[str, str, int]] = []  # (field, target endpoint, id)
-        for f in resource.fields:
+        for f in kind.links:
             value = values.get(f.name)
             if value is None or isinstance(value, Pending):
                 continue
@@ -384,12 +419,11 @@ class Writer:
         for effect in first:
             self.run_effect(effect)
         _resolve(values)
-        for f in resource.fields:
-            if isinstance(f.type, Uid) and f.stored:
-                values[f.name] = f.type.make()
+        for f in shape(resource).uids:
+            values[f.name] = f.type.make()
         values.update(active=values.get("active", True), created_at=self.now, modified_at=self.now)
         record_id = records.insert(self.conn, self.table(resource), self.clinic_id, _columns(resource, values))
-        once = {f.name: values[f.name] for f in resource.fields if f.read and not f.stored and f.name in values}
+        once = {f.name: values[f.name] for f in shape(resource).shown_once if f.name in values}
         if once:
             self.shown_once[(resource.name, record_id)] = once
         if change:
@@ -565,13 +599,31 @@ class Writer:
                                  self.now)
 
 
+class _Prefixed:
+    """Field name -> wire name behind a prefix, worked out only for the fields a problem names."""
+
+    __slots__ = ("names", "prefix")
+
+    def __init__(self, prefix: str, names: dict[str, str]):
+        self.prefix, self.names = prefix, names
+
+    def __getitem__(self, name: str) -> str:
+        return self.prefix + self.names[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.prefix + self.names[name] if name in self.names else default
+
+
 def _flatten(body: dict, names: dict) -> list[tuple[str, Any]]:
     """Body items as (wire name, value); an object whose key begins nested wire names (``details``) is
     opened into them (``details.animal_id``)."""
     out = []
     for key, raw in body.items():
+        if key in names or not isinstance(raw, dict):  # the common case: no scan of every name for nested ones
+            out.append((key, raw))
+            continue
         inside = {n[len(key) + 1:]: f for n, f in names.items() if n.startswith(f"{key}.")}
-        if key not in names and isinstance(raw, dict) and inside:
+        if inside:
             out += [(f"{key}.{inner}", value) for inner, value in _flatten(raw, inside)]
         else:
             out.append((key, raw))

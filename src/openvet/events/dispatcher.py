@@ -35,6 +35,7 @@ from openvet.events.jobs import LEASE as JOB_LEASE
 from openvet.events.jobs import JobRunner
 from openvet.services.webhooks import private_address, secret_of, signature
 from openvet.store import deliveries
+from openvet.store.database import write_turn
 
 log = logging.getLogger("openvet.events")
 ATTEMPTS = 3  # "up to 3 times. After the 3rd attempt, we will disable the webhook" (L14202)
@@ -107,9 +108,9 @@ class Dispatcher:
         anything to do."""
         now = int(time.time())
         tables = self.engine.tables
-        with self.engine.db.begin() as conn:
+        with write_turn(self.engine.db), self.engine.db.begin() as conn:  # (SQLite: a write, in the writers' turn)
             handed = deliveries.hand_on(conn, tables, now)
-        with self.engine.db.begin() as conn:
+        with write_turn(self.engine.db), self.engine.db.begin() as conn:
             claimed = deliveries.claim(conn, tables, now, now + LEASE, self.token, BATCH)
         if claimed:
             for done in [self._senders.submit(self.deliver, delivery) for delivery in claimed]:

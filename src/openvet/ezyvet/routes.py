@@ -39,6 +39,7 @@ from openvet.ezyvet.envelope import EzyvetError, error_response, meta, read_body
 from openvet.ezyvet.filters import FilterError, parse_filters
 from openvet.ezyvet.pagination import Paging, page_meta, parse_paging
 from openvet.ezyvet.serializers import View
+from openvet.ezyvet.throttling import take_in_route
 from openvet.resources import REGISTRY, Resource
 from openvet.resources.declaration import Operation
 from openvet.resources.fields import BIGINT_MAX, FileData, Integer, Invalid
@@ -71,7 +72,7 @@ def guarded(handler):
     """Every answer in the envelope: errors a client caused get their status, anything else a 500."""
 
     async def endpoint(request: Request) -> Response:
-        version = "v2" if request.url.path.startswith("/v2") else "v1"
+        version = "v2" if _route_path(request).startswith("/v2") else "v1"
         try:
             return await handler(request)
         except EzyvetError as error:
@@ -98,9 +99,34 @@ def guarded(handler):
 # resolving -------------------------------------------------------------------------------------------
 
 
+def _route_path(request: Request) -> str:
+    """The path the router matched (without a root path): ``request.url`` would build a whole URL first."""
+    scope = request.scope
+    path, root = scope["path"], scope.get("root_path", "")
+    return path[len(root):] if root and path.startswith(root) else path
+
+
+_OWN_PATHS: dict[tuple[str, str], tuple[tuple[Operation, tuple[str, ...]], ...]] = {}
+
+
+def _operations(resource: Resource, version: str) -> tuple[tuple[Operation, tuple[str, ...]], ...]:
+    """The operations of an endpoint with their paths already split (once per endpoint, not per request)."""
+    key = (resource.name, version)
+    found = _OWN_PATHS.get(key)
+    if found is None:
+        found = _OWN_PATHS[key] = tuple((op, tuple(s for s in op.path.split("/") if s))
+                                        for op in resource.operations(version))
+    return found
+
+
+def _matches(own: tuple[str, ...], segments: tuple[str, ...]) -> bool:
+    """``Operation.matches`` on a path split beforehand."""
+    return len(own) == len(segments) and all(o == "{id}" or o == s for o, s in zip(own, segments, strict=True))
+
+
 def _resolve(request: Request) -> Call:
     """(version, resource, operation) from the path and method alone; 403/405 in the envelope otherwise."""
-    version = request.url.path.split("/")[1]
+    version = _route_path(request).split("/")[1]
     name = request.path_params["endpoint"].lower()
     resource = REGISTRY.get(name)
     if resource is None or version not in resource.endpoints:
@@ -109,7 +135,7 @@ def _resolve(request: Request) -> Call:
         raise EzyvetError(403, f"There is no endpoint /{version}/{name}")
     rest = request.path_params.get("rest", "")
     segments = tuple(s for s in rest.split("/") if s)
-    on_path = [op for op in resource.operations(version) if op.matches(segments)]
+    on_path = [op for op, own in _operations(resource, version) if _matches(own, segments)]
     allowed = [m for m in METHOD_ORDER if any(op.method == m for op in on_path)]
     if request.method not in SERVED:
         not_served(request, allowed)
@@ -120,7 +146,8 @@ def _resolve(request: Request) -> Call:
     if not chosen:
         raise EzyvetError(405, f"{request.method} is not allowed on {request.url.path}; allowed: "
                           + ", ".join(allowed), headers={"Allow": ", ".join(allowed)})
-    return Call(request, version, resource, chosen[0], segments, dict(request.query_params.items()))
+    params = dict(request.query_params.items()) if request.scope.get("query_string") else {}
+    return Call(request, version, resource, chosen[0], segments, params)
 
 
 SERVED = ("GET", "HEAD", "POST", "PATCH", "DELETE")  # no path of the API serves any other method
@@ -134,7 +161,9 @@ def not_served(request: Request, allowed: list[str]) -> None:
 
 
 def _authorise(call: Call) -> Actor:
-    """The caller's token, and the operation's scope (read-<endpoint> for GET, write-<endpoint> otherwise)."""
+    """The call counted (throttling in the database: in this same worker thread), the caller's token, and the
+    operation's scope (read-<endpoint> for GET, write-<endpoint> otherwise)."""
+    take_in_route(call.request.scope)
     identity = identify(call.request)
     resource = call.resource
     scope = resource.scope_read if call.operation.scope_kind == "read" else resource.scope_write

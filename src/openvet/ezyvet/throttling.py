@@ -52,8 +52,61 @@ async def take_token(buckets: Buckets, policy: RateLimit, client_id: str) -> Cou
     return await buckets.take(subject, "token", policy.token, policy.token, policy.period)
 
 
+PENDING = "openvet.throttle"  # the scope key of a count the route takes in its own worker thread
+
+
+class Pending:
+    """A count in the database, taken by the route at the start of its own worker-thread hop
+    (``take_here``), so that a call makes one hop to the database threads, not two. Taken at most once; the
+    middleware takes it itself when the route answered without taking it (a 403 for an unknown endpoint)."""
+
+    __slots__ = ("arguments", "buckets", "count")
+
+    def __init__(self, buckets, arguments: tuple):
+        self.buckets = buckets
+        self.arguments = arguments
+        self.count: Count | None = None
+
+    def take_here(self) -> Count:
+        """In a worker thread."""
+        if self.count is None:
+            self.count = self.buckets.take_now(*self.arguments)
+        return self.count
+
+
+def take_in_route(scope: Scope) -> None:
+    """The route's side (in its worker thread, before anything else): the caller's count, or the 429 that
+    refuses the call before it does anything, or a 503 when the counters cannot be reached."""
+    pending = scope.get(PENDING)
+    if pending is None or pending.count is not None:
+        return
+    try:
+        count = pending.take_here()
+    except Exception as error:
+        if not (isinstance(error, Unavailable) or unavailable(error)):
+            raise
+        log.warning("throttling counters unavailable: %s", error)
+        raise _unavailable() from None
+    if not count.taken:
+        raise _refused(pending.arguments[2], pending.arguments[3], pending.arguments[4], count)
+
+
+def _unavailable() -> EzyvetError:
+    return EzyvetError(503, "The request budget cannot be counted just now; try again shortly",
+                       headers={"Retry-After": str(RETRY_AFTER)})
+
+
+def _refused(limit: int, overall: int, period: int, count: Count) -> EzyvetError:
+    what = f"the limit of this endpoint ({limit} a {period} s window) or of your clinic and partner ({overall})"
+    return refusal(limit, count, what)
+
+
 class Throttle:
-    """ASGI middleware in front of the ezyVet routes: count the caller, then answer or refuse."""
+    """ASGI middleware in front of the ezyVet routes: count the caller, then answer or refuse.
+
+    Counted in Redis (on the event loop), the count is taken here, before the route. Counted in the database,
+    it is handed to the route (``Pending``) and taken in the route's own worker thread, before the route does
+    anything: the count's hop to a thread was as dear as the single GET's own."""
 
     def __init__(self, app: ASGIApp, policy: RateLimit, buckets: Buckets, threads: int):
         self.app = app
@@ -66,26 +119,24 @@ class Throttle:
         if not path.startswith(("/v1/", "/v2/")) or path == TOKEN_PATH:
             await self.app(scope, receive, send)
             return
+        version = path[1:3]
         try:
-            count = await self._count(Request(scope), path)
+            arguments = await self._arguments(Request(scope), path)
+            if arguments is None:  # no valid token: the route answers 401, uncounted
+                await self.app(scope, receive, send)
+                return
+            if hasattr(self.buckets, "take_now"):  # in the database: taken in the route's own thread hop
+                await self._handed_to_route(scope, receive, send, Pending(self.buckets, arguments))
+                return
+            count = await self.buckets.take(*arguments)
         except Exception as error:
             if not (isinstance(error, Unavailable) or unavailable(error)):
                 raise
             log.warning("throttling counters unavailable on %s: %s", path, error)
-            failed = EzyvetError(503, "The request budget cannot be counted just now; try again shortly",
-                                 headers={"Retry-After": str(RETRY_AFTER)})
-            await error_response(path[1:3], failed)(scope, receive, send)
-            return
-        if count is None:  # no valid token: the route answers 401, uncounted
-            await self.app(scope, receive, send)
+            await error_response(version, _unavailable())(scope, receive, send)
             return
         if not count.taken:
-            version = path[1:3]
-            policy = self.policy
-            what = (f"the limit of this endpoint ({policy.endpoint} a {policy.period} s window) or of your clinic "
-                    f"and partner ({policy.clinic})")
-            response = error_response(version, refusal(policy.endpoint, count, what))
-            await response(scope, receive, send)
+            await error_response(version, _refused(*arguments[2:], count))(scope, receive, send)
             return
         extra = [(k.encode(), v.encode()) for k, v in headers(self.policy.endpoint, count).items()]
 
@@ -96,9 +147,44 @@ class Throttle:
 
         await self.app(scope, receive, send_with_headers)
 
-    async def _count(self, request: Request, path: str) -> Count | None:
-        """The caller (from the token cache, mostly: no thread, no query) and one atomic take from its two
-        budgets."""
+    async def _handed_to_route(self, scope: Scope, receive: Receive, send: Send, pending: Pending) -> None:
+        """The route takes the count (``take_in_route``) and refuses with its own 429 or 503. A route that
+        answered without taking it (an unknown endpoint, a bad method) has it taken here, as before the route:
+        a refusal then replaces the route's answer, which did nothing."""
+        scope[PENDING] = pending
+        replaced = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal replaced
+            if replaced:
+                return  # the body of the answer a refusal replaced
+            if message["type"] == "http.response.start":
+                if pending.count is None:  # the route did not take it
+                    version = scope["path"][1:3]
+                    try:
+                        count = await offload(self.threads, pending.take_here)
+                    except Exception as error:
+                        if not (isinstance(error, Unavailable) or unavailable(error)):
+                            raise
+                        log.warning("throttling counters unavailable on %s: %s", scope["path"], error)
+                        replaced = True
+                        await error_response(version, _unavailable())(scope, _no_body, send)
+                        return
+                    if not count.taken:
+                        replaced = True
+                        await error_response(version, _refused(*pending.arguments[2:], count))(scope, _no_body, send)
+                        return
+                count = pending.count
+                if count.taken:  # a refusal's 429 carries its headers already
+                    extra = [(k.encode(), v.encode()) for k, v in headers(self.policy.endpoint, count).items()]
+                    message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    async def _arguments(self, request: Request, path: str) -> tuple | None:
+        """The caller (from the token cache, mostly: no thread, no query) and what its count takes from: its
+        two budgets. None for a call without a valid token."""
         identity = await self._identity(request)
         if identity is None:
             return None
@@ -106,7 +192,7 @@ class Throttle:
         endpoint = name if name in REGISTRY else "-"  # unknown names share one bucket: the table stays small
         who = f"{{{identity.clinic_id}:{identity.partner_id or f'credential-{identity.credential_id}'}}}"
         policy = self.policy
-        return await self.buckets.take(who, endpoint, policy.endpoint, policy.clinic, policy.period)
+        return (who, endpoint, policy.endpoint, policy.clinic, policy.period)
 
     async def _identity(self, request: Request) -> Identity | None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -119,6 +205,10 @@ class Throttle:
                 return await offload(self.threads, identify, request)
         except (Refused, EzyvetError):
             return None
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}
 
 
 class _NotCached(Exception):

@@ -241,7 +241,9 @@ def add_to_count(conn: sa.Connection, clinic_id: int, resource: str, delta: int)
     conn.execute(ADD_TO_COUNT, {"d": delta, "c": clinic_id, "r": resource})
 
 
+RECORD_EVENT = sa.text("INSERT INTO outbox (clinic_id, event, resource, record_id, created_at) "
+                       "VALUES (:c, :e, :r, :i, :t)")  # built once, not per write
+
+
 def record_event(conn: sa.Connection, clinic_id: int, event: str, resource: str, record_id: int, at: int) -> None:
-    conn.execute(sa.text("INSERT INTO outbox (clinic_id, event, resource, record_id, created_at) "
-                         "VALUES (:c, :e, :r, :i, :t)"),
-                 {"c": clinic_id, "e": event, "r": resource, "i": record_id, "t": at})
+    conn.execute(RECORD_EVENT, {"c": clinic_id, "e": event, "r": resource, "i": record_id, "t": at})

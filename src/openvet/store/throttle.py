@@ -24,6 +24,7 @@ from typing import Protocol
 import sqlalchemy as sa
 
 from openvet.engine.offload import offload
+from openvet.store.database import write_turn
 
 _SQLITE = """
 INSERT INTO throttle_bucket (bucket, window_start, hits, endpoints)
@@ -90,21 +91,41 @@ class DatabaseBuckets:
         self.take_sql = TAKE[db.dialect.name]
         self.threads = threads  # the SQL runs in the worker threads, off the event loop
         self._swept = 0
+        self._kept: sa.Connection | None = None  # SQLite: the one connection the counts take turns on
 
     async def take(self, subject: str, endpoint: str, limit: int, overall: int, period: int) -> Count:
         return await offload(self.threads, self.take_now, subject, endpoint, limit, overall, period)
 
     def take_now(self, subject: str, endpoint: str, limit: int, overall: int, period: int) -> Count:
         window, reset = window_of(time.time(), period)
-        with self.db.connect() as conn:
-            row = conn.execute(self.take_sql, {"subject": subject, "endpoint": endpoint, "window": window,
-                                               "path": f'$."{endpoint}"', "limit": limit,
-                                               "overall": overall}).first()
-            if self._swept < window:
-                self._swept = window
-                conn.execute(SWEEP, {"before": window - period})
-            conn.commit()  # (nothing to commit in autocommit)
+        parameters = {"subject": subject, "endpoint": endpoint, "window": window, "path": f'$."{endpoint}"',
+                      "limit": limit, "overall": overall}
+        if self.db.dialect.name == "sqlite":  # a write: in the process's writers' turn, on a connection kept for it
+            with write_turn(self.db):
+                if self._kept is None:
+                    self._kept = self.db.connect()
+                try:
+                    row = self._count(self._kept, parameters, window, period)
+                except sa.exc.DBAPIError:
+                    kept, self._kept = self._kept, None
+                    kept.close()
+                    raise
+        else:
+            with self.db.connect() as conn:
+                row = self._count(conn, parameters, window, period)
         if row is None:  # one of the budgets is spent: nothing was taken
             return Count(False, 0, reset)
         hits, endpoint_hits = row
         return Count(True, min(overall - hits, limit - int(endpoint_hits)), reset)
+
+    def _count(self, conn: sa.Connection, parameters: dict, window: int, period: int):
+        try:
+            row = conn.execute(self.take_sql, parameters).first()
+            if self._swept < window:
+                self._swept = window
+                conn.execute(SWEEP, {"before": window - period})
+            conn.commit()  # (nothing to commit in autocommit)
+        except BaseException:
+            conn.rollback()
+            raise
+        return row
