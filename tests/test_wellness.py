@@ -692,12 +692,12 @@ def test_the_worker_rounds_and_the_cli_renew_what_is_due(practice, api, engine, 
     from openvet.store import accounts
 
     monkeypatch.setattr(schedule, "_last_run", {})
-    monkeypatch.setenv("OPENVET_WELLNESS_RENEW_SECONDS", "600")
     weekly = new_plan(practice, subscription_cycle_unit="week", term_qty=2, min_cycle_qty_on_signup=1)
     now = int(time.time())
     first = enrol(practice, weekly, start_date=now - 35 * DAY)
-    assert schedule.tick(engine) is True
-    assert schedule.tick(engine) is False  # not again within the interval
+    assert schedule.tick(engine, every=0) is False  # off
+    assert schedule.tick(engine, every=600) is True
+    assert schedule.tick(engine, every=600) is False  # not again within the interval
     chain = memberships_of(api, first["animal_id"])
     assert len(chain) == 3 and chain[-1]["start_date"] <= now <= chain[-1]["end_date"]
     assert [m["previous_wellness_plan_membership"] for m in chain] == [None, chain[0]["id"], chain[1]["id"]]
@@ -846,3 +846,18 @@ def test_the_demo_practice_has_plans_and_memberships_made_by_the_rules(engine, t
     assert credit["used"] == 1 and used["associated_type"] == "InvoiceLine" and used["total_change"] < 0
     (line,) = rows("invoiceline", id=used["associated_id"])
     assert line["total"] == 0  # the C5 vaccination, free for the puppy member
+
+
+def test_the_renewal_interval_is_a_checked_setting(monkeypatch):
+    """``OPENVET_WELLNESS_RENEW_SECONDS``: unset is 300, 0 turns the runs off, anything else stops the server with
+    the reason rather than being read as the default."""
+    from openvet.config import Settings
+
+    monkeypatch.delenv("OPENVET_WELLNESS_RENEW_SECONDS", raising=False)
+    assert Settings.from_environment().wellness_renew == 300
+    monkeypatch.setenv("OPENVET_WELLNESS_RENEW_SECONDS", "0")
+    assert Settings.from_environment().wellness_renew == 0
+    for bad in ("five", "-1", "1.5", "١٢"):
+        monkeypatch.setenv("OPENVET_WELLNESS_RENEW_SECONDS", bad)
+        with pytest.raises(ValueError, match="OPENVET_WELLNESS_RENEW_SECONDS must be a whole number"):
+            Settings.from_environment()

@@ -40,7 +40,7 @@ def dispatcher(settings: Settings, engine: Engine) -> Dispatcher:
         return payload(engine, delivery, fields, View(settings.public_url.rstrip("/"), now, engine.signing_key()))
 
     return Dispatcher(engine, ezyvet_payload, settings.webhook_retry_seconds, settings.webhook_timeout,
-                      job_lease=settings.job_lease)
+                      job_lease=settings.job_lease, renew_every=settings.wellness_renew)
 
 
 def throttling(settings: Settings, engine: Engine) -> list[Middleware]:

@@ -12,6 +12,8 @@
 - ``OPENVET_WEBHOOK_TIMEOUT_SECONDS`` (default 10): how long a receiver has to answer.
 - ``OPENVET_JOB_LEASE_SECONDS`` (default 120): how long a worker holds a queued job it took; a worker that dies
   mid-job leaves it to be taken again when this runs out (docs/jobqueue.md).
+- ``OPENVET_WELLNESS_RENEW_SECONDS`` (default 300): seconds between two wellness renewal runs of a dispatcher
+  (terms renewed, credits refreshed); 0 turns them off (``openvet wellness renew`` from a cron instead).
 - ``OPENVET_RATE_LIMIT`` (default ``60/180``): ``off``, or ``E/G`` requests a minute per endpoint / per clinic
   and partner, optionally ``E/G/T`` with ``T`` token requests a minute per client id (default 20); see
   docs/throttling.md.
@@ -32,6 +34,7 @@ DEFAULT_DB_THREADS = 16
 DEFAULT_RETRY_SECONDS = (60, 600)
 DEFAULT_WEBHOOK_TIMEOUT = 10
 DEFAULT_JOB_LEASE = 120
+DEFAULT_WELLNESS_RENEW = 300
 
 
 def _whole(name: str, default: int) -> int:
@@ -40,6 +43,16 @@ def _whole(name: str, default: int) -> int:
         return default
     if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
         raise ValueError(f"{name} must be a positive whole number, not {raw!r}")
+    return int(raw)
+
+
+def _seconds_or_off(name: str, default: int) -> int:
+    """A whole number of seconds, where 0 turns the work off."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit():
+        raise ValueError(f"{name} must be a whole number of seconds (0: off), not {raw!r}")
     return int(raw)
 
 
@@ -97,6 +110,7 @@ class Settings:
     webhook_retry_seconds: tuple[int, int] = DEFAULT_RETRY_SECONDS
     webhook_timeout: float = DEFAULT_WEBHOOK_TIMEOUT
     job_lease: int = DEFAULT_JOB_LEASE  # seconds a worker holds a job it took (OPENVET_JOB_LEASE_SECONDS)
+    wellness_renew: int = DEFAULT_WELLNESS_RENEW  # seconds between renewal runs, 0 off (OPENVET_WELLNESS_RENEW_SECONDS)
     rate_limit: RateLimit | None = None  # None: no throttling (built in code); from the environment: 60/180
     redis_url: str = ""  # the throttling counters' Redis; empty: the database
 
@@ -111,5 +125,6 @@ class Settings:
                    webhook_retry_seconds=_waits("OPENVET_WEBHOOK_RETRY_SECONDS", DEFAULT_RETRY_SECONDS),
                    webhook_timeout=_whole("OPENVET_WEBHOOK_TIMEOUT_SECONDS", DEFAULT_WEBHOOK_TIMEOUT),
                    job_lease=_whole("OPENVET_JOB_LEASE_SECONDS", DEFAULT_JOB_LEASE),
+                   wellness_renew=_seconds_or_off("OPENVET_WELLNESS_RENEW_SECONDS", DEFAULT_WELLNESS_RENEW),
                    rate_limit=RateLimit.parse(os.environ.get("OPENVET_RATE_LIMIT")),
                    redis_url=os.environ.get("OPENVET_REDIS_URL", "").strip())

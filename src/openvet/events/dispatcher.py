@@ -63,7 +63,8 @@ class Answer:
 
 class Dispatcher:
     def __init__(self, engine: Engine, payload: Payload, retry_seconds: tuple[int, int] = (60, 600),
-                 timeout: float = 10.0, poll: float = POLL, job_lease: int = JOB_LEASE):
+                 timeout: float = 10.0, poll: float = POLL, job_lease: int = JOB_LEASE,
+                 renew_every: int = schedule.DEFAULT_EVERY):
         self.engine = engine
         self.payload = payload
         self.waits = retry_seconds
@@ -74,6 +75,7 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
         self._senders = ThreadPoolExecutor(SENDERS, thread_name_prefix="openvet-webhook")
         self.jobs = JobRunner(engine, self.token, job_lease)
+        self.renew_every = renew_every  # seconds between wellness renewal runs; 0: off
         self._http = httpx.Client(timeout=timeout, follow_redirects=False,
                                   headers={"user-agent": f"openvet-webhooks/{__version__}"})
 
@@ -116,7 +118,7 @@ class Dispatcher:
             for done in [self._senders.submit(self.deliver, delivery) for delivery in claimed]:
                 done.result()
         ran = self.jobs.round()
-        schedule.tick(self.engine)  # wellness: terms renewed, credits refreshed (every few minutes)
+        schedule.tick(self.engine, every=self.renew_every)  # wellness: terms renewed, credits refreshed
         return bool(handed or claimed or ran)
 
     def idle(self) -> bool:

@@ -7,7 +7,6 @@ rows under lock, so several workers may run it; a cron may run ``openvet wellnes
 from __future__ import annotations
 
 import logging
-import os
 import time
 
 from openvet.services.wellness import renew_due
@@ -17,15 +16,11 @@ DEFAULT_EVERY = 300
 _last_run: dict[int, int] = {}  # id(engine) -> when it last ran in this process
 
 
-def every() -> int:
-    raw = os.environ.get("OPENVET_WELLNESS_RENEW_SECONDS", "").strip()
-    return int(raw) if raw.isdigit() else DEFAULT_EVERY
-
-
-def tick(engine, now: int | None = None) -> bool:
-    """Run what is due if the last run in this process is ``every()`` seconds old or more. Whether it ran. A
+def tick(engine, now: int | None = None, every: int = DEFAULT_EVERY) -> bool:
+    """Run what is due if the last run in this process is ``every`` seconds old or more (0: never; the setting
+    ``OPENVET_WELLNESS_RENEW_SECONDS``, read and checked with the others in ``config.Settings``). Whether it ran. A
     failure is logged, not raised: webhooks and jobs go on, and the next tick tries again."""
-    period = every()
+    period = every
     now = int(time.time()) if now is None else now
     last = _last_run.get(id(engine))
     if period == 0 or (last is not None and now - last < period):
