@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from openvet.demo import cases as C
+from openvet.demo.billing import PriceList, invoice_code, invoice_figures
 from openvet.demo.bulk import Layout
 from openvet.demo.calendar import Calendar
 from openvet.demo.households import ANIMAL_COLUMNS, DETAIL_COLUMNS, OWNER_COLUMNS, YEAR, Catalogue
@@ -84,6 +85,24 @@ LAYOUTS = {
         typed={"associated_id": "associated_type", "communicating_id": "communicating_type"}),
     "attachment": Layout((*STAMP, "file_id", "record_type", "record_id", "mime_type", "name", "primary_image",
                           "notes"), typed={"record_id": "record_type"}),
+    "invoice": Layout(
+        (*STAMP, "ownership_id", "code", "contact_id", "animal_id", "consult_id", "subtotal", "tax", "total",
+         "outstanding", "includes_tax", "payment_terms_id", "date", "date_due", "date_approved", "approved_by",
+         "customer_reference_number", "created_by", "modified_by"),
+        {"contact_id": "contact", "animal_id": "animal", "consult_id": "consult"},
+        remade={"code": lambda row: invoice_code(row[0])}),
+    "invoiceline": Layout(
+        (*STAMP, "invoice_id", "name", "product_id", "batch", "sales_person", "quantity", "discount", "dispense",
+         "price", "price_tax", "standard_price", "standard_price_tax", "total", "total_tax", "status", "tax_code",
+         "tax_percent", "ownership_id", "location_id", "ledger_account", "group_id", "type", "animal_id",
+         "consult_id", "date"),
+        {"invoice_id": "invoice", "animal_id": "animal", "consult_id": "consult"}),
+    "payment": Layout(
+        (*STAMP, "ownership_id", "amount", "method", "details", "date", "comments", "available", "allocated",
+         "client_id", "ledger_account", "cash_amount", "cash_change", "rounding_factor", "status"),
+        {"client_id": "contact"}),
+    "paymentallocation": Layout((*STAMP, "payment_id", "invoice_id", "amount"),
+                                {"payment_id": "payment", "invoice_id": "invoice"}),
 }
 TABLES = tuple(LAYOUTS)  # in the order they are written
 RESULT_REQUEST = LAYOUTS["diagnosticresult"].columns.index("diagnostic_request_id")
@@ -94,7 +113,8 @@ A_ID, A_ACTIVE, A_CREATED, A_NAME, A_DEAD, A_SPECIES, A_OWNER, A_BORN, A_DIED, A
     _a("date_of_birth"), _a("date_of_death"), _a("death_reason"), _a("weight"), _a("weight_unit"))
 D_CONTACT, D_TYPE, D_CLEANED = DETAIL_COLUMNS.index("contact_id"), DETAIL_COLUMNS.index("contact_detail_type_id"), \
     DETAIL_COLUMNS.index("value_cleaned")
-O_ID, O_FIRST = OWNER_COLUMNS.index("id"), OWNER_COLUMNS.index("first_name")
+O_ID, O_FIRST, O_STOP = OWNER_COLUMNS.index("id"), OWNER_COLUMNS.index("first_name"), \
+    OWNER_COLUMNS.index("stop_credit")
 
 # sick visits a year, by species (the rest: 0.4), and the share of the older animals' extra visits
 VISITS_A_YEAR = {"Canine": 0.9, "Feline": 0.7, "Rabbit": 0.6, "Ferret": 0.6, "Guinea Pig": 0.5, "Equine": 0.8}
@@ -105,6 +125,12 @@ AHEAD_KINDS = (("Consultation", 55), ("Recheck", 18), ("Surgery", 7), ("Dental",
 
 # what a visit records: bits of Visit.records
 HISTORY, EXAM, HEALTH, ASSESSMENT, PLAN = 1, 2, 4, 8, 16
+# what becomes of a visit's invoice: approved at checkout once a week old (the last week's are still open), then
+# paid in full (now and then with more than was due: a surplus kept), in part, or not at all (overdue after 2 weeks)
+OPEN, PAID, OVERPAID, PART, UNPAID = "open", "paid", "overpaid", "part", "unpaid"
+FATES = ((PAID, 0.65), (OVERPAID, 0.05), (PART, 0.15), (UNPAID, 0.15))
+WEEK = 7 * DAY
+PAID_AT_CHECKOUT = 0.6  # of the payments, those made as the consult closed
 
 
 @dataclass
@@ -127,7 +153,7 @@ class Visit:
     """One appointment of the plan and what it records."""
 
     __slots__ = ("patient", "start", "kind", "case", "status", "vet", "room", "booked", "consult", "records",
-                 "problems", "vaccines", "tests", "released", "medications", "document", "reminder")
+                 "problems", "vaccines", "tests", "released", "medications", "document", "reminder", "billed")
 
     def __init__(self, patient: Patient, start: int, kind: str, case: C.Case | None, vet: int):
         self.patient, self.start, self.kind, self.case, self.vet = patient, start, kind, case, vet
@@ -143,6 +169,7 @@ class Visit:
         self.medications: tuple[str, ...] = ()
         self.document: str | None = None
         self.reminder: int | None = None  # when an SMS reminder of this booking is sent
+        self.billed: str | None = None  # the fate of its invoice (OPEN, PAID...); None: not invoiced
 
 
 @dataclass
@@ -154,8 +181,9 @@ class Plan:
 
 class Histories:
     def __init__(self, clinic_id: int, catalogue: Catalogue, practice: Practice, calendar: Calendar, seed: int,
-                 now: int, animals: int, uid_maker):
+                 now: int, animals: int, uid_maker, prices: PriceList | None = None):
         self.clinic_id = clinic_id
+        self.prices = prices  # None: consults are not invoiced
         self.practice = practice
         self.calendar = calendar
         self.rng = random.Random(seed ^ 0x5EED)
@@ -180,6 +208,7 @@ class Histories:
     def plan(self, owners: list[tuple], details: list[tuple], animals: list[tuple]) -> Plan:
         rand = self.rng.random
         first_names = {row[O_ID]: row[O_FIRST] for row in owners}
+        stopped = {row[O_ID] for row in owners if row[O_STOP] == "STOP"}  # cannot be invoiced (L3481)
         mobiles: dict[int, str] = {}
         emails: dict[int, str] = {}
         mobile_type = self.practice.mobile_type
@@ -226,7 +255,32 @@ class Histories:
                     counts["prescriptionitem"] += len(visit.medications)
                 if visit.document:
                     counts["attachment"] += 1
+                if self.prices is not None and visit.status == "Completed" and visit.patient.owner not in stopped:
+                    visit.billed = self._fate(visit)
+                    counts["invoice"] += 1
+                    counts["invoiceline"] += len(self.billed_codes(visit))
+                    if visit.billed in (PAID, OVERPAID, PART):
+                        counts["payment"] += 1
+                        counts["paymentallocation"] += 1
         return Plan(visits, photos, counts)
+
+    def _fate(self, visit: Visit) -> str:
+        if visit.start >= self.now - WEEK:
+            return OPEN
+        roll, reached = self.rng.random(), 0.0
+        for fate, share in FATES:
+            reached += share
+            if roll < reached:
+                return fate
+        return UNPAID
+
+    def billed_codes(self, visit: Visit) -> list[str]:
+        """The products a visit's invoice bills: the consultation (a revisit's for a recheck), then the vaccines
+        given, the lab tests and the medicines prescribed; those the clinic has a price for."""
+        priced = self.prices.products if self.prices is not None else {}
+        codes = ["CON-REV" if visit.kind == "Recheck" and "CON-REV" in priced else "CON-STD",
+                 *visit.vaccines, *visit.tests, *visit.medications]
+        return [code for code in codes if code in priced]
 
     def _visits(self, patient: Patient, row: tuple) -> list[Visit]:
         """The animal's appointments, oldest first: past visits, then a booking today or ahead."""
@@ -514,6 +568,49 @@ class Rows:
             moment = at(15)
             t["attachment"].append((next(self.ids["attachment"]), clinic, True, moment, moment, file_id, "Consult",
                                     consult_id, mime, name, False, None))
+        if visit.billed is not None:
+            self.invoice(visit, consult_id, user, max(closed, start))
+
+    def invoice(self, visit: Visit, consult_id: int, user: int, closed: int) -> None:
+        """The visit's invoice, made as the consult closed: a line a product, priced from the clinic's price list,
+        the vet its salesperson; approved then (its lines Finalised) unless still open, and paid as its fate says,
+        by one payment allocated to it."""
+        t, rand, now, clinic, prices = self.tables, self.rand, self.now, self.clinic, self.h.prices
+        patient = visit.patient
+        invoice_id = next(self.ids["invoice"])
+        approved = visit.billed != OPEN
+        totals, taxes = [], []
+        for code in self.h.billed_codes(visit):
+            quantity = Decimal(2) if code.startswith("MED") and rand() < 0.3 else Decimal(1)
+            priced, total, tax = prices.line(code, quantity)
+            totals.append(total)
+            taxes.append(tax)
+            t["invoiceline"].append((
+                next(self.ids["invoiceline"]), clinic, True, closed, closed, invoice_id, priced.name,
+                priced.product_id, None, user, quantity, Decimal(0), Decimal(0), priced.price, priced.price_tax,
+                priced.price, priced.price_tax, total, tax, "Finalised" if approved else "Pending", priced.tax_code,
+                priced.tax_percent, prices.ownership, prices.location, None, None, "standard", patient.id,
+                consult_id, None))
+        subtotal, tax, total = invoice_figures(totals, taxes)
+        paid, modified = Decimal(0), closed
+        if visit.billed in (PAID, OVERPAID, PART):
+            if visit.billed == PART:
+                paid = (total * Decimal(self.pick(("0.25", "0.5", "0.75")))).quantize(Decimal("0.01"))
+            else:
+                paid = total
+            amount = paid + (Decimal(self.pick((10, 20, 50))) if visit.billed == OVERPAID else 0)
+            when = closed if rand() < PAID_AT_CHECKOUT else min(closed + int(rand() * 3 * WEEK), now)
+            payment_id = next(self.ids["payment"])
+            t["payment"].append((payment_id, clinic, True, when, when, prices.ownership, amount,
+                                 self.pick(prices.methods), "", when, "", amount - paid, paid, patient.owner, None,
+                                 Decimal(0), Decimal(0), Decimal("0.05"), "Accepted"))
+            t["paymentallocation"].append((next(self.ids["paymentallocation"]), clinic, True, when, when, payment_id,
+                                           invoice_id, paid))
+            modified = when  # the allocation touched the invoice
+        t["invoice"].append((
+            invoice_id, clinic, True, closed, modified, prices.ownership, invoice_code(invoice_id), patient.owner,
+            patient.id, consult_id, subtotal, tax, total, total - paid, False, 0, visit.start, visit.start + 2 * WEEK,
+            closed if approved else 0, None, None, None, None))
 
     def health_status(self, visit: Visit, consult_id: int, moment: int) -> None:
         rand = self.rand
