@@ -247,9 +247,7 @@ def check_rules(engine: Engine, clinic_id: int) -> int:
                     if name in REPLAYED:
                         problems = REPLAYED[name](writer, record)
                     elif name in THROUGH_PARENT:
-                        problems = REPLAYED[THROUGH_PARENT[name]](writer, engine.lookup(
-                            writer.conn, clinic_id, THROUGH_PARENT[name], record[f"{THROUGH_PARENT[name]}_id"],
-                            full=True))
+                        problems = through_parent(writer, name, record)
                     else:
                         problems = check_record(writer, resource, record)
                     failures += [f"{name} {record_id}: {p}" for p in problems]
@@ -311,7 +309,7 @@ def check_record(writer, resource, record: dict) -> list[str]:
 # payment is made again, allocated as it was to its invoices made again, and its figures and their outstanding
 # must be the stored ones. A line or an allocation is proven with its invoice or its payment.
 LINE_SENT = ("product_id", "quantity", "sales_person", "ownership_id", "location_id")
-NOT_REPLAYED = (*SYSTEM, "code", "invoice_id", "payment_id")
+NOT_REPLAYED = (*SYSTEM, "code", "invoice_id", "payment_id", "receive_invoice_id")
 
 
 def differences(what: str, stored: dict, made: dict, resource, skip: tuple = ()) -> list[str]:
@@ -378,8 +376,59 @@ def replay_payment(writer, record: dict) -> list[str]:
     return out
 
 
-REPLAYED = {"invoice": replay_invoice_check, "payment": replay_payment}
-THROUGH_PARENT = {"invoiceline": "invoice", "paymentallocation": "payment"}
+def replay_receipt(writer, record: dict) -> list[str]:
+    """A restock receipt made again through the engine as the wholesaler invoiced it: per item, the outers of its
+    ProductSupplier, at its expected price of an outer and the tax of its TaxRate; its items and their ledger rows
+    must be the stored ones. Receipts ``stock.py`` wrote through the engine itself are not replayed."""
+    engine, clinic_id, conn = writer.engine, writer.clinic_id, writer.conn
+    if not record["invoice_number"].startswith("VS-R"):
+        return []
+    items = engine.find(conn, clinic_id, "receiveinvoiceitem", {"receive_invoice_id": record["id"]})
+    sent = []
+    for kid in items:
+        supplied = engine.lookup(conn, clinic_id, "productsupplier", kid["product_supplier_id"])
+        rate = engine.lookup(conn, clinic_id, "taxrate", supplied["tax_rate_id"])["rate"]
+        sent.append({"supplier_code": kid["supplier_code"], "quantity": kid["quantity"] / supplied["units_per_outer"],
+                     "price": supplied["expected_price"], "location_id": kid["location_id"],
+                     "tax": (supplied["expected_price"] * rate / 100).quantize(Decimal("0.0001"))})
+    body = {**body_of(REGISTRY["receiveinvoice"], record), "line_item": sent, "confirm_invoice_number": 1}
+    writer.now = record["created_at"]
+    try:
+        made_id = writer.create(REGISTRY["receiveinvoice"], body, None)
+    except ValidationFailed as failed:
+        return [f"refused: {p.field}: {p.reason}" for p in failed.problems]
+    out = differences("", record, engine.lookup(conn, clinic_id, "receiveinvoice", made_id), REGISTRY["receiveinvoice"])
+    again = engine.find(conn, clinic_id, "receiveinvoiceitem", {"receive_invoice_id": made_id})
+    if len(again) != len(items):
+        return [*out, f"{len(items)} items; the engine makes {len(again)}"]
+    for n, (kid, remade) in enumerate(zip(items, again, strict=True)):
+        out += differences(f"item {n}: ", kid, remade, REGISTRY["receiveinvoiceitem"])
+        moved = [engine.find(conn, clinic_id, "stocktransaction", {"for_class": "ReceiveInvoiceItem", "for_id": i})
+                 for i in (kid["id"], remade["id"])]
+        if len(moved[0]) != 1 or len(moved[1]) != 1:
+            out.append(f"item {n}: {len(moved[0])} ledger rows; the engine makes {len(moved[1])}")
+        else:
+            out += differences(f"item {n}'s ledger row: ", moved[0][0], moved[1][0], REGISTRY["stocktransaction"],
+                               skip=("for_id",))
+    return out
+
+
+def through_parent(writer, name: str, record: dict) -> list[str]:
+    """A line, an allocation, a receipt item or a ledger row is proven with its invoice, payment or receipt; a
+    ledger row of anything but a receipt item was written through the engine (``stock.py``)."""
+    engine, clinic_id, conn = writer.engine, writer.clinic_id, writer.conn
+    if name == "stocktransaction":
+        if record["for_class"] != "ReceiveInvoiceItem":
+            return []
+        record = engine.lookup(conn, clinic_id, "receiveinvoiceitem", record["for_id"])
+        name = "receiveinvoiceitem"
+    parent, link = THROUGH_PARENT[name]
+    return REPLAYED[parent](writer, engine.lookup(conn, clinic_id, parent, record[link], full=True))
+
+
+REPLAYED = {"invoice": replay_invoice_check, "payment": replay_payment, "receiveinvoice": replay_receipt}
+THROUGH_PARENT = {"invoiceline": ("invoice", "invoice_id"), "paymentallocation": ("payment", "payment_id"),
+                  "receiveinvoiceitem": ("receiveinvoice", "receive_invoice_id"), "stocktransaction": None}
 
 
 def check_links(engine: Engine, clinic_id: int) -> None:

@@ -37,7 +37,8 @@ WEEK, DAY = 7 * 86_400, 86_400
 BILLED_DAYS = 120  # the consults invoiced: those of the last four months
 
 
-CENT, HUNDRED = Decimal("0.01"), Decimal(100)
+CENT, HUNDRED, Q4 = Decimal("0.01"), Decimal(100), Decimal("0.0001")
+RESTOCKED_BY = "VetSupply Wholesale NZ"  # the supplier of the monthly restock receipts (stock.py's wholesaler)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class PriceList:
     ownership: int
     location: int
     methods: list[int]
+    supplied: dict[str, Supplied]  # what the wholesaler restocks, by product code
 
     def line(self, code: str, quantity: Decimal) -> tuple[Priced, Decimal, Decimal]:
         """(the product, total, total_tax) of a line: quantity times the unit figures, cut to the cent, as
@@ -68,6 +70,34 @@ class PriceList:
         priced = self.products[code]
         return (priced, (quantity * priced.price).quantize(CENT, rounding=ROUND_DOWN),
                 (quantity * priced.price_tax).quantize(CENT, rounding=ROUND_DOWN))
+
+
+@dataclass(frozen=True)
+class Supplied:
+    """A product the clinic buys by the outer from a supplier: its ProductSupplier and that supplier's tax."""
+
+    product_id: int
+    name: str
+    product_supplier_id: int
+    supplier_id: int
+    supplier_code: str
+    units_per_outer: Decimal
+    outer_price: Decimal  # the ProductSupplier's expected price of an outer, without tax
+    tax_rate: Decimal  # percent
+    tax_code: str
+
+    def item(self, outers: int) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal]:
+        """(quantity, price, tax, total, total_tax) of a receipt item of ``outers``, kept in units as
+        ``receive_invoice_item_receives_stock`` keeps them: written per outer, the price and tax divided by the units
+        of an outer, to 4 places."""
+        outer_tax = (self.outer_price * self.tax_rate / HUNDRED).quantize(Q4)
+        quantity = (outers * self.units_per_outer).quantize(Q4)
+        price, tax = (self.outer_price / self.units_per_outer).quantize(Q4), (outer_tax / self.units_per_outer)\
+            .quantize(Q4)
+        return quantity, price, tax, (quantity * price).quantize(Q4), (quantity * tax).quantize(Q4)
+
+    def outer_tax(self) -> Decimal:
+        return (self.outer_price * self.tax_rate / HUNDRED).quantize(Q4)
 
 
 def invoice_figures(totals: list[Decimal], taxes: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
@@ -111,7 +141,18 @@ def read_price_list(conn: sa.Connection, t, clinic_id: int, location: int | None
     methods = [i for (i,) in rows("paymentmethod", "id")]
     if not methods:
         return None
-    return PriceList(products, ownership, location or ownership, methods)
+    supplier = next((i for i, name in rows("contact", "id", "business_name") if name == RESTOCKED_BY), None)
+    codes = {i: (code, name) for i, code, name in rows("product", "id", "code", "name")}
+    supplied: dict[str, Supplied] = {}
+    for i, product, code, per_outer, price, rate, vendor in rows(
+            "productsupplier", "id", "product_id", "supplier_code", "units_per_outer", "expected_price",
+            "tax_rate_id", "supplier_contact_id"):
+        if vendor != supplier or product not in codes or rate not in rates or price is None or not code:
+            continue
+        tax_code, percent = rates[rate]
+        supplied.setdefault(codes[product][0], Supplied(product, codes[product][1], i, vendor, code,
+                                                        per_outer or Decimal(1), price, percent, tax_code))
+    return PriceList(products, ownership, location or ownership, methods, supplied)
 
 
 def seed_billing(engine, clinic_id: int, now: int | None = None, seed: int = 7) -> int:

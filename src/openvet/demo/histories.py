@@ -103,6 +103,18 @@ LAYOUTS = {
         {"client_id": "contact"}),
     "paymentallocation": Layout((*STAMP, "payment_id", "invoice_id", "amount"),
                                 {"payment_id": "payment", "invoice_id": "invoice"}),
+    "receiveinvoice": Layout(
+        (*STAMP, "invoice_number", "date", "due_date", "supplier_id", "freight", "freight_tax", "rounding", "comments",
+         "tax", "total", "ownership_id", "purchase_order_list", "status"),
+        remade={"invoice_number": lambda row: restock_number(row[0])}),
+    "receiveinvoiceitem": Layout(
+        (*STAMP, "receive_invoice_id", "name", "quantity", "price", "tax", "total", "total_tax", "tax_rate",
+         "tax_code", "product_id", "product_supplier_id", "supplier_code", "ownership_id", "location_id", "comments",
+         "purchase_order_item_id", "status"),
+        {"receive_invoice_id": "receiveinvoice"}),
+    "stocktransaction": Layout(
+        (*STAMP, "quantity", "alter_stock", "separation_id", "for_id", "for_class", "product_id", "status", "date"),
+        {"for_id": "receiveinvoiceitem"}),
 }
 TABLES = tuple(LAYOUTS)  # in the order they are written
 RESULT_REQUEST = LAYOUTS["diagnosticresult"].columns.index("diagnostic_request_id")
@@ -131,6 +143,13 @@ OPEN, PAID, OVERPAID, PART, UNPAID = "open", "paid", "overpaid", "part", "unpaid
 FATES = ((PAID, 0.65), (OVERPAID, 0.05), (PART, 0.15), (UNPAID, 0.15))
 WEEK = 7 * DAY
 PAID_AT_CHECKOUT = 0.6  # of the payments, those made as the consult closed
+MONTH = 30 * DAY  # the wholesaler restocks, every 30 days back from the load, what the visits used meanwhile
+RESTOCK = "Monthly restock: what the consults used"
+
+
+def restock_number(receipt_id: int) -> str:
+    """The wholesaler's invoice number of a restock receipt: one per receipt, so never a duplicate."""
+    return f"VS-R{receipt_id}"
 
 
 @dataclass
@@ -177,6 +196,7 @@ class Plan:
     visits: list[Visit]
     photos: list[Patient]  # animals with a photo attached
     counts: dict[str, int]
+    used: dict[tuple[int, str], Decimal]  # (30-day period back from now, product code) -> units the visits used
 
 
 class Histories:
@@ -262,7 +282,25 @@ class Histories:
                     if visit.billed in (PAID, OVERPAID, PART):
                         counts["payment"] += 1
                         counts["paymentallocation"] += 1
-        return Plan(visits, photos, counts)
+        used = self.used(visits)
+        counts["receiveinvoice"] = len({period for period, _ in used})
+        counts["receiveinvoiceitem"] = counts["stocktransaction"] = len(used)
+        return Plan(visits, photos, counts, used)
+
+    def used(self, visits: list[Visit]) -> dict[tuple[int, str], Decimal]:
+        """The units of supplied products (vaccines given, medicines prescribed) the visits used, by 30-day period
+        back from now: what the restock receipts bring back."""
+        supplied = self.prices.supplied if self.prices is not None else {}
+        used: dict[tuple[int, str], Decimal] = {}
+        for visit in visits:
+            if not visit.consult or not (visit.vaccines or visit.medications):
+                continue
+            period = (self.now - visit.start) // MONTH
+            for code, units in [*((v, 1) for v in visit.vaccines),
+                                *((m, C.MEDICATIONS[m][1]) for m in visit.medications)]:
+                if code in supplied:
+                    used[period, code] = used.get((period, code), Decimal(0)) + units
+        return dict(sorted(used.items()))
 
     def _fate(self, visit: Visit) -> str:
         if visit.start >= self.now - WEEK:
@@ -442,6 +480,7 @@ class Histories:
             made.visit(visit)
         for patient in plan.photos:
             made.photo(patient)
+        made.restock(plan.used)
         for table, rows in made.tables.items():
             assert len(rows) == plan.counts[table], (table, len(rows), plan.counts[table])
         return made.tables
@@ -740,6 +779,37 @@ class Rows:
         self.communication(patient, sent, False, C.RESULTS_EMAIL.format(owner=patient.owner_first,
                                                                          name=patient.name, summary=summary),
                            f"{patient.name}'s lab results", user, resource, ("DiagnosticResult", result_id))
+
+    def restock(self, used: dict[tuple[int, str], Decimal]) -> None:
+        """A receipt from the wholesaler for each 30-day period, dated its last day: the outers that bring back
+        what the period's visits used, received into the clinic's location and so into stock (one ledger row an
+        item), as a Finalised receipt written through the engine would."""
+        t, clinic, prices = self.tables, self.clinic, self.h.prices
+        for period in sorted({p for p, _ in used}, reverse=True):
+            moment = self.now - period * MONTH - DAY
+            receipt_id = next(self.ids["receiveinvoice"])
+            totals, taxes = Decimal(0), Decimal(0)
+            for (at, code), units in used.items():
+                if at != period:
+                    continue
+                supplied = prices.supplied[code]
+                outers = int(-(-units // supplied.units_per_outer))  # whole outers, rounded up
+                quantity, price, tax, total, total_tax = supplied.item(outers)
+                totals, taxes = totals + total, taxes + total_tax
+                item_id = next(self.ids["receiveinvoiceitem"])
+                t["receiveinvoiceitem"].append((
+                    item_id, clinic, True, moment, moment, receipt_id, supplied.name, quantity, price, tax, total,
+                    total_tax, supplied.tax_rate, supplied.tax_code, supplied.product_id,
+                    supplied.product_supplier_id, supplied.supplier_code, prices.ownership, prices.location, "", None,
+                    "Finalised"))
+                t["stocktransaction"].append((next(self.ids["stocktransaction"]), clinic, True, moment, moment,
+                                              quantity, True, prices.location, item_id, "ReceiveInvoiceItem",
+                                              supplied.product_id, "Finalised", moment))
+            vendor = next(iter(prices.supplied.values())).supplier_id
+            t["receiveinvoice"].append((
+                receipt_id, clinic, True, moment, moment, restock_number(receipt_id), moment, moment + MONTH, vendor,
+                Decimal(0), Decimal(0), Decimal(0), RESTOCK, taxes, totals + taxes, prices.ownership, [],
+                "Finalised"))
 
     def photo(self, patient: Patient) -> None:
         file_id, name, mime = self.p.files["photo"]
