@@ -578,9 +578,9 @@ def test_bulk_records_are_as_the_engine_makes_them(engine, blobs):
 
 
 def test_bulk_records_read_and_change_through_the_api(engine, blobs, tmp_path):
-    """A bulk appointment, consult, vaccination, invoice and payment read back through the HTTP API in the shape of
-    records the API made itself, and take a PATCH (an approved invoice refuses it, as the API's own); today's
-    calendar is booked across vets and rooms."""
+    """A bulk appointment, consult, vaccination, invoice, payment and receipt read back through the HTTP API in the
+    shape of records the API made itself, and take a PATCH (an approved invoice refuses it, as the API's own);
+    today's calendar is booked across vets and rooms."""
     from starlette.testclient import TestClient
 
     from conftest import make_clinic
@@ -660,3 +660,16 @@ def test_bulk_records_read_and_change_through_the_api(engine, blobs, tmp_path):
     payment = one(clinic.get("/v1/payment", params={"id": payment_id}), "payment")
     assert [i["id"] for i in payment["linked_invoices"]] == [str(allocation)]
     assert Decimal(payment["allocated"]) <= Decimal(payment["amount"])
+
+    # stock: a bulk restock receipt reads as one the API makes, and its item takes a PATCH that moves the ledger
+    receipt_id = first("receiveinvoice WHERE clinic_id = :c AND invoice_number LIKE 'VS-R%'")
+    receipt = one(clinic.get(f"/v2/receiveinvoice/{receipt_id}"), "receiveinvoice")
+    kid = receipt["line_item"][0]
+    made = one(clinic.post("/v2/receiveinvoice", {
+        "invoice_number": "API-1", "date": receipt["date"], "due_date": receipt["due_date"],
+        "supplier_id": receipt["supplier_id"], "line_item": [{"supplier_code": kid["supplier_code"], "quantity": 1,
+                                                              "price": 10, "tax": 1}]}), "receiveinvoice")
+    assert made.keys() == receipt.keys() and made["line_item"][0].keys() == kid.keys()
+    patched = one(clinic.patch(f"/v1/receiveinvoiceitem/{kid['id']}", {"comments": "Counted on arrival"}),
+                  "receiveinvoiceitem")
+    assert patched["comments"] == "Counted on arrival" and Decimal(patched["quantity"]) == Decimal(str(kid["quantity"]))
