@@ -7,13 +7,12 @@ a line and an invoice out as the rules of ``services/billing.py`` do (``tests/te
 through the engine to prove it). ``seed_billing`` below is the engine path, for a clinic loaded before the bulk
 load billed its consults.
 
-Written through the engine (``Writer.create``, every rule and event applies), in one transaction, so it suits the
-small demo of ``openvet serve --demo``, not the bulk ``demo-data`` path: a consult's invoice is priced, approved
-and paid by the rules, row by row (some 60 ms an invoice and its payment on SQLite). So that ``serve --demo``
-starts in seconds, only the consults of the last ``BILLED_DAYS`` are invoiced (the demo's histories reach three
-years back). Repeatable: a clinic that has invoices is left as it is.
+``seed_billing`` writes through the engine (``Writer.create``, every rule and event applies), in one transaction:
+a consult's invoice is priced, approved and paid by the rules, row by row (some 60 ms an invoice and its payment
+on SQLite), so only the consults of the last ``BILLED_DAYS`` are invoiced. Repeatable: a clinic that has
+invoices (every clinic the bulk load filled, ``serve --demo``'s included) is left as it is.
 
-Each consult's invoice bills a consultation and one or two products of the catalogue (its vaccines, medications
+Its invoices bills a consultation and one or two products of the catalogue (its vaccines, medications
 and tests), priced by a ProductPricing made for each product that has none. Invoices of consults more than a week
 old are approved; of those, most are paid in full, some in part, and the rest are left unpaid, overdue once
 their due date (two weeks after the consult) has passed. A few payments are larger than what they pay, and keep
@@ -90,14 +89,11 @@ class Supplied:
         """(quantity, price, tax, total, total_tax) of a receipt item of ``outers``, kept in units as
         ``receive_invoice_item_receives_stock`` keeps them: written per outer, the price and tax divided by the units
         of an outer, to 4 places."""
-        outer_tax = (self.outer_price * self.tax_rate / HUNDRED).quantize(Q4)
+        outer_tax = (self.outer_price * self.tax_rate / HUNDRED).quantize(Q4)  # as the supplier writes it
         quantity = (outers * self.units_per_outer).quantize(Q4)
-        price, tax = (self.outer_price / self.units_per_outer).quantize(Q4), (outer_tax / self.units_per_outer)\
-            .quantize(Q4)
+        price = (self.outer_price / self.units_per_outer).quantize(Q4)
+        tax = (outer_tax / self.units_per_outer).quantize(Q4)
         return quantity, price, tax, (quantity * price).quantize(Q4), (quantity * tax).quantize(Q4)
-
-    def outer_tax(self) -> Decimal:
-        return (self.outer_price * self.tax_rate / HUNDRED).quantize(Q4)
 
 
 def invoice_figures(totals: list[Decimal], taxes: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
