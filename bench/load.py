@@ -38,9 +38,13 @@ class Scenario:
     note: str = ""
     alongside: Scenario | None = None  # load kept on the server while this one is measured (slow requests)
     alongside_connections: int = 2
+    once: bool = False  # each path is sent at most once (a payment link is paid once): walked in order, then used up
 
     def pick(self, rng: random.Random) -> tuple[str, str | None]:
-        path = f"{self.id_prefix}{rng.randint(*self.id_range)}" if self.id_range else rng.choice(self.paths)
+        if self.once:
+            path = self.paths.pop(0) if self.paths else "/used-up"
+        else:
+            path = f"{self.id_prefix}{rng.randint(*self.id_range)}" if self.id_range else rng.choice(self.paths)
         return path, (rng.choice(self.bodies) if self.bodies else None)
 
 
@@ -73,7 +77,9 @@ local headers = {{{headers}}}
 local paths = {paths}
 local bodies = {bodies}
 local id_prefix, id_low, id_high = {id_prefix}, {id_low}, {id_high}
+local once, step = {once}, {step}  -- once: thread t sends paths t, t + step, t + 2 step... each at most once
 local threads = {{}}
+sent = 0
 
 function setup(thread)
   table.insert(threads, thread)
@@ -87,7 +93,10 @@ end
 
 function request()
   local path
-  if id_high > 0 then
+  if once then
+    path = paths[tid + sent * step] or "/used-up"  -- past the end: a 404, counted as an error
+    sent = sent + 1
+  elseif id_high > 0 then
     path = id_prefix .. math.random(id_low, id_high)
   else
     path = paths[math.random(#paths)]
@@ -99,21 +108,27 @@ end
 
 function done(summary, latency, requests)
   local e = summary.errors
+  local used = 0
+  for _, thread in ipairs(threads) do
+    local n = thread:get("sent") or 0
+    if n > 0 then used = math.max(used, thread:get("tid") + (n - 1) * step) end
+  end
   io.write(string.format(
     '{mark}{{"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"mean_us":%.1f,"max_us":%d,'
-    .. '"errors":%d}}\\n',
+    .. '"errors":%d,"used":%d}}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.mean,
-    latency.max, e.connect + e.read + e.write + e.status + e.timeout))
+    latency.max, e.connect + e.read + e.write + e.status + e.timeout, used))
 end
 """
 
 
-def lua_script(scenario: Scenario) -> str:
+def lua_script(scenario: Scenario, step: int = 1) -> str:
     low, high = scenario.id_range or (0, 0)
     headers = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in scenario.headers.items())
     return LUA.format(name=scenario.name, method=lua_string(scenario.method), headers=headers,
                       paths=lua_list(scenario.paths or ["/"]), bodies=lua_list(scenario.bodies),
-                      id_prefix=lua_string(scenario.id_prefix), id_low=low, id_high=high, mark=MARK)
+                      id_prefix=lua_string(scenario.id_prefix), id_low=low, id_high=high, mark=MARK,
+                      once="true" if scenario.once else "false", step=step)
 
 
 def find_wrk(console: Console) -> str | None:
@@ -137,14 +152,17 @@ def find_wrk(console: Console) -> str | None:
 def run_wrk(wrk: str, base: str, scenario: Scenario, connections: int, threads: int, seconds: float,
             script_dir: Path) -> Measure:
     script = script_dir / f"{scenario.name.replace(' ', '_').replace('/', '_')}.lua"
-    script.write_text(lua_script(scenario))
-    command = [wrk, f"-t{max(1, min(threads, connections))}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+    threads = max(1, min(threads, connections))
+    script.write_text(lua_script(scenario, threads))
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
                "--timeout", "10s", "-s", str(script), base]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     line = next((row for row in done.stdout.splitlines() if row.startswith(MARK)), None)
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed (exit {done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
     data = json.loads(line[len(MARK):])
+    if scenario.once:  # the paths this run sent are used up: the next run (the measure after the warm-up) goes on
+        del scenario.paths[:data["used"]]
     return Measure(requests=data["requests"], seconds=data["duration_us"] / 1e6, p50_ms=data["p50_us"] / 1000,
                    p99_ms=data["p99_us"] / 1000, mean_ms=data["mean_us"] / 1000, max_ms=data["max_us"] / 1000,
                    errors=data["errors"])

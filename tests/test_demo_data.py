@@ -17,6 +17,7 @@ import re
 import time
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +27,7 @@ from conftest import migrated_database
 from openvet import demo
 from openvet.demo import bulk
 from openvet.engine import Engine
+from openvet.engine.problems import ValidationFailed
 from openvet.resources import REGISTRY
 from openvet.resources.fields import Children, Guid, Link, LinkList, RecordRef, TypedLink, Uid, Upload
 from openvet.services.credentials import create_clinic
@@ -133,6 +135,51 @@ def check_clinic(engine: Engine, clinic_id: int, animals: int) -> None:
                       now=int(time.time()) + 1, **c) == 0, name
     check_links(engine, clinic_id)
     check_search(engine, clinic_id)
+    check_billing(engine, clinic_id)
+
+
+def check_billing(engine: Engine, clinic_id: int) -> None:
+    """Over whole tables: a completed consult of an owner not on stop credit has one invoice, and no other consult
+    has one; an invoice's figures are the sums of its lines; codes are unique; a payment's allocations add up to
+    its allocated, never beyond its amount, nor beyond the invoice's total; some invoices are paid, some in part,
+    some overdue."""
+    c = {"c": clinic_id}
+    completed = ("SELECT k.id FROM consult k JOIN appointment a ON a.consult_id = k.id JOIN appointmentstatus s "
+                 "ON s.id = a.status_id JOIN animal n ON n.id = k.animal_id JOIN contact o ON o.id = n.contact_id "
+                 "WHERE k.clinic_id = :c AND s.name = 'Completed' AND o.stop_credit <> 'STOP'")
+    assert scalar(engine, f"SELECT count(*) FROM ({completed}) x", **c) == scalar(
+        engine, "SELECT count(*) FROM invoice WHERE clinic_id = :c", **c) > 0
+    assert scalar(engine, f"SELECT count(*) FROM invoice i WHERE i.clinic_id = :c AND i.consult_id NOT IN "
+                          f"({completed})", **c) == 0
+    assert scalar(engine, "SELECT count(*) - count(DISTINCT code) FROM invoice WHERE clinic_id = :c", **c) == 0
+    t = engine.tables  # amounts compared in Python: SQLite keeps them as integers of each column's own scale
+    with engine.db.connect() as conn:
+        def rows(name: str, *columns: str) -> list[tuple]:
+            return [tuple(r) for r in conn.execute(sa.select(*(t[name].c[n] for n in columns)).where(
+                t[name].c.clinic_id == clinic_id))]
+
+        lines, allocated, allocations = {}, {}, {}
+        for invoice_id, total, tax in rows("invoiceline", "invoice_id", "total", "total_tax"):
+            subtotal_, tax_ = lines.get(invoice_id, (Decimal(0), Decimal(0)))
+            lines[invoice_id] = (subtotal_ + total, tax_ + tax)
+        for payment_id, invoice_id, amount in rows("paymentallocation", "payment_id", "invoice_id", "amount"):
+            allocated[invoice_id] = allocated.get(invoice_id, Decimal(0)) + amount
+            allocations[payment_id] = allocations.get(payment_id, Decimal(0)) + amount
+        for invoice_id, subtotal, tax, total, outstanding in rows("invoice", "id", "subtotal", "tax", "total",
+                                                                   "outstanding"):
+            assert (subtotal, tax) == lines[invoice_id] and total == subtotal + tax, invoice_id
+            assert outstanding == total - allocated.get(invoice_id, 0) >= 0, invoice_id
+        for payment_id, amount, paid, available in rows("payment", "id", "amount", "allocated", "available"):
+            assert paid == allocations[payment_id] <= amount and available == amount - paid, payment_id
+    assert scalar(engine, "SELECT count(*) FROM invoiceline l JOIN product p ON p.id = l.product_id "
+                          "WHERE l.clinic_id = :c AND (p.clinic_id <> l.clinic_id OR l.name <> p.name)", **c) == 0
+    now = int(time.time())
+    approved = "FROM invoice WHERE clinic_id = :c AND date_approved > 0"
+    assert scalar(engine, f"SELECT count(*) {approved} AND outstanding = 0", **c) > 0  # paid
+    assert scalar(engine, f"SELECT count(*) {approved} AND outstanding > 0 AND outstanding < total", **c) > 0
+    assert scalar(engine, f"SELECT count(*) {approved} AND outstanding = total AND date_due < :now", now=now,
+                  **c) > 0  # overdue
+    assert scalar(engine, "SELECT count(*) FROM payment WHERE clinic_id = :c AND available > 0", **c) > 0  # surplus
 
 
 # The tables demo data writes: the bulk load's, and what practice.py seeds through the engine for it
@@ -197,7 +244,13 @@ def check_rules(engine: Engine, clinic_id: int) -> int:
                 assert ids or name in ("diagnosticresult", "diagnosticresultitem"), f"demo data wrote no {name}"
                 for record_id in ids:
                     record = engine.lookup(writer.conn, clinic_id, name, record_id, full=True)
-                    failures += [f"{name} {record_id}: {p}" for p in check_record(writer, resource, record)]
+                    if name in REPLAYED:
+                        problems = REPLAYED[name](writer, record)
+                    elif name in THROUGH_PARENT:
+                        problems = through_parent(writer, name, record)
+                    else:
+                        problems = check_record(writer, resource, record)
+                    failures += [f"{name} {record_id}: {p}" for p in problems]
                     checked += 1
             raise _Undo
     except _Undo:
@@ -248,6 +301,134 @@ def check_record(writer, resource, record: dict) -> list[str]:
         elif not isinstance(f.type, Guid) and not made.startswith(f.type.prefix + "_"):
             out.append(f"{f.name} {made!r} is not a uid of {f.type.prefix}")
     return out
+
+
+# Billing is proven by replay: a sampled invoice is made again through the engine from what a client sends (its
+# contact, animal, consult, dates and approval, and per line the product, quantity, salesperson, ownership and
+# location), and every value the engine works out (names, prices, tax, totals, statuses) must be the stored one; a
+# payment is made again, allocated as it was to its invoices made again, and its figures and their outstanding
+# must be the stored ones. A line or an allocation is proven with its invoice or its payment.
+LINE_SENT = ("product_id", "quantity", "sales_person", "ownership_id", "location_id")
+NOT_REPLAYED = (*SYSTEM, "code", "invoice_id", "payment_id", "receive_invoice_id")
+
+
+def differences(what: str, stored: dict, made: dict, resource, skip: tuple = ()) -> list[str]:
+    return [f"{what}{f.name} is {stored.get(f.name)!r}; the engine makes {made.get(f.name)!r}"
+            for f in resource.fields if f.stored and f.name not in (*NOT_REPLAYED, *skip)
+            and not isinstance(f.type, (Uid, Children)) and stored.get(f.name) != made.get(f.name)]
+
+
+def replay_invoice(writer, record: dict, compare: bool = True) -> tuple[int | None, list[str]]:
+    """The invoice made again through the engine; (its new id, what differs)."""
+    engine, clinic_id, conn = writer.engine, writer.clinic_id, writer.conn
+    lines = engine.find(conn, clinic_id, "invoiceline", {"invoice_id": record["id"]})
+    body = body_of(REGISTRY["invoice"], record)
+    body["line_item"] = [{k: line[k] for k in LINE_SENT} for line in lines]
+    writer.now = record["created_at"]
+    try:
+        made_id = writer.create(REGISTRY["invoice"], body, None)
+    except ValidationFailed as failed:
+        return None, [f"refused: {p.field}: {p.reason}" for p in failed.problems]
+    made = engine.lookup(conn, clinic_id, "invoice", made_id)
+    out = [] if record["code"] == str(400_000 + record["id"]) else [f"code {record['code']} is not 400000 + id"]
+    if not compare:
+        return made_id, out
+    allocated = sum((a["amount"] for a in engine.find(conn, clinic_id, "paymentallocation",
+                                                       {"invoice_id": record["id"]})), Decimal(0))
+    out += differences("", {**record, "outstanding": record["outstanding"] + allocated}, made, REGISTRY["invoice"])
+    again = engine.find(conn, clinic_id, "invoiceline", {"invoice_id": made_id})
+    if len(again) != len(lines):
+        return made_id, [*out, f"{len(lines)} lines; the engine makes {len(again)}"]
+    for n, (line, remade) in enumerate(zip(lines, again, strict=True)):
+        out += differences(f"line {n}: ", line, remade, REGISTRY["invoiceline"])
+    return made_id, out
+
+
+def replay_invoice_check(writer, record: dict) -> list[str]:
+    return replay_invoice(writer, record)[1]
+
+
+def replay_payment(writer, record: dict) -> list[str]:
+    """The payment made again through the engine, allocated as it was to its invoices made again."""
+    engine, clinic_id, conn = writer.engine, writer.clinic_id, writer.conn
+    allocations = engine.find(conn, clinic_id, "paymentallocation", {"payment_id": record["id"]})
+    out, copies = [], {}
+    for allocation in allocations:
+        invoice = engine.lookup(conn, clinic_id, "invoice", allocation["invoice_id"])
+        copies[invoice["id"]], problems = replay_invoice(writer, invoice, compare=False)
+        out += [f"its invoice {invoice['id']}: {p}" for p in problems]
+    if None in copies.values():
+        return out
+    body = body_of(REGISTRY["payment"], record)
+    body["allocation"] = [{"invoice_id": copies[a["invoice_id"]], "amount": a["amount"]} for a in allocations]
+    writer.now = record["created_at"]
+    try:
+        made_id = writer.create(REGISTRY["payment"], body, None)
+    except ValidationFailed as failed:
+        return [*out, *(f"refused: {p.field}: {p.reason}" for p in failed.problems)]
+    out += differences("", record, engine.lookup(conn, clinic_id, "payment", made_id), REGISTRY["payment"])
+    for original, copy in copies.items():
+        stored = engine.lookup(conn, clinic_id, "invoice", original)
+        remade = engine.lookup(conn, clinic_id, "invoice", copy)
+        if (stored["outstanding"], stored["modified_at"]) != (remade["outstanding"], remade["modified_at"]):
+            out.append(f"invoice {original} owes {stored['outstanding']} (modified {stored['modified_at']}); paid "
+                       f"by the engine it owes {remade['outstanding']} (modified {remade['modified_at']})")
+    return out
+
+
+def replay_receipt(writer, record: dict) -> list[str]:
+    """A restock receipt made again through the engine as the wholesaler invoiced it: per item, the outers of its
+    ProductSupplier, at its expected price of an outer and the tax of its TaxRate; its items and their ledger rows
+    must be the stored ones. Receipts ``stock.py`` wrote through the engine itself are not replayed."""
+    engine, clinic_id, conn = writer.engine, writer.clinic_id, writer.conn
+    if not record["invoice_number"].startswith("VS-R"):
+        return []
+    items = engine.find(conn, clinic_id, "receiveinvoiceitem", {"receive_invoice_id": record["id"]})
+    sent = []
+    for kid in items:
+        supplied = engine.lookup(conn, clinic_id, "productsupplier", kid["product_supplier_id"])
+        rate = engine.lookup(conn, clinic_id, "taxrate", supplied["tax_rate_id"])["rate"]
+        sent.append({"supplier_code": kid["supplier_code"], "quantity": kid["quantity"] / supplied["units_per_outer"],
+                     "price": supplied["expected_price"], "location_id": kid["location_id"],
+                     "tax": (supplied["expected_price"] * rate / 100).quantize(Decimal("0.0001"))})
+    body = {**body_of(REGISTRY["receiveinvoice"], record), "line_item": sent, "confirm_invoice_number": 1}
+    writer.now = record["created_at"]
+    try:
+        made_id = writer.create(REGISTRY["receiveinvoice"], body, None)
+    except ValidationFailed as failed:
+        return [f"refused: {p.field}: {p.reason}" for p in failed.problems]
+    out = differences("", record, engine.lookup(conn, clinic_id, "receiveinvoice", made_id), REGISTRY["receiveinvoice"])
+    again = engine.find(conn, clinic_id, "receiveinvoiceitem", {"receive_invoice_id": made_id})
+    if len(again) != len(items):
+        return [*out, f"{len(items)} items; the engine makes {len(again)}"]
+    for n, (kid, remade) in enumerate(zip(items, again, strict=True)):
+        out += differences(f"item {n}: ", kid, remade, REGISTRY["receiveinvoiceitem"])
+        moved = [engine.find(conn, clinic_id, "stocktransaction", {"for_class": "ReceiveInvoiceItem", "for_id": i})
+                 for i in (kid["id"], remade["id"])]
+        if len(moved[0]) != 1 or len(moved[1]) != 1:
+            out.append(f"item {n}: {len(moved[0])} ledger rows; the engine makes {len(moved[1])}")
+        else:
+            out += differences(f"item {n}'s ledger row: ", moved[0][0], moved[1][0], REGISTRY["stocktransaction"],
+                               skip=("for_id",))
+    return out
+
+
+def through_parent(writer, name: str, record: dict) -> list[str]:
+    """A line, an allocation, a receipt item or a ledger row is proven with its invoice, payment or receipt; a
+    ledger row of anything but a receipt item was written through the engine (``stock.py``)."""
+    engine, clinic_id, conn = writer.engine, writer.clinic_id, writer.conn
+    if name == "stocktransaction":
+        if record["for_class"] != "ReceiveInvoiceItem":
+            return []
+        record = engine.lookup(conn, clinic_id, "receiveinvoiceitem", record["for_id"])
+        name = "receiveinvoiceitem"
+    parent, link = THROUGH_PARENT[name]
+    return REPLAYED[parent](writer, engine.lookup(conn, clinic_id, parent, record[link], full=True))
+
+
+REPLAYED = {"invoice": replay_invoice_check, "payment": replay_payment, "receiveinvoice": replay_receipt}
+THROUGH_PARENT = {"invoiceline": ("invoice", "invoice_id"), "paymentallocation": ("payment", "payment_id"),
+                  "receiveinvoiceitem": ("receiveinvoice", "receive_invoice_id"), "stocktransaction": None}
 
 
 def check_links(engine: Engine, clinic_id: int) -> None:
@@ -397,8 +578,9 @@ def test_bulk_records_are_as_the_engine_makes_them(engine, blobs):
 
 
 def test_bulk_records_read_and_change_through_the_api(engine, blobs, tmp_path):
-    """A bulk appointment, consult and vaccination read back through the HTTP API in the shape of records the API
-    made itself, and take a PATCH; today's calendar is booked across vets and rooms."""
+    """A bulk appointment, consult, vaccination, invoice, payment and receipt read back through the HTTP API in the
+    shape of records the API made itself, and take a PATCH (an approved invoice refuses it, as the API's own);
+    today's calendar is booked across vets and rooms."""
     from starlette.testclient import TestClient
 
     from conftest import make_clinic
@@ -446,3 +628,48 @@ def test_bulk_records_read_and_change_through_the_api(engine, blobs, tmp_path):
     patched = clinic.patch(f"/v1/vaccination/{vaccination_id}", {"notes": "Mild swelling at the injection site"})
     assert patched.status_code == 200, patched.text
     assert patched.json()["items"][0]["vaccination"].keys() == vaccination.keys()
+
+    # billing: a bulk invoice reads as one the API makes; an open one takes a PATCH, an approved one refuses it;
+    # its payment reads allocated to it on both sides
+    def first(sql: str) -> int:
+        return scalar(engine, f"SELECT min(id) FROM {sql}", c=clinic.id)
+
+    def one(response, kind: str) -> dict:
+        assert response.status_code == 200, response.text
+        return response.json()["items"][0][kind]
+
+    open_id = first("invoice WHERE clinic_id = :c AND date_approved = 0")
+    invoice = one(clinic.get(f"/v2/invoice/{open_id}"), "invoice")
+    line = invoice["line_item"][0]
+    made = one(clinic.post("/v2/invoice", {"contact_id": invoice["contact_id"], "ownership_id": invoice["ownership_id"],
+                                           "line_item": [{k: line[k] for k in ("product_id", "quantity",
+                                                                               "sales_person", "ownership_id",
+                                                                               "location_id")}]}), "invoice")
+    assert made.keys() == invoice.keys() and made["line_item"][0].keys() == line.keys()
+    assert [made["line_item"][0][k] for k in ("name", "price", "price_tax", "total", "total_tax", "tax_code")] == [
+        line[k] for k in ("name", "price", "price_tax", "total", "total_tax", "tax_code")]
+    patched = one(clinic.patch("/v2/invoice", {"id": open_id, "customer_reference_number": "PO-7731"}), "invoice")
+    assert patched["customer_reference_number"] == "PO-7731" and patched["total"] == invoice["total"]
+    paid_id = first("paymentallocation WHERE clinic_id = :c")
+    allocation = scalar(engine, "SELECT invoice_id FROM paymentallocation WHERE id = :i", i=paid_id)
+    payment_id = scalar(engine, "SELECT payment_id FROM paymentallocation WHERE id = :i", i=paid_id)
+    approved = one(clinic.get(f"/v1/invoice/{allocation}"), "invoice")
+    assert approved["date_approved"] != "0" and [p["id"] for p in approved["linked_payments"]] == [str(payment_id)]
+    refusal = clinic.patch("/v2/invoice", {"id": allocation, "customer_reference_number": "late"})
+    assert refusal.status_code == 422 and "date_approved" in refusal.text
+    payment = one(clinic.get("/v1/payment", params={"id": payment_id}), "payment")
+    assert [i["id"] for i in payment["linked_invoices"]] == [str(allocation)]
+    assert Decimal(payment["allocated"]) <= Decimal(payment["amount"])
+
+    # stock: a bulk restock receipt reads as one the API makes, and its item takes a PATCH that moves the ledger
+    receipt_id = first("receiveinvoice WHERE clinic_id = :c AND invoice_number LIKE 'VS-R%'")
+    receipt = one(clinic.get(f"/v2/receiveinvoice/{receipt_id}"), "receiveinvoice")
+    kid = receipt["line_item"][0]
+    made = one(clinic.post("/v2/receiveinvoice", {
+        "invoice_number": "API-1", "date": receipt["date"], "due_date": receipt["due_date"],
+        "supplier_id": receipt["supplier_id"], "line_item": [{"supplier_code": kid["supplier_code"], "quantity": 1,
+                                                              "price": 10, "tax": 1}]}), "receiveinvoice")
+    assert made.keys() == receipt.keys() and made["line_item"][0].keys() == kid.keys()
+    patched = one(clinic.patch(f"/v1/receiveinvoiceitem/{kid['id']}", {"comments": "Counted on arrival"}),
+                  "receiveinvoiceitem")
+    assert patched["comments"] == "Counted on arrival" and Decimal(patched["quantity"]) == Decimal(str(kid["quantity"]))

@@ -195,6 +195,25 @@ def test_a_batch_tracked_product_is_received_with_its_batches_as_the_sample(prac
         refused(api.post("/v2/receiveinvoiceitem", {**body, "batch": body["batch"][:2]}), 422, "batch")
 
 
+def test_v1_receipt_items_carry_no_batches_so_a_batch_tracked_product_is_received_on_v2(practice, api):
+    """v1 ReceiveInvoiceItem documents no batch, on list, create or PATCH (L11559-L11571, L11647-L11656,
+    L11736-L11745), nor v1 ReceiveInvoice's item list, which refers to those fields (L11109): a v1 client's batch
+    is refused naming it, and a batch-tracked product cannot be received there (decisions, "Purchasing")."""
+    vendor = supplier(practice)
+    supplied(practice, vendor, "EZY_001", per_outer="4", tracking_level="Batch")
+    plain = supplied(practice, vendor, "TP1", name="Plain")
+    receipt = item(receive(api, supplier_id=vendor, version="v1"), "receiveinvoice")
+    body = {"quantity": 1, "price": 5, "tax": 0.5, "supplier_code": "EZY_001", "receive_invoice_id": receipt["id"]}
+    with practice.unchanged():
+        status = api.post("/v1/receiveinvoiceitem", {**body, "batch": [{"name": "B1", "quantity": 1}]})
+        assert 400 <= status.status_code < 500 and "batch" in status.text
+        refused(api.post("/v1/receiveinvoiceitem", body), 422, "batch")
+        refused(receive(api, line("EZY_001", 1), version="v1", supplier_id=vendor, invoice_number="INV-2"), 422,
+                "receive_invoice_item_list[0].batch")
+    made = item(api.post("/v1/receiveinvoiceitem", {**body, "supplier_code": "TP1"}), "receiveinvoiceitem")
+    assert "batch" not in made and in_stock(api, plain) == 1
+
+
 def test_a_batch_tracked_product_is_adjusted_with_its_batches(practice, api):
     product = practice.product("Rimadyl", tracking_level="Batch")
     body = {"date": BOOKED_DAY, "ownership_id": ownership(practice),
@@ -325,6 +344,57 @@ def test_stocklevel_answers_what_is_on_order_until_it_is_received(practice, api,
     assert (level["on_order_for_inventory"], level["on_order_total"]) == ("0.00", "0.00")
 
 
+def order_status(api, made: int) -> tuple[str, str, str]:
+    """The order's status, and what stocklevel says is on order (total, for inventory) of its one product."""
+    listed = item(api.get(f"/v1/purchaseorder/{made}"), "purchaseorder")
+    line_id = int(listed["purchase_order_item_list"][0])
+    product = int(item(api.get(f"/v1/purchaseorderitem/{line_id}"), "purchaseorderitem")["product_id"])
+    level = levels(api, product)[product]
+    return listed["status"], level["on_order_total"], level["on_order_for_inventory"]
+
+
+@pytest.mark.parametrize("start", ["Sent", "Created"])
+def test_receipts_move_an_order_on_to_partial_then_received_and_corrections_move_it_back(practice, api, start):
+    """L10831: a receipt of some of its units makes an order Partial, of all of them Received; taking the receipts
+    back (a recount, a deleted item) moves it back, and on_order keeps agreeing with what is still to come."""
+    vendor = supplier(practice)
+    product = supplied(practice, vendor, "TP1", per_outer="5")
+    made = order(practice, vendor, product, status=start)  # 2 outers of 5: 10 units
+    line_id = int(item(api.get(f"/v1/purchaseorder/{made}"), "purchaseorder")["purchase_order_item_list"][0])
+    first = item(receive(api, line("TP1", 1, purchase_order_item_id=line_id)), "receiveinvoice")
+    assert order_status(api, made) == ("Partial", "5.00", "5.00")
+    second = item(receive(api, line("TP1", 1, purchase_order_item_id=line_id), invoice_number="INV-2"),
+                  "receiveinvoice")
+    assert order_status(api, made) == ("Received", "0.00", "0.00")
+    assert in_stock(api, product) == 10
+    item(api.patch(f"/v1/receiveinvoiceitem/{second['line_item'][0]['id']}", {"quantity": "0.4"}),
+         "receiveinvoiceitem")  # recounted: 2 units of the second outer came
+    assert order_status(api, made) == ("Partial", "3.00", "3.00")
+    assert api.delete(f"/v1/receiveinvoiceitem/{second['line_item'][0]['id']}").status_code == 200
+    assert order_status(api, made) == ("Partial", "5.00", "5.00")
+    assert api.delete(f"/v1/receiveinvoice/{first['id']}").status_code == 200
+    assert order_status(api, made) == ("Sent", "10.00", "10.00")
+    assert in_stock(api, product) == 0
+
+
+def test_more_than_ordered_is_received_and_completed_or_cancelled_orders_keep_their_status(practice, api, engine):
+    from openvet.resources import REGISTRY
+    from openvet.store.filters import Condition
+    vendor = supplier(practice)
+    product = supplied(practice, vendor, "TP1", per_outer="5")
+    made = order(practice, vendor, product)
+    line_id = int(item(api.get(f"/v1/purchaseorder/{made}"), "purchaseorder")["purchase_order_item_list"][0])
+    item(receive(api, line("TP1", 3, purchase_order_item_id=line_id)), "receiveinvoice")
+    assert order_status(api, made) == ("Received", "0.00", "0.00")  # 15 of 10: received, nothing to come
+    engine.update(api.id, REGISTRY["purchaseorder"], [Condition("id", "eq", made)], {"status": "Completed"}, None, 1)
+    item(receive(api, line("TP1", 1, purchase_order_item_id=line_id), invoice_number="INV-2"), "receiveinvoice")
+    assert order_status(api, made)[0] == "Completed"
+    cancelled = order(practice, vendor, product, status="Cancelled")
+    line_id = int(item(api.get(f"/v1/purchaseorder/{cancelled}"), "purchaseorder")["purchase_order_item_list"][0])
+    item(receive(api, line("TP1", 1, purchase_order_item_id=line_id), invoice_number="INV-3"), "receiveinvoice")
+    assert order_status(api, cancelled) == ("Cancelled", "0.00", "0.00")
+
+
 def test_an_order_for_a_client_is_not_on_order_for_inventory(practice, api):
     vendor = supplier(practice)
     product = supplied(practice, vendor, "TP1")
@@ -449,6 +519,8 @@ def test_the_demo_practice_has_prices_suppliers_orders_receipts_and_stock(practi
     assert {int(p["product_id"]) for p in pricings} == {int(p["id"]) for p in catalogue.values()}
     assert items(api.get("/v1/receiveinvoice?invoice_number=VS-INV-77310"), "receiveinvoice")[0][
         "purchase_order_list"]
+    statuses = {o["supplier_order_number"]: o["status"] for o in items(api.get("/v1/purchaseorder"), "purchaseorder")}
+    assert statuses == {"SO-118204": "Received", "SO-118377": "Sent"}  # sent, then received in full by its receipt
     with practice.unchanged():
         seed_stock(engine, api.id)  # once
 

@@ -26,6 +26,7 @@ from rich.console import Console
 
 from openvet.demo import bulk, histories
 from openvet.demo import households as homes
+from openvet.demo.billing import read_price_list
 from openvet.demo.calendar import Calendar
 from openvet.demo.households import HISTORY, Households, read_catalogue
 from openvet.demo.lookups import seed_lookups, seed_settings
@@ -69,13 +70,15 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool, blobs:
         blobs = Blobs(Settings.from_environment().data_dir)
     practice = seed_practice(engine, clinic_id, already + count, blobs, pools)
     seed_stock(engine, clinic_id)  # prices, suppliers, orders, receipts and stock of the catalogue (once)
+    with engine.db.connect() as conn:
+        prices = read_price_list(conn, engine.tables, clinic_id, practice.location_id)  # what consults are billed
     now = int(time.time())
     registry = engine.registry
     uid_of = {name: registry[name].field_map["uid"].type.make for name in ("contact", "animal")}
     households = Households(clinic_id, catalogue, pools, seed, now, count, uid_of["contact"], uid_of["animal"])
     calendar = Calendar(practice.timezone, now, now - HISTORY, len(practice.vets), count, random.Random(seed))
     clinical = histories.Histories(clinic_id, catalogue, practice, calendar, seed, now, count,
-                                   registry["prescription"].field_map["uid"].type.make)
+                                   registry["prescription"].field_map["uid"].type.make, prices)
     tables = [engine.tables[name] for name in TABLES]
     by_name = dict(zip(TABLES, tables, strict=True))
     tables_by_title = {resource.title: resource.table for resource in registry.values()}

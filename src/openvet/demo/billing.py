@@ -1,13 +1,18 @@
 """The demo practice's billing: an invoice for each consult (but those of owners on stop credit), with lines
 from the product catalogue, and payments.
 
-Written through the engine (``Writer.create``, every rule and event applies), in one transaction, so it suits the
-small demo of ``openvet serve --demo``, not the bulk ``demo-data`` path: a consult's invoice is priced, approved
-and paid by the rules, row by row (some 60 ms an invoice and its payment on SQLite). So that ``serve --demo``
-starts in seconds, only the consults of the last ``BILLED_DAYS`` are invoiced (the demo's histories reach three
-years back). Repeatable: a clinic that has invoices is left as it is.
+Two paths. The bulk load (``openvet demo-data``, ``histories.py``) bills every completed consult of the history
+as rows, with what ``read_price_list`` reads of the clinic's prices: ``PriceList.line`` and ``invoice_figures`` work
+a line and an invoice out as the rules of ``services/billing.py`` do (``tests/test_demo_data.py`` replays samples
+through the engine to prove it). ``seed_billing`` below is the engine path, for a clinic loaded before the bulk
+load billed its consults.
 
-Each consult's invoice bills a consultation and one or two products of the catalogue (its vaccines, medications
+``seed_billing`` writes through the engine (``Writer.create``, every rule and event applies), in one transaction:
+a consult's invoice is priced, approved and paid by the rules, row by row (some 60 ms an invoice and its payment
+on SQLite), so only the consults of the last ``BILLED_DAYS`` are invoiced. Repeatable: a clinic that has
+invoices (every clinic the bulk load filled, ``serve --demo``'s included) is left as it is.
+
+Its invoices bills a consultation and one or two products of the catalogue (its vaccines, medications
 and tests), priced by a ProductPricing made for each product that has none. Invoices of consults more than a week
 old are approved; of those, most are paid in full, some in part, and the rest are left unpaid, overdue once
 their due date (two weeks after the consult) has passed. A few payments are larger than what they pay, and keep
@@ -18,14 +23,132 @@ from __future__ import annotations
 
 import random
 import time
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+
+from openvet.services.billing import INVOICE_CODES
 
 CONSULTATION = ("CON-STD", "Standard consultation", Decimal("78.26"))
 PRICES = {"VAC": Decimal("85.00"), "MED": Decimal("32.50"), "LAB": Decimal("96.00"), "IDX": Decimal("64.00")}
 WEEK, DAY = 7 * 86_400, 86_400
 BILLED_DAYS = 120  # the consults invoiced: those of the last four months
+
+
+CENT, HUNDRED, Q4 = Decimal("0.01"), Decimal(100), Decimal("0.0001")
+RESTOCKED_BY = "VetSupply Wholesale NZ"  # the supplier of the monthly restock receipts (stock.py's wholesaler)
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A product as a line bills it: its pricing's sell price, the tax of its pricing's TaxRate."""
+
+    product_id: int
+    name: str
+    price: Decimal
+    price_tax: Decimal
+    tax_code: str
+    tax_percent: Decimal
+
+
+@dataclass
+class PriceList:
+    """What the bulk load bills with: the priced products by code, the invoices' ownership and the lines'
+    location, the clinic's payment methods."""
+
+    products: dict[str, Priced]
+    ownership: int
+    location: int
+    methods: list[int]
+    supplied: dict[str, Supplied]  # what the wholesaler restocks, by product code
+
+    def line(self, code: str, quantity: Decimal) -> tuple[Priced, Decimal, Decimal]:
+        """(the product, total, total_tax) of a line: quantity times the unit figures, cut to the cent, as
+        ``line_prices`` works them out."""
+        priced = self.products[code]
+        return (priced, (quantity * priced.price).quantize(CENT, rounding=ROUND_DOWN),
+                (quantity * priced.price_tax).quantize(CENT, rounding=ROUND_DOWN))
+
+
+@dataclass(frozen=True)
+class Supplied:
+    """A product the clinic buys by the outer from a supplier: its ProductSupplier and that supplier's tax."""
+
+    product_id: int
+    name: str
+    product_supplier_id: int
+    supplier_id: int
+    supplier_code: str
+    units_per_outer: Decimal
+    outer_price: Decimal  # the ProductSupplier's expected price of an outer, without tax
+    tax_rate: Decimal  # percent
+    tax_code: str
+
+    def item(self, outers: int) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal]:
+        """(quantity, price, tax, total, total_tax) of a receipt item of ``outers``, kept in units as
+        ``receive_invoice_item_receives_stock`` keeps them: written per outer, the price and tax divided by the units
+        of an outer, to 4 places."""
+        outer_tax = (self.outer_price * self.tax_rate / HUNDRED).quantize(Q4)  # as the supplier writes it
+        quantity = (outers * self.units_per_outer).quantize(Q4)
+        price = (self.outer_price / self.units_per_outer).quantize(Q4)
+        tax = (outer_tax / self.units_per_outer).quantize(Q4)
+        return quantity, price, tax, (quantity * price).quantize(Q4), (quantity * tax).quantize(Q4)
+
+
+def invoice_figures(totals: list[Decimal], taxes: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
+    """(subtotal, tax, total) of an invoice from its lines' totals and taxes, as ``invoice_totals``."""
+    subtotal = sum(totals, Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP)
+    tax = sum(taxes, Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return subtotal, tax, subtotal + tax
+
+
+def invoice_code(invoice_id: int) -> str:
+    return str(INVOICE_CODES + invoice_id)
+
+
+def read_price_list(conn: sa.Connection, t, clinic_id: int, location: int | None) -> PriceList | None:
+    """The clinic's priced products (a product's pricing of the invoices' ownership, else its newest, as
+    ``pricing_of``); None when it has no ownership Separation or no payment method."""
+    def rows(name: str, *columns: str) -> list[tuple]:
+        table = t[name]
+        return [tuple(r) for r in conn.execute(sa.select(*(table.c[c] for c in columns)).where(
+            table.c.clinic_id == clinic_id, table.c.active.is_(True)).order_by(table.c.id))]
+
+    separations = rows("separation", "id", "type")
+    if not separations:
+        return None
+    ownership = next((i for i, kind in separations if kind == "Database"), separations[0][0])
+    rates = {i: (code, rate) for i, code, rate in rows("taxrate", "id", "code", "rate")}
+    chosen: dict[int, tuple] = {}
+    for product, owner, sell, rate in rows("productpricing", "product_id", "ownership_id", "sell_price", "tax_rate"):
+        if owner == ownership or product not in chosen or chosen[product][0] != ownership:
+            chosen[product] = (owner, sell, rate)
+    products = {}
+    for product, code, name in rows("product", "id", "code", "name"):
+        if product not in chosen or not code:
+            continue
+        _, sell, rate = chosen[product]
+        tax_code, percent = rates.get(rate, (None, Decimal(0)))
+        if tax_code is None or sell is None:
+            continue
+        standard_tax = (sell * percent / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+        products.setdefault(code, Priced(product, name, sell, standard_tax, tax_code, percent))
+    methods = [i for (i,) in rows("paymentmethod", "id")]
+    if not methods:
+        return None
+    supplier = next((i for i, name in rows("contact", "id", "business_name") if name == RESTOCKED_BY), None)
+    codes = {i: (code, name) for i, code, name in rows("product", "id", "code", "name")}
+    supplied: dict[str, Supplied] = {}
+    for i, product, code, per_outer, price, rate, vendor in rows(
+            "productsupplier", "id", "product_id", "supplier_code", "units_per_outer", "expected_price",
+            "tax_rate_id", "supplier_contact_id"):
+        if vendor != supplier or product not in codes or rate not in rates or price is None or not code:
+            continue
+        tax_code, percent = rates[rate]
+        supplied.setdefault(codes[product][0], Supplied(product, codes[product][1], i, vendor, code,
+                                                        per_outer or Decimal(1), price, percent, tax_code))
+    return PriceList(products, ownership, location or ownership, methods, supplied)
 
 
 def seed_billing(engine, clinic_id: int, now: int | None = None, seed: int = 7) -> int:

@@ -101,9 +101,16 @@ def insert_rows(conn: sa.Connection, table: sa.Table, columns: tuple[str, ...], 
     if converters:
         rows = [list(row) for row in rows]
         for position, convert in converters:
+            known: dict = {}  # a column's values repeat (prices, quantities, flags): each is converted once
             for row in rows:
                 value = row[position]
-                if value is not None:
+                if value is None:
+                    continue
+                try:
+                    row[position] = known[value]
+                except KeyError:
+                    row[position] = known[value] = convert(value)
+                except TypeError:  # not hashable (a list of ids): converted as it is
                     row[position] = convert(value)
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
     target = dialect.identifier_preparer.format_table(table)

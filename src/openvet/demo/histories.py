@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from openvet.demo import cases as C
+from openvet.demo.billing import PriceList, invoice_code, invoice_figures
 from openvet.demo.bulk import Layout
 from openvet.demo.calendar import Calendar
 from openvet.demo.households import ANIMAL_COLUMNS, DETAIL_COLUMNS, OWNER_COLUMNS, YEAR, Catalogue
@@ -84,6 +85,36 @@ LAYOUTS = {
         typed={"associated_id": "associated_type", "communicating_id": "communicating_type"}),
     "attachment": Layout((*STAMP, "file_id", "record_type", "record_id", "mime_type", "name", "primary_image",
                           "notes"), typed={"record_id": "record_type"}),
+    "invoice": Layout(
+        (*STAMP, "ownership_id", "code", "contact_id", "animal_id", "consult_id", "subtotal", "tax", "total",
+         "outstanding", "includes_tax", "payment_terms_id", "date", "date_due", "date_approved", "approved_by",
+         "customer_reference_number", "created_by", "modified_by"),
+        {"contact_id": "contact", "animal_id": "animal", "consult_id": "consult"},
+        remade={"code": lambda row: invoice_code(row[0])}),
+    "invoiceline": Layout(
+        (*STAMP, "invoice_id", "name", "product_id", "batch", "sales_person", "quantity", "discount", "dispense",
+         "price", "price_tax", "standard_price", "standard_price_tax", "total", "total_tax", "status", "tax_code",
+         "tax_percent", "ownership_id", "location_id", "ledger_account", "group_id", "type", "animal_id",
+         "consult_id", "date"),
+        {"invoice_id": "invoice", "animal_id": "animal", "consult_id": "consult"}),
+    "payment": Layout(
+        (*STAMP, "ownership_id", "amount", "method", "details", "date", "comments", "available", "allocated",
+         "client_id", "ledger_account", "cash_amount", "cash_change", "rounding_factor", "status"),
+        {"client_id": "contact"}),
+    "paymentallocation": Layout((*STAMP, "payment_id", "invoice_id", "amount"),
+                                {"payment_id": "payment", "invoice_id": "invoice"}),
+    "receiveinvoice": Layout(
+        (*STAMP, "invoice_number", "date", "due_date", "supplier_id", "freight", "freight_tax", "rounding", "comments",
+         "tax", "total", "ownership_id", "purchase_order_list", "status"),
+        remade={"invoice_number": lambda row: restock_number(row[0])}),
+    "receiveinvoiceitem": Layout(
+        (*STAMP, "receive_invoice_id", "name", "quantity", "price", "tax", "total", "total_tax", "tax_rate",
+         "tax_code", "product_id", "product_supplier_id", "supplier_code", "ownership_id", "location_id", "comments",
+         "purchase_order_item_id", "status"),
+        {"receive_invoice_id": "receiveinvoice"}),
+    "stocktransaction": Layout(
+        (*STAMP, "quantity", "alter_stock", "separation_id", "for_id", "for_class", "product_id", "status", "date"),
+        {"for_id": "receiveinvoiceitem"}),
 }
 TABLES = tuple(LAYOUTS)  # in the order they are written
 RESULT_REQUEST = LAYOUTS["diagnosticresult"].columns.index("diagnostic_request_id")
@@ -94,7 +125,8 @@ A_ID, A_ACTIVE, A_CREATED, A_NAME, A_DEAD, A_SPECIES, A_OWNER, A_BORN, A_DIED, A
     _a("date_of_birth"), _a("date_of_death"), _a("death_reason"), _a("weight"), _a("weight_unit"))
 D_CONTACT, D_TYPE, D_CLEANED = DETAIL_COLUMNS.index("contact_id"), DETAIL_COLUMNS.index("contact_detail_type_id"), \
     DETAIL_COLUMNS.index("value_cleaned")
-O_ID, O_FIRST = OWNER_COLUMNS.index("id"), OWNER_COLUMNS.index("first_name")
+O_ID, O_FIRST, O_STOP = OWNER_COLUMNS.index("id"), OWNER_COLUMNS.index("first_name"), \
+    OWNER_COLUMNS.index("stop_credit")
 
 # sick visits a year, by species (the rest: 0.4), and the share of the older animals' extra visits
 VISITS_A_YEAR = {"Canine": 0.9, "Feline": 0.7, "Rabbit": 0.6, "Ferret": 0.6, "Guinea Pig": 0.5, "Equine": 0.8}
@@ -105,6 +137,19 @@ AHEAD_KINDS = (("Consultation", 55), ("Recheck", 18), ("Surgery", 7), ("Dental",
 
 # what a visit records: bits of Visit.records
 HISTORY, EXAM, HEALTH, ASSESSMENT, PLAN = 1, 2, 4, 8, 16
+# what becomes of a visit's invoice: approved at checkout once a week old (the last week's are still open), then
+# paid in full (now and then with more than was due: a surplus kept), in part, or not at all (overdue after 2 weeks)
+OPEN, PAID, OVERPAID, PART, UNPAID = "open", "paid", "overpaid", "part", "unpaid"
+FATES = ((PAID, 0.65), (OVERPAID, 0.05), (PART, 0.15), (UNPAID, 0.15))
+WEEK = 7 * DAY
+PAID_AT_CHECKOUT = 0.6  # of the payments, those made as the consult closed
+MONTH = 30 * DAY  # the wholesaler restocks, every 30 days back from the load, what the visits used meanwhile
+RESTOCK = "Monthly restock: what the consults used"
+
+
+def restock_number(receipt_id: int) -> str:
+    """The wholesaler's invoice number of a restock receipt: one per receipt, so never a duplicate."""
+    return f"VS-R{receipt_id}"
 
 
 @dataclass
@@ -127,7 +172,7 @@ class Visit:
     """One appointment of the plan and what it records."""
 
     __slots__ = ("patient", "start", "kind", "case", "status", "vet", "room", "booked", "consult", "records",
-                 "problems", "vaccines", "tests", "released", "medications", "document", "reminder")
+                 "problems", "vaccines", "tests", "released", "medications", "document", "reminder", "billed")
 
     def __init__(self, patient: Patient, start: int, kind: str, case: C.Case | None, vet: int):
         self.patient, self.start, self.kind, self.case, self.vet = patient, start, kind, case, vet
@@ -143,6 +188,7 @@ class Visit:
         self.medications: tuple[str, ...] = ()
         self.document: str | None = None
         self.reminder: int | None = None  # when an SMS reminder of this booking is sent
+        self.billed: str | None = None  # the fate of its invoice (OPEN, PAID...); None: not invoiced
 
 
 @dataclass
@@ -150,12 +196,14 @@ class Plan:
     visits: list[Visit]
     photos: list[Patient]  # animals with a photo attached
     counts: dict[str, int]
+    used: dict[tuple[int, str], Decimal]  # (30-day period back from now, product code) -> units the visits used
 
 
 class Histories:
     def __init__(self, clinic_id: int, catalogue: Catalogue, practice: Practice, calendar: Calendar, seed: int,
-                 now: int, animals: int, uid_maker):
+                 now: int, animals: int, uid_maker, prices: PriceList | None = None):
         self.clinic_id = clinic_id
+        self.prices = prices  # None: consults are not invoiced
         self.practice = practice
         self.calendar = calendar
         self.rng = random.Random(seed ^ 0x5EED)
@@ -180,6 +228,7 @@ class Histories:
     def plan(self, owners: list[tuple], details: list[tuple], animals: list[tuple]) -> Plan:
         rand = self.rng.random
         first_names = {row[O_ID]: row[O_FIRST] for row in owners}
+        stopped = {row[O_ID] for row in owners if row[O_STOP] == "STOP"}  # cannot be invoiced (L3481)
         mobiles: dict[int, str] = {}
         emails: dict[int, str] = {}
         mobile_type = self.practice.mobile_type
@@ -226,7 +275,50 @@ class Histories:
                     counts["prescriptionitem"] += len(visit.medications)
                 if visit.document:
                     counts["attachment"] += 1
-        return Plan(visits, photos, counts)
+                if self.prices is not None and visit.status == "Completed" and visit.patient.owner not in stopped:
+                    visit.billed = self._fate(visit)
+                    counts["invoice"] += 1
+                    counts["invoiceline"] += len(self.billed_codes(visit))
+                    if visit.billed in (PAID, OVERPAID, PART):
+                        counts["payment"] += 1
+                        counts["paymentallocation"] += 1
+        used = self.used(visits)
+        counts["receiveinvoice"] = len({period for period, _ in used})
+        counts["receiveinvoiceitem"] = counts["stocktransaction"] = len(used)
+        return Plan(visits, photos, counts, used)
+
+    def used(self, visits: list[Visit]) -> dict[tuple[int, str], Decimal]:
+        """The units of supplied products (vaccines given, medicines prescribed) the visits used, by 30-day period
+        back from now: what the restock receipts bring back."""
+        supplied = self.prices.supplied if self.prices is not None else {}
+        used: dict[tuple[int, str], Decimal] = {}
+        for visit in visits:
+            if not visit.consult or not (visit.vaccines or visit.medications):
+                continue
+            period = (self.now - visit.start) // MONTH
+            for code, units in [*((v, 1) for v in visit.vaccines),
+                                *((m, C.MEDICATIONS[m][1]) for m in visit.medications)]:
+                if code in supplied:
+                    used[period, code] = used.get((period, code), Decimal(0)) + units
+        return dict(sorted(used.items()))
+
+    def _fate(self, visit: Visit) -> str:
+        if visit.start >= self.now - WEEK:
+            return OPEN
+        roll, reached = self.rng.random(), 0.0
+        for fate, share in FATES:
+            reached += share
+            if roll < reached:
+                return fate
+        return UNPAID
+
+    def billed_codes(self, visit: Visit) -> list[str]:
+        """The products a visit's invoice bills: the consultation (a revisit's for a recheck), then the vaccines
+        given, the lab tests and the medicines prescribed; those the clinic has a price for."""
+        priced = self.prices.products if self.prices is not None else {}
+        codes = ["CON-REV" if visit.kind == "Recheck" and "CON-REV" in priced else "CON-STD",
+                 *visit.vaccines, *visit.tests, *visit.medications]
+        return [code for code in codes if code in priced]
 
     def _visits(self, patient: Patient, row: tuple) -> list[Visit]:
         """The animal's appointments, oldest first: past visits, then a booking today or ahead."""
@@ -388,6 +480,7 @@ class Histories:
             made.visit(visit)
         for patient in plan.photos:
             made.photo(patient)
+        made.restock(plan.used)
         for table, rows in made.tables.items():
             assert len(rows) == plan.counts[table], (table, len(rows), plan.counts[table])
         return made.tables
@@ -514,6 +607,49 @@ class Rows:
             moment = at(15)
             t["attachment"].append((next(self.ids["attachment"]), clinic, True, moment, moment, file_id, "Consult",
                                     consult_id, mime, name, False, None))
+        if visit.billed is not None:
+            self.invoice(visit, consult_id, user, max(closed, start))
+
+    def invoice(self, visit: Visit, consult_id: int, user: int, closed: int) -> None:
+        """The visit's invoice, made as the consult closed: a line a product, priced from the clinic's price list,
+        the vet its salesperson; approved then (its lines Finalised) unless still open, and paid as its fate says,
+        by one payment allocated to it."""
+        t, rand, now, clinic, prices = self.tables, self.rand, self.now, self.clinic, self.h.prices
+        patient = visit.patient
+        invoice_id = next(self.ids["invoice"])
+        approved = visit.billed != OPEN
+        totals, taxes = [], []
+        for code in self.h.billed_codes(visit):
+            quantity = Decimal(2) if code.startswith("MED") and rand() < 0.3 else Decimal(1)
+            priced, total, tax = prices.line(code, quantity)
+            totals.append(total)
+            taxes.append(tax)
+            t["invoiceline"].append((
+                next(self.ids["invoiceline"]), clinic, True, closed, closed, invoice_id, priced.name,
+                priced.product_id, None, user, quantity, Decimal(0), Decimal(0), priced.price, priced.price_tax,
+                priced.price, priced.price_tax, total, tax, "Finalised" if approved else "Pending", priced.tax_code,
+                priced.tax_percent, prices.ownership, prices.location, None, None, "standard", patient.id,
+                consult_id, None))
+        subtotal, tax, total = invoice_figures(totals, taxes)
+        paid, modified = Decimal(0), closed
+        if visit.billed in (PAID, OVERPAID, PART):
+            if visit.billed == PART:
+                paid = (total * Decimal(self.pick(("0.25", "0.5", "0.75")))).quantize(Decimal("0.01"))
+            else:
+                paid = total
+            amount = paid + (Decimal(self.pick((10, 20, 50))) if visit.billed == OVERPAID else 0)
+            when = closed if rand() < PAID_AT_CHECKOUT else min(closed + int(rand() * 3 * WEEK), now)
+            payment_id = next(self.ids["payment"])
+            t["payment"].append((payment_id, clinic, True, when, when, prices.ownership, amount,
+                                 self.pick(prices.methods), "", when, "", amount - paid, paid, patient.owner, None,
+                                 Decimal(0), Decimal(0), Decimal("0.05"), "Accepted"))
+            t["paymentallocation"].append((next(self.ids["paymentallocation"]), clinic, True, when, when, payment_id,
+                                           invoice_id, paid))
+            modified = when  # the allocation touched the invoice
+        t["invoice"].append((
+            invoice_id, clinic, True, closed, modified, prices.ownership, invoice_code(invoice_id), patient.owner,
+            patient.id, consult_id, subtotal, tax, total, total - paid, False, 0, visit.start, visit.start + 2 * WEEK,
+            closed if approved else 0, None, None, None, None))
 
     def health_status(self, visit: Visit, consult_id: int, moment: int) -> None:
         rand = self.rand
@@ -643,6 +779,37 @@ class Rows:
         self.communication(patient, sent, False, C.RESULTS_EMAIL.format(owner=patient.owner_first,
                                                                          name=patient.name, summary=summary),
                            f"{patient.name}'s lab results", user, resource, ("DiagnosticResult", result_id))
+
+    def restock(self, used: dict[tuple[int, str], Decimal]) -> None:
+        """A receipt from the wholesaler for each 30-day period, dated its last day: the outers that bring back
+        what the period's visits used, received into the clinic's location and so into stock (one ledger row an
+        item), as a Finalised receipt written through the engine would."""
+        t, clinic, prices = self.tables, self.clinic, self.h.prices
+        for period in sorted({p for p, _ in used}, reverse=True):
+            moment = self.now - period * MONTH - DAY
+            receipt_id = next(self.ids["receiveinvoice"])
+            totals, taxes = Decimal(0), Decimal(0)
+            for (at, code), units in used.items():
+                if at != period:
+                    continue
+                supplied = prices.supplied[code]
+                outers = int(-(-units // supplied.units_per_outer))  # whole outers, rounded up
+                quantity, price, tax, total, total_tax = supplied.item(outers)
+                totals, taxes = totals + total, taxes + total_tax
+                item_id = next(self.ids["receiveinvoiceitem"])
+                t["receiveinvoiceitem"].append((
+                    item_id, clinic, True, moment, moment, receipt_id, supplied.name, quantity, price, tax, total,
+                    total_tax, supplied.tax_rate, supplied.tax_code, supplied.product_id,
+                    supplied.product_supplier_id, supplied.supplier_code, prices.ownership, prices.location, "", None,
+                    "Finalised"))
+                t["stocktransaction"].append((next(self.ids["stocktransaction"]), clinic, True, moment, moment,
+                                              quantity, True, prices.location, item_id, "ReceiveInvoiceItem",
+                                              supplied.product_id, "Finalised", moment))
+            vendor = next(iter(prices.supplied.values())).supplier_id
+            t["receiveinvoice"].append((
+                receipt_id, clinic, True, moment, moment, restock_number(receipt_id), moment, moment + MONTH, vendor,
+                Decimal(0), Decimal(0), Decimal(0), RESTOCK, taxes, totals + taxes, prices.ownership, [],
+                "Finalised"))
 
     def photo(self, patient: Patient) -> None:
         file_id, name, mime = self.p.files["photo"]

@@ -9,8 +9,8 @@ stocklevel question has something to say of every figure:
   sell, with their codes, outers and expected prices;
 - the products ``practice.py`` lacks: consultation fees, prescription foods, a parasiticide;
 - a ProductPricing (cost, sell price, tax rate) for every product of the catalogue;
-- an opening stock count, a purchase order received in full, one sent and still on order, a receipt being
-  receipted (Pending), and an adjustment writing off broken stock.
+- an opening stock count, a purchase order sent and then received in full (its receipt makes it Received), one
+  sent and still on order, a receipt being receipted (Pending), and an adjustment writing off broken stock.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def seed_stock(engine, clinic_id: int) -> None:
                     {"product_id": products[code], "outers": count, "tax_per_unit": Decimal(0)}
                     for code, count in outers.items()]})
 
-        received = ordered(RECEIVED, "Received", 21, "SO-118204")
+        received = ordered(RECEIVED, "Sent", 21, "SO-118204")  # received in full below: Received
         lines = {row.product_id: row.id for row in conn.execute(
             sa.select(t["purchaseorderitem"].c.product_id, t["purchaseorderitem"].c.id)
             .where(t["purchaseorderitem"].c.purchase_order_id == received))}

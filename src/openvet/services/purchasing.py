@@ -55,12 +55,34 @@ def purchase_order_totals(change: Change) -> None:
     tax = sum((k.get("total_tax") or ZERO for k in kids), ZERO)
     work_out(change, "tax", tax + (record.get("freight_tax") or ZERO))
     work_out(change, "total", total + tax + (record.get("freight") or ZERO))
-    if before is None or change.child_changed:
+    if before is None:
         return
+    if change.child_changed:
+        advance_on_receipt(change, kids)
     if record.get("status") != before.get("status") or record.get("client_id") != before.get("client_id"):
         for kid in kids:
             change.update("purchaseorderitem", kid["id"], {"order_status": record.get("status"),
                                                            "for_client": record.get("client_id") is not None})
+
+
+RECEIVING = (*OPEN, "Received")  # the statuses a receipt moves on; Completed and Cancelled are the clinic's word
+
+
+def advance_on_receipt(change: Change, kids: list[dict[str, Any]]) -> None:
+    """What receipts received against its items moves an order on (the statuses of L10831): every item received
+    in full, it is Received; some units of some item, Partial (part received). A correction that takes every
+    receipt back (an item deleted or recounted to nothing) puts a Partial or Received order back to Sent: the goods
+    are on order again. Completed and Cancelled are left as the clinic set them."""
+    status = change.record.get("status")
+    if status not in RECEIVING or not kids:
+        return
+    received = [k.get("received") or ZERO for k in kids]
+    if all(got >= (k.get("quantity") or ZERO) for got, k in zip(received, kids, strict=True)) and any(received):
+        change.derive("status", "Received")
+    elif any(got > 0 for got in received):
+        change.derive("status", "Partial")
+    elif status in ("Partial", "Received"):
+        change.derive("status", "Sent")
 
 
 @rule
