@@ -23,6 +23,7 @@ from pathlib import Path
 import hypothesis
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from starlette.testclient import TestClient
 
 from openvet import demo
@@ -189,6 +190,14 @@ class Clinic:
         return response.json()["items"][0]["animal"]
 
 
+# The clinics the tests make in-process keep their client secret as an argon2 hash of the lowest cost (8 KiB, one
+# pass) instead of the server's (64 MiB, three passes): two thousand clinics a run, each hashed once and verified
+# once by the token endpoint, would spend six minutes of the suite in argon2. The endpoint verifies them like any
+# other (argon2 reads the cost from the hash). The server's own cost is what every other path uses: the CLI, the
+# servers the tests start (the token-flood test), and test_authentication checks it.
+QUICK_SECRETS = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
 def make_clinic(engine: Engine, client: TestClient) -> Clinic:
     slug = f"clinic-{os.getpid()}-{next(_slugs)}-{uuid.uuid4().hex[:6]}"
     with engine.db.begin() as conn:
@@ -196,7 +205,7 @@ def make_clinic(engine: Engine, client: TestClient) -> Clinic:
     demo.seed_settings(engine, clinic_id, "Pacific/Auckland")
     demo.seed_lookups(engine, clinic_id)
     with engine.db.begin() as conn:
-        ezyvet = credentials.create_ezyvet_credentials(conn, clinic_id, [])
+        ezyvet = credentials.create_ezyvet_credentials(conn, clinic_id, [], hasher=QUICK_SECRETS)
         provet = credentials.create_provet_token(conn, clinic_id, [])
     clinic = Clinic(clinic_id, slug, client, ezyvet, provet)
     clinic.token = clinic.token_for([])

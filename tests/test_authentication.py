@@ -46,6 +46,20 @@ def restricted_credentials(engine, clinic_id: int, scopes: list[str]) -> dict:
         return credentials.create_ezyvet_credentials(conn, clinic_id, scopes)
 
 
+def test_the_server_keeps_client_secrets_as_argon2_of_64_mib_and_three_passes(engine, api):
+    """What `openvet credentials create` and the demo keep (the tests' own clinics use a cheaper hash, see
+    conftest.QUICK_SECRETS): argon2id, 64 MiB, three passes; the secret verifies, a wrong one does not."""
+    made = restricted_credentials(engine, api.id, [])
+    with engine.db.connect() as conn:
+        stored = conn.execute(sa.text("SELECT secret_hash FROM credential WHERE client_id = :c"),
+                              {"c": made["client_id"]}).scalar_one()
+    assert stored.startswith("$argon2id$") and "m=65536,t=3" in stored
+    assert made["client_secret"] not in stored
+    assert api.client.post(TOKEN_URL, data={**made, "grant_type": "client_credentials"}).status_code == 200
+    wrong = {**made, "client_secret": made["client_secret"][:-1] + "x", "grant_type": "client_credentials"}
+    assert_error_envelope(api.client.post(TOKEN_URL, data=wrong), 401)
+
+
 # fetching a token ---------------------------------------------------------------------------------------
 
 

@@ -66,13 +66,16 @@ def create_clinic(conn: sa.Connection, slug: str, name: str) -> int:
     return accounts.insert_clinic(conn, slug, name, int(time.time()))
 
 
-def create_ezyvet_credentials(conn: sa.Connection, clinic_id: int, scopes: list[str]) -> dict[str, str]:
+def create_ezyvet_credentials(conn: sa.Connection, clinic_id: int, scopes: list[str],
+                              hasher: PasswordHasher = _hasher) -> dict[str, str]:
+    """New ezyVet client credentials; the secret is shown once and kept as an argon2 hash (``hasher``: the
+    server's, 64 MiB and three passes; argon2 reads the cost back from the hash when it verifies)."""
     partner_id = "openvet_" + secrets.token_hex(6)
     client_id = secrets.token_hex(16)
     client_secret = secrets.token_urlsafe(32)
     accounts.insert_credential(conn, {
         "clinic_id": clinic_id, "kind": "ezyvet", "partner_id": partner_id, "client_id": client_id,
-        "secret_hash": _hasher.hash(client_secret), "scopes": " ".join(scopes) or ALL_SCOPES,
+        "secret_hash": hasher.hash(client_secret), "scopes": " ".join(scopes) or ALL_SCOPES,
         "created_at": int(time.time()),
     })
     return {"partner_id": partner_id, "client_id": client_id, "client_secret": client_secret}
