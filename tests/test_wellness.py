@@ -597,6 +597,22 @@ def test_a_term_that_ends_renews_into_the_next_plan_once(practice, api, engine, 
         refused(api.patch(f"{MEMBERSHIP}/{old['id']}", {"status": "Paused", "pause_length": 1}), 422, "status")
 
 
+def test_a_term_ends_when_its_open_period_was_loaded_without_a_start(practice, api, engine):
+    """A status period's start_date is optional (``openvet load``): the term still ends, the period closed at the
+    end of the term (a run over every clinic of a shared database once failed here and renewed nothing)."""
+    import sqlalchemy as sa
+
+    first = enrol(practice, new_plan(practice))
+    periods = engine.tables["wellnessplanmembershipstatusperiod"]
+    with engine.db.begin() as conn:
+        conn.execute(sa.update(periods).where(periods.c.wellness_plan_membership == first["id"],
+                                              periods.c.end_date.is_(None)).values(start_date=None))
+    assert renew(engine, api, first["end_date"] + 1)["memberships_ended"] == 1
+    (period,) = items(api.get("/v1/wellnessplanmembershipstatusperiod", params={
+        "wellness_plan_membership": first["id"], "active": 1}), "wellnessplanmembershipstatusperiod")
+    assert shape([period])[0][3:] == (None, first["end_date"])  # no start, closed at the end of the term
+
+
 def test_a_term_ends_without_renewal_when_not_asked_or_cancelled_and_a_discontinued_plan_is_replaced(
         practice, api, engine, clock):
     plan, newer = new_plan(practice), new_plan(practice, name="Puppy Plan 2027")

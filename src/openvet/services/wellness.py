@@ -12,6 +12,7 @@ credits refresh, terms end and renew.
 from __future__ import annotations
 
 import calendar
+import logging
 from datetime import UTC, datetime
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from typing import Any
@@ -20,6 +21,7 @@ from openvet.services import billing
 from openvet.services.changes import Change, rule
 from openvet.services.money import ZERO, to_cents
 
+log = logging.getLogger("openvet.wellness")
 SECONDS = {"day": 86_400, "week": 7 * 86_400}
 APPROXIMATE = {"day": 86_400, "week": 7 * 86_400, "month": 2_629_746, "year": 31_556_952}
 PERIOD = "wellnessplanmembershipstatusperiod"
@@ -650,7 +652,13 @@ def renew_due(engine: Any, now: int, clinic_ids: list[int] | None = None) -> dic
             clinic_ids = [row.id for row in accounts.list_clinics(conn)]
     for clinic_id in clinic_ids:
         for _ in range(ROUNDS):
-            if not renew_clinic(engine, clinic_id, now, done):
+            before = dict(done)
+            try:
+                if not renew_clinic(engine, clinic_id, now, done):
+                    break
+            except Exception:  # noqa: BLE001 (one clinic's odd record must not stop every other clinic's renewals)
+                done.update(before)  # that round's transaction was rolled back
+                log.exception("wellness renewal failed in clinic %s; its other work waits for the next run", clinic_id)
                 break
     return done
 
@@ -736,7 +744,8 @@ def end_term(writer: Any, clinic_id: int, membership_id: int, done: dict[str, in
             (membership.get("end_date") or LAST) >= writer.now:
         return
     plan = engine.lookup(conn, clinic_id, "wellnessplan", membership["wellness_plan"])
-    end = max(membership["end_date"], opened[-1]["start_date"])
+    # a period loaded without a start (``openvet load``: start_date is optional) closes at the term's end too
+    end = max([membership["end_date"], *(p["start_date"] for p in opened if p.get("start_date") is not None)])
     for period in opened:
         writer.change(registry[PERIOD], engine.lookup(conn, clinic_id, PERIOD, period["id"], full=True), {
             "end_date": end, "end_cycle": max(cycle_at(plan, membership["start_date"], end),
