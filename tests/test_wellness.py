@@ -877,3 +877,26 @@ def test_the_renewal_interval_is_a_checked_setting(monkeypatch):
         monkeypatch.setenv("OPENVET_WELLNESS_RENEW_SECONDS", bad)
         with pytest.raises(ValueError, match="OPENVET_WELLNESS_RENEW_SECONDS must be a whole number"):
             Settings.from_environment()
+
+
+def test_the_dispatcher_rounds_of_serve_and_worker_renew_at_their_setting(practice, api, engine, app, monkeypatch):
+    """The installation's dispatcher (what `openvet serve` and `openvet worker` run) calls the renewals from its
+    rounds at ``OPENVET_WELLNESS_RENEW_SECONDS``: 0 renews nothing, 600 renews what is due in the first round."""
+    import time
+
+    from openvet.app import dispatcher
+    from openvet.config import Settings
+    from openvet.events import schedule
+
+    monkeypatch.setattr(schedule, "_last_run", {})
+    weekly = new_plan(practice, subscription_cycle_unit="week", term_qty=2, min_cycle_qty_on_signup=1)
+    first = enrol(practice, weekly, start_date=int(time.time()) - 35 * DAY)
+    for every, memberships in ((0, 1), (600, 3)):
+        settings = Settings(database_url="", data_dir=app.state.settings.data_dir, public_url="http://testserver",
+                            wellness_renew=every)
+        running = dispatcher(settings, engine)
+        try:
+            running.round()
+        finally:
+            running.stop()
+        assert len(memberships_of(api, first["animal_id"])) == memberships, every
