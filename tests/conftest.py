@@ -77,6 +77,23 @@ def migrated_database(backend: str, folder: Path, revision: str = "head") -> Ite
         admin.dispose()
 
 
+def round_by_round(engine: Engine, app, **settings):
+    """The installation's dispatcher (what `openvet serve` and `openvet worker` run: webhooks, jobs, wellness
+    renewals), for a test to run round by round; no wait between delivery attempts unless ``settings`` say."""
+    from openvet.app import dispatcher
+
+    return dispatcher(Settings(database_url="", data_dir=app.state.settings.data_dir, public_url="http://testserver",
+                               **{"webhook_retry_seconds": (0, 0), "webhook_timeout": 1, **settings}), engine)
+
+
+def settle(running, rounds: int = 200) -> None:
+    """Rounds until one finds nothing to do (the session's database holds other tests' webhooks and jobs too)."""
+    for _ in range(rounds):
+        if not running.round():
+            return
+    raise AssertionError(f"the dispatcher still had work after {rounds} rounds")
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """The fuzzer (minutes, the suite's longest test by far) first, so that pytest-xdist starts it on one worker
     while the other takes the rest: begun late, it would finish alone after everything else."""

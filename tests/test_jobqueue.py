@@ -20,9 +20,7 @@ import jsonschema_rs
 import pytest
 import sqlalchemy as sa
 
-from conftest import SPEC, migrated_database, running_server
-from openvet.app import dispatcher
-from openvet.config import Settings
+from conftest import SPEC, migrated_database, round_by_round, running_server, settle
 from openvet.engine import Actor, Engine
 from openvet.events import Dispatcher
 from openvet.request_body import MAX_BODY
@@ -43,18 +41,9 @@ def practice(api, engine) -> Practice:
 @pytest.fixture
 def runner(engine, app) -> Iterator[Dispatcher]:
     """The installation's dispatcher, whose rounds run the jobs, run by the test."""
-    settings = Settings(database_url="", data_dir=app.state.settings.data_dir, public_url="http://testserver",
-                        webhook_retry_seconds=(0, 0), webhook_timeout=1)
-    running = dispatcher(settings, engine)
+    running = round_by_round(engine, app)
     yield running
     running.stop()
-
-
-def settle(running: Dispatcher, rounds: int = 200) -> None:
-    for _ in range(rounds):
-        if not running.round():
-            return
-    raise AssertionError(f"the runner still had work after {rounds} rounds")
 
 
 def pricing_body(practice: Practice, **fields) -> dict:

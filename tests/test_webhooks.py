@@ -26,9 +26,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from conftest import make_clinic, migrated_database, running_server
-from openvet.app import dispatcher
-from openvet.config import Settings
+from conftest import make_clinic, migrated_database, round_by_round, running_server, settle
 from openvet.engine import Actor, Engine
 from openvet.events import Dispatcher
 from openvet.resources import REGISTRY
@@ -113,19 +111,9 @@ def allow_private(monkeypatch):
 @pytest.fixture
 def dispatch(engine, app, allow_private) -> Iterator[Dispatcher]:
     """The installation's dispatcher, run round by round by the test (no wait between attempts)."""
-    settings = Settings(database_url="", data_dir=app.state.settings.data_dir, public_url="http://testserver",
-                        webhook_retry_seconds=(0, 0), webhook_timeout=1)
-    running = dispatcher(settings, engine)
+    running = round_by_round(engine, app)
     yield running
     running.stop()
-
-
-def settle(running: Dispatcher, rounds: int = 200) -> None:
-    """Rounds until one finds nothing to do (the session's database holds other tests' webhooks too)."""
-    for _ in range(rounds):
-        if not running.round():
-            return
-    raise AssertionError(f"the dispatcher still had work after {rounds} rounds")
 
 
 def subscribe(api, url: str, event: str, **fields) -> dict:

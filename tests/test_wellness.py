@@ -884,17 +884,14 @@ def test_the_dispatcher_rounds_of_serve_and_worker_renew_at_their_setting(practi
     rounds at ``OPENVET_WELLNESS_RENEW_SECONDS``: 0 renews nothing, 600 renews what is due in the first round."""
     import time
 
-    from openvet.app import dispatcher
-    from openvet.config import Settings
+    from conftest import round_by_round
     from openvet.events import schedule
 
     monkeypatch.setattr(schedule, "_last_run", {})
     weekly = new_plan(practice, subscription_cycle_unit="week", term_qty=2, min_cycle_qty_on_signup=1)
     first = enrol(practice, weekly, start_date=int(time.time()) - 35 * DAY)
     for every, memberships in ((0, 1), (600, 3)):
-        settings = Settings(database_url="", data_dir=app.state.settings.data_dir, public_url="http://testserver",
-                            wellness_renew=every)
-        running = dispatcher(settings, engine)
+        running = round_by_round(engine, app, wellness_renew=every)
         try:
             running.round()
         finally:

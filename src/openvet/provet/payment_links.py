@@ -102,17 +102,11 @@ class PosTransactionSerializer(Serializer):
         elif key in ("terminal_id", "payment_type", "transaction_type"):
             body[key] = code(value)
         elif key == "creator":
-            user_id = None if value is None else ctx.links.record_id(value, "user")
-            if user_id is not None and not ctx.by_id("user", [user_id]):
-                raise Invalid("Invalid hyperlink - Object does not exist.")
-            body["creator_id"] = user_id
+            body["creator_id"] = None if value is None else ctx.linked(value, "user", "user")
         elif key == "department":
             if value is None:
                 raise Invalid("This field may not be null.")
-            department_id = ctx.links.record_id(value, "department")
-            if not ctx.by_id("separation", [department_id]):
-                raise Invalid("Invalid hyperlink - Object does not exist.")
-            body["separation_id"] = department_id
+            body["separation_id"] = ctx.linked(value, "department", "separation")
         elif key == "invoice":
             body["invoice_id"] = None if value is None else ctx.links.record_id(value, "invoice")
 

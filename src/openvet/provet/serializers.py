@@ -64,6 +64,14 @@ class Context:
         page = self.engine.list(self.actor, REGISTRY[resource], [Condition("id", "in", wanted)], 1, len(wanted))
         return {r["id"]: r for r in page.records}
 
+    def linked(self, value: object, kind: str, resource: str) -> int:
+        """The id of a hyperlink to a ``kind`` of this clinic that exists (a ``resource`` record); ``Invalid``, in
+        DRF's words, otherwise."""
+        record_id = self.links.record_id(value, kind)
+        if not self.by_id(resource, [record_id]):
+            raise Invalid("Invalid hyperlink - Object does not exist.")
+        return record_id
+
     def where(self, resource: str, conditions: list[Condition]) -> list[Record]:
         return self.engine.list(self.actor, REGISTRY[resource], conditions, 1, MANY).records
 
@@ -316,10 +324,7 @@ class PatientSerializer(Serializer):
         elif key == "client":
             if value is None:
                 raise Invalid("This field may not be null.")
-            contact_id = ctx.links.record_id(value, "client")
-            if not ctx.by_id("contact", [contact_id]):
-                raise Invalid("Invalid hyperlink - Object does not exist.")
-            body["contact_id"] = contact_id
+            body["contact_id"] = ctx.linked(value, "client", "contact")
         elif key in ("species", "gender"):
             resource, field = ("species", "species_id") if key == "species" else ("sex", "sex_id")
             if isinstance(value, str) and value and value == _current_name(ctx, resource, before, field):
