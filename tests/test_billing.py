@@ -427,8 +427,10 @@ def test_totals_allocations_and_balances_always_add_up(till, api, steps):
         elif kind == "change" and lines:
             _, which, quantity = step
             line_id = lines[which % len(lines)]
+            same = money(till.v2("invoiceline", line_id)["quantity"]) == money(quantity)
             response = api.patch("/v2/invoiceline", {"id": line_id, "quantity": quantity})
-            settled(response, invoice_of[line_id] in approved, "invoice_id")
+            # a PATCH that changes nothing changes nothing, approved or not (as for the invoice itself)
+            settled(response, invoice_of[line_id] in approved and not same, "invoice_id")
         elif kind == "remove" and lines:
             line_id = lines[step[1] % len(lines)]
             response = api.request("DELETE", "/v2/invoiceline", json={"id": line_id})

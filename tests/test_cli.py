@@ -289,3 +289,21 @@ def test_migrate_gives_clinics_made_before_a_list_existed_their_standard_lists(m
     assert "Cancelled" in statuses and "In Waiting Room" in statuses
     migrated("migrate")  # idempotent: a clinic with a list keeps it as it is
     assert len(migrated.rows("SELECT id FROM appointmentstatus WHERE clinic_id = :c", c=clinic_id)) == len(statuses)
+
+
+def test_credentials_act_as_a_user_of_their_own_or_the_one_named(migrated):
+    made = migrated.json("credentials", "create", "--clinic", "riverside", "--json")
+    migrated.json("credentials", "create", "--clinic", "riverside", "--kind", "provet", "--json")
+    users = migrated.rows("SELECT id, name, code FROM user ORDER BY id")
+    (ezyvet_user,) = [u for u in users if u.name == f"API {made['partner_id']}"]
+    (provet_user,) = [u for u in users if u.name.startswith("Provet API key ")]
+    assert ezyvet_user.code == provet_user.code == "API"
+    assert migrated.rows("SELECT kind, user_id FROM credential ORDER BY id") == [
+        ("ezyvet", ezyvet_user.id), ("provet", provet_user.id)]
+    named = migrated.json("credentials", "create", "--clinic", "riverside", "--user", str(ezyvet_user.id), "--json")
+    assert migrated.rows("SELECT user_id FROM credential WHERE partner_id = :p", p=named["partner_id"]) == [
+        (ezyvet_user.id,)]
+    assert len(migrated.rows("SELECT id FROM user")) == 2  # acting as the User named: none made
+    refused = migrated("credentials", "create", "--clinic", "riverside", "--user", "999", "--json", expect=2)
+    assert "no active User 999" in refused.output
+    assert len(migrated.rows("SELECT id FROM credential")) == 3  # nothing written

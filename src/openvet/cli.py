@@ -189,6 +189,9 @@ def credentials_create(
                                                            "write-contact…); repeat. None: all scopes.")] = None,
     kind: Annotated[str, typer.Option(help="ezyvet (OAuth client credentials) or provet (API token).")]
     = "ezyvet",
+    user: Annotated[int | None, typer.Option(help="The ID of the clinic's User the credentials act as (the "
+                                                  "created_by and approved_by of what they write). None: a new "
+                                                  "User named after them, e.g. 'API openvet_…'.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Create credentials for a clinic. The secret is shown once; only its hash is kept."""
@@ -210,9 +213,11 @@ def credentials_create(
         console.print("Scopes are read-<endpoint> and write-<endpoint> of an endpoint of the ezyVet API "
                       "document, e.g. read-animal, write-contact.", highlight=False)
         raise typer.Exit(2)
-    with engine.db.begin() as conn:
-        made = (credentials.create_ezyvet_credentials(conn, clinic_id, scopes) if kind == "ezyvet"
-                else credentials.create_provet_token(conn, clinic_id, scopes))
+    try:
+        made = credentials.create_credentials(engine, clinic_id, kind, scopes, user)
+    except ValueError as refused:
+        console.print(f"[red]--user: {refused}.[/] `GET /v1/user` lists the clinic's users.", highlight=False)
+        raise typer.Exit(2) from None
     if as_json:
         typer.echo(json.dumps(made))
     else:
@@ -300,9 +305,8 @@ def _ensure_demo() -> dict:
         seed_wellness_billing(engine, clinic_id)  # wellness: a credit used by an invoice line, a cancellation's fee
     else:
         clinic_id = existing.id
-    with engine.db.begin() as conn:
-        made = {"ezyvet": credentials.create_ezyvet_credentials(conn, clinic_id, []),
-                "provet": credentials.create_provet_token(conn, clinic_id, [])}
+    made = {"ezyvet": credentials.create_credentials(engine, clinic_id, "ezyvet", []),
+            "provet": credentials.create_credentials(engine, clinic_id, "provet", [])}
     saved.parent.mkdir(parents=True, exist_ok=True)
     # Secrets inside: the file is created readable by its owner only, never world-readable for a moment.
     with os.fdopen(os.open(saved, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:

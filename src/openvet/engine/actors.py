@@ -10,12 +10,14 @@ class Actor:
     """Every read and write happens for one actor. ``credential_id`` is None when the clinic itself acts
     (fixtures, demo data, seeding): records then carry no caller, and "only your own" rules do not apply.
     ``scopes`` are those of the token that made the request (None: the clinic itself, bound by no scope); a
-    queued job keeps them and runs with them, never with more (``services/jobs.py``)."""
+    queued job keeps them and runs with them, never with more (``services/jobs.py``). ``user_id`` is the
+    clinic's User the credentials act as: who created, changed or approved a record (Invoice ``created_by``…)."""
 
     clinic_id: int
     credential_id: int | None = None
     partner_id: str | None = None
     scopes: frozenset[str] | None = None
+    user_id: int | None = None
 
     @classmethod
     def of(cls, who: Actor | int) -> Actor:

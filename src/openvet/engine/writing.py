@@ -28,6 +28,7 @@ from openvet.engine.actors import Actor
 from openvet.engine.problems import Problem, ValidationFailed
 from openvet.resources import Resource
 from openvet.resources.fields import (
+    ACTING_USER,
     CALLER,
     NOW,
     PARTNER,
@@ -203,6 +204,8 @@ class Writer:
             return self.actor.credential_id
         if value is PARTNER:
             return self.actor.partner_id
+        if value is ACTING_USER:
+            return self.actor.user_id
         return value
 
     def run_rules(self, resource, values, record, before, version, problems, prefix,

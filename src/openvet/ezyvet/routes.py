@@ -173,7 +173,7 @@ def _authorise(call: Call) -> Actor:
 
 
 def _actor(identity: Identity) -> Actor:
-    return Actor(identity.clinic_id, identity.credential_id, identity.partner_id, identity.scopes)
+    return Actor(identity.clinic_id, identity.credential_id, identity.partner_id, identity.scopes, identity.user_id)
 
 
 def _record_id(call: Call) -> int:

@@ -102,7 +102,7 @@ def endpoint(kind: Kind, member: bool):
             resource = kind.resource
             permit(identity, resource.scope_read if method == "GET" else resource.scope_write)
             ctx = Context.of(request.app.state.engine, Actor(identity.clinic_id, identity.credential_id,
-                                                             identity.partner_id),
+                                                             identity.partner_id, user_id=identity.user_id),
                              Links(base_url(request), identity.clinic_id))
             if not member:
                 return _list(request, kind, ctx) if method == "GET" else _create(request, kind, ctx, body)

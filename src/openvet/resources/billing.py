@@ -15,6 +15,7 @@ from typing import Any
 
 from openvet.resources.declaration import Endpoint, Operation, Resource
 from openvet.resources.fields import (
+    ACTING_USER,
     NOW,
     Boolean,
     Children,
@@ -78,7 +79,7 @@ INVOICE = Resource(
     title="Invoice",
     spec_line=6772,
     rules=("invoice_has_a_code", "contact_may_be_invoiced", "approved_invoice_is_not_edited",
-           "approval_finalises_lines", "invoice_totals",
+           "invoice_names_its_users", "approval_finalises_lines", "invoice_totals",
            "deleted_invoice_gives_benefits_back"),  # the last: services/wellness.py
     endpoints={
         "v1": Endpoint(LIST, page_limit=50),  # "limit ... (range: 1 - 50)" (L6868)
@@ -116,12 +117,13 @@ INVOICE = Resource(
               doc="The epoch time of when the Invoice was approved (0: not approved). Setting it approves the "
                   "Invoice: its lines are Finalised and it cannot be edited any more."),
         Field("approved_by", LinkOrZero("user"), create=False, update=False,
-              doc="The ID of the User that approved the Invoice."),
+              doc="The ID of the User that approved the Invoice: the User the approving credentials act as (0: not "
+                  "approved, or approved by the clinic itself)."),
         Field("customer_reference_number", Text(), doc="Customer reference number for the Invoice."),
-        Field("created_by", Link("user"), create=False, update=False, versions=("v2",),
-              doc="The ID of the User that created the invoice."),
-        Field("modified_by", Link("user"), create=False, update=False, versions=("v2",),
-              doc="The ID of the User that modified the invoice."),
+        Field("created_by", Link("user"), create=False, update=False, versions=("v2",), default=ACTING_USER,
+              doc="The ID of the User that created the invoice: the User the calling credentials act as."),
+        Field("modified_by", Link("user"), create=False, update=False, versions=("v2",), default=ACTING_USER,
+              doc="The ID of the User that modified the invoice last: the User the calling credentials act as."),
         Field("line_item", Children("invoiceline", via="invoice_id", embed=("v2",)), filter=False,
               wire={"v1": "invoice_line_list"},
               doc="The Invoice's InvoiceLines: objects on write (a PATCH list is the new set), ids on v1 reads, "

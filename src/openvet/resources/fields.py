@@ -796,6 +796,7 @@ class ContextDefault:
 NOW = ContextDefault("now", "the moment of the request")
 CALLER = ContextDefault("caller", "the credentials that made the request")
 PARTNER = ContextDefault("partner", "the partner (third party) whose credentials made the request")
+ACTING_USER = ContextDefault("acting user", "the User the calling credentials act as")
 
 
 class JsonObject(FieldType):

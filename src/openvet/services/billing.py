@@ -88,6 +88,20 @@ def approved_invoice_is_not_edited(change: Change) -> None:
                                       "reading; remove them first")
 
 
+@rule(on_child_change=True)
+def invoice_names_its_users(change: Change) -> None:
+    """``modified_by`` is the User the calling credentials act as, whenever the invoice or one of its lines is
+    written; ``approved_by`` the one that approved it (L7168, L7232). Writes of the clinic itself (renewals, the
+    demo) name nobody new."""
+    user_id = change.actor.user_id
+    if user_id is None or approved(change.before):  # an approved invoice is final (and its lines with it)
+        return
+    if not change.creating:  # a new one names the User in created_by and modified_by by their default
+        change.derive("modified_by", user_id)
+    if change.record.get("date_approved"):
+        change.derive("approved_by", user_id)
+
+
 @rule
 def approval_finalises_lines(change: Change) -> None:
     """Approving an invoice (a PATCH of ``date_approved``, L7232) finalises its lines (L7775); a deleted invoice

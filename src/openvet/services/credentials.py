@@ -51,6 +51,7 @@ class Identity:
     kind: str
     credential_id: int | None = None
     partner_id: str | None = None
+    user_id: int | None = None  # the clinic's User the credentials act as
 
     def allows(self, scope: str) -> bool:
         return ALL_SCOPES in self.scopes or scope in self.scopes
@@ -66,26 +67,55 @@ def create_clinic(conn: sa.Connection, slug: str, name: str) -> int:
     return accounts.insert_clinic(conn, slug, name, int(time.time()))
 
 
+def create_credentials(engine, clinic_id: int, kind: str, scopes: list[str],
+                       user_id: int | None = None) -> dict[str, object]:
+    """New credentials of ``kind`` (ezyvet or provet) that act as the clinic's User ``user_id``: what they create,
+    change or approve names that User (Invoice ``created_by``, ``approved_by``). Without one, they act as a new
+    User of their own, named after them ("API openvet_…"), as an ezyVet integration has its API user: the clinic
+    sees which integration did what. ValueError when ``user_id`` is not an active User of the clinic."""
+    from openvet.engine import Actor
+
+    partner_id = new_partner_id()
+    with engine.writing(Actor(clinic_id)) as writer:
+        if user_id is None:
+            label = f"API {partner_id}" if kind == "ezyvet" else f"Provet API key {time.strftime('%Y-%m-%d %H:%M')}"
+            user_id = writer.create(engine.registry["user"], {"name": label, "code": "API"}, None)
+        else:
+            user = engine.lookup(writer.conn, clinic_id, "user", user_id)
+            if user is None or not user.get("active", True):
+                raise ValueError(f"the clinic has no active User {user_id}")
+        if kind == "ezyvet":
+            return create_ezyvet_credentials(writer.conn, clinic_id, scopes, user_id=user_id, partner_id=partner_id)
+        return create_provet_token(writer.conn, clinic_id, scopes, user_id=user_id)
+
+
+def new_partner_id() -> str:
+    return "openvet_" + secrets.token_hex(6)
+
+
 def create_ezyvet_credentials(conn: sa.Connection, clinic_id: int, scopes: list[str],
-                              hasher: PasswordHasher = _hasher) -> dict[str, str]:
+                              hasher: PasswordHasher = _hasher, user_id: int | None = None,
+                              partner_id: str | None = None) -> dict[str, str]:
     """New ezyVet client credentials; the secret is shown once and kept as an argon2 hash (``hasher``: the
     server's, 64 MiB and three passes; argon2 reads the cost back from the hash when it verifies)."""
-    partner_id = "openvet_" + secrets.token_hex(6)
+    partner_id = partner_id or new_partner_id()
     client_id = secrets.token_hex(16)
     client_secret = secrets.token_urlsafe(32)
     accounts.insert_credential(conn, {
         "clinic_id": clinic_id, "kind": "ezyvet", "partner_id": partner_id, "client_id": client_id,
         "secret_hash": hasher.hash(client_secret), "scopes": " ".join(scopes) or ALL_SCOPES,
-        "created_at": int(time.time()),
+        "created_at": int(time.time()), "user_id": user_id,
     })
     return {"partner_id": partner_id, "client_id": client_id, "client_secret": client_secret}
 
 
-def create_provet_token(conn: sa.Connection, clinic_id: int, scopes: list[str]) -> dict[str, object]:
+def create_provet_token(conn: sa.Connection, clinic_id: int, scopes: list[str],
+                        user_id: int | None = None) -> dict[str, object]:
     """A Provet API key: ``Authorization: Token <key>``, valid until revoked."""
     now = int(time.time())
     credential_id = accounts.insert_credential(conn, {
         "clinic_id": clinic_id, "kind": "provet", "scopes": " ".join(scopes) or ALL_SCOPES, "created_at": now,
+        "user_id": user_id,
     })
     token = secrets.token_hex(20)
     accounts.insert_token(conn, {"clinic_id": clinic_id, "credential_id": credential_id,
@@ -169,7 +199,7 @@ def authenticate(conn: sa.Connection | None, token: str, kind: str, connect=None
         if row is None:
             raise Refused("the access token is not valid")
         cached = (Identity(row.clinic_id, frozenset(row.scopes.split()), row.kind, row.credential_id,
-                           row.partner_id), row.expires_at)
+                           row.partner_id, row.user_id), row.expires_at)
         recent_tokens.put(digest, *cached)
     identity, expires_at = cached
     if identity.kind != kind:

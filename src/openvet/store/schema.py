@@ -63,6 +63,7 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("scopes", sa.Text(), nullable=False),  # space-separated
         sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("user_id", Id),  # the clinic's User the credentials act as (created_by, approved_by…)
     )
     sa.Table(
         "access_token", metadata,
