@@ -578,21 +578,77 @@ def test_two_workers_on_postgresql_run_each_of_many_jobs_once(tmp_path):
         engine.close()
 
 
+class HeldRow:
+    """PostgreSQL's slow path: the test holds the contact's row (``FOR UPDATE``, as a transaction editing that
+    contact would), so the job's write, which touches its parent contact, waits on the lock inside its
+    transaction."""
+
+    def __init__(self, engine: Engine, contact_id: int):
+        contact = engine.tables["contact"]
+        self.engine = engine
+        self.holder = engine.db.connect()
+        self.holding = self.holder.begin()
+        self.holder.execute(sa.select(contact.c.id).where(contact.c.id == contact_id).with_for_update())
+
+    def inside(self) -> bool:
+        """Whether a transaction waits on the lock (the job's write)."""
+        with self.engine.db.connect() as conn:
+            return bool(conn.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'")).scalar())
+
+    def release(self) -> None:
+        if self.holder.in_transaction():
+            self.holding.rollback()
+        self.holder.close()
+
+
+class BusyTrigger:
+    """SQLite's slow path: holding SQLite's one write lock would stop the worker before it marks the job
+    Processing (that is a write too), so instead the job's own insert fires a trigger that counts a cross join
+    of a billion rows: the worker sits inside its write transaction, the job Processing, for minutes."""
+
+    def __init__(self, engine: Engine, value: str):
+        self.engine = engine
+        with engine.db.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE busy_rows (x INTEGER)"))
+            conn.execute(sa.text("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1000) "
+                                 "INSERT INTO busy_rows SELECT x FROM n"))
+            conn.execute(sa.text(
+                f"CREATE TRIGGER busy_detail AFTER INSERT ON contactdetail WHEN NEW.value = '{value}' BEGIN "
+                "SELECT count(*) FROM busy_rows a, busy_rows b, busy_rows c; END"))
+
+    def inside(self) -> bool:
+        """Whether another connection holds the write lock (the job's write, once the job is Processing)."""
+        with self.engine.db.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout=0")
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except sa.exc.OperationalError as error:
+                return "locked" in str(error)
+            conn.exec_driver_sql("ROLLBACK")
+            return False
+
+    def release(self) -> None:
+        with self.engine.db.begin() as conn:
+            conn.execute(sa.text("DROP TRIGGER IF EXISTS busy_detail"))
+
+
 @pytest.mark.server
-def test_a_worker_killed_while_a_job_is_processing_leaves_it_to_another_after_the_lease_written_once(tmp_path):
-    """A real slow path: the test holds the contact's row (``FOR UPDATE``, as a transaction editing that contact
-    would), so the job's write, which touches its parent contact, waits inside its transaction, the job
-    Processing. The worker is killed there (kill -9). Its transaction never commits: nothing of the job is
-    written. Another worker takes the job once the lease (``OPENVET_JOB_LEASE_SECONDS``) has run out, and the
-    job ends Completed, its record and its ``contactdetail_created`` written once."""
-    lease = 3
-    with migrated_database("postgresql", tmp_path) as url:
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_a_worker_killed_while_a_job_is_processing_leaves_it_to_another_after_the_lease_written_once(
+        tmp_path, backend):
+    """A real slow path (``HeldRow`` on PostgreSQL, ``BusyTrigger`` on SQLite) keeps the job's write inside its
+    transaction, the job Processing. The worker is killed there (kill -9). Its transaction never commits:
+    nothing of the job is written. Another worker takes the job once the lease (``OPENVET_JOB_LEASE_SECONDS``)
+    has run out, and the job ends Completed, its record and its ``contactdetail_created`` written once."""
+    lease, value = 3, "021 999 000"
+    with migrated_database(backend, tmp_path) as url:
         engine, clinic_id, _ = _clinic(url)
         actor = Actor(clinic_id)
         contact_id, type_id = _contact(engine, actor)
         env = {**os.environ, "OPENVET_DATABASE_URL": url, "OPENVET_JOB_LEASE_SECONDS": str(lease)}
         table, details, outbox = (engine.tables[n] for n in ("jobqueue", "contactdetail", "outbox"))
-        contact = engine.tables["contact"]
 
         def worker(name: str) -> subprocess.Popen:
             return subprocess.Popen([sys.executable, "-m", "openvet", "worker"], env=env, stdout=subprocess.DEVNULL,
@@ -604,36 +660,27 @@ def test_a_worker_killed_while_a_job_is_processing_leaves_it_to_another_after_th
                                               table.c.claimed_until, table.c.modified_at)
                                     .where(table.c.id == job_id)).one()
 
-        def waiting_on_a_lock() -> bool:
-            with engine.db.connect() as conn:
-                return bool(conn.execute(sa.text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock'")).scalar())
-
         def written() -> list[int]:
             with engine.db.connect() as conn:
                 return conn.execute(sa.select(details.c.id).where(details.c.clinic_id == clinic_id,
-                                                                  details.c.value == "021 999 000")).scalars().all()
+                                                                  details.c.value == value)).scalars().all()
 
         with engine.db.connect() as conn:
             before = conn.execute(sa.select(sa.func.max(outbox.c.id))).scalar() or 0
-        holder = engine.db.connect()
-        holding = holder.begin()
-        holder.execute(sa.select(contact.c.id).where(contact.c.id == contact_id).with_for_update())
+        slow = HeldRow(engine, contact_id) if backend == "postgresql" else BusyTrigger(engine, value)
         queued = engine.create(actor, REGISTRY["jobqueue"], {"data": {
             "method": "POST", "endpoint": "api/v2/contactdetail",
-            "body": {"contact_id": contact_id, "type_id": type_id, "value": "021 999 000"}}}, None)
+            "body": {"contact_id": contact_id, "type_id": type_id, "value": value}}}, None)
         job_id = int(queued["id"])
         first = worker("first")
         second = None
         try:
-            assert _wait(lambda: state().status == "Processing" and waiting_on_a_lock(), 60), (
+            assert _wait(lambda: state().status == "Processing" and slow.inside(), 60), (
                 state(), (tmp_path / "first.log").read_text())
             taken = state()
             first.send_signal(signal.SIGKILL)
             first.wait(30)
-            holding.rollback()  # the contact is free: the dead worker's transaction goes on to find no client
-            holder.close()
+            slow.release()  # the dead worker's transaction goes on to find no client
             assert state().status == "Processing" and written() == []  # nothing of the job committed
             second = worker("second")
             assert _wait(lambda: state().status in ("Completed", "Error"), 60), state()
@@ -641,9 +688,8 @@ def test_a_worker_killed_while_a_job_is_processing_leaves_it_to_another_after_th
             done = state()
             assert second.poll() is None, (tmp_path / "second.log").read_text()
         finally:
-            if holder.in_transaction():
-                holding.rollback()
-            holder.close()
+            if isinstance(slow, HeldRow):
+                slow.release()
             for process in (first, second):
                 if process is not None and process.poll() is None:
                     process.send_signal(signal.SIGTERM)
