@@ -3,9 +3,12 @@
     .venv/bin/python -m bench.delivery [--writes 10000] [--duration 10] [--connections 16] [--database-url URL]
 
 1. **The outbox on POST.** Every write records its event in the outbox, in the write's own transaction,
-   whether or not a webhook listens (that is what makes delivery reliable), so there is no server without it to
-   compare with. What is measured instead, each against the floor (``bench/floor.py`` answering the POST's
-   bytes on the same uvicorn, in the same run):
+   whether or not a webhook listens (that is what makes delivery reliable), so no real server runs without it;
+   the "before" is ``bench/serve_without_outbox.py``, ``openvet serve`` with the outbox write stubbed out.
+   Measured, each against the floor (``bench/floor.py`` answering the POST's bytes on the same uvicorn, in the
+   same run):
+   - ``POST /v1/address`` and ``GET /v1/address/{id}`` without and with the outbox, alternating, two rounds
+     (before and after, over HTTP);
    - ``POST /v1/address`` on ``openvet serve`` with no webhook and the dispatcher off (the outbox row written,
      nothing more);
    - the same with a webhook subscribed to ``address_created`` and the server's own dispatcher delivering each
@@ -96,7 +99,9 @@ class Receiver:
 
 def environment(url: str, data_dir: Path, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
+    # throttling off: at its default (60 calls a minute) nearly every call of the load would be a 429
     env.update(OPENVET_DATABASE_URL=url, OPENVET_DATA_DIR=str(data_dir), OPENVET_WEBHOOK_PRIVATE_TARGETS="allow",
+               OPENVET_RATE_LIMIT="off",
                PYTHONPATH=os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")])), **extra)
     return env
 
@@ -150,9 +155,25 @@ def post_cost(args, folder: Path, wrk: str | None, receiver: Receiver) -> list[t
         answer = httpx.post(base + "/v1/address", headers=headers, content=ADDRESS).content
         return Scenario("post address", method="POST", paths=["/v1/address"], bodies=[ADDRESS], headers=headers)
 
+    def get_scenario(base: str) -> Scenario:
+        token = httpx.post(base + "/v1/oauth/access_token", data={**made, "grant_type": "client_credentials"})
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        record_id = json.loads(answer)["items"][0]["address"]["id"]
+        return Scenario("get address", paths=[f"/v1/address/{record_id}"], headers=headers)
+
+    # before and after over HTTP: the same server with its outbox write stubbed out (bench/serve_without_outbox.py)
+    # and as it is, alternating, twice, the dispatcher off in both: the POST and the single GET of each
     figures: dict[str, load.Measure] = {}
-    with serving(command, environment(url, folder, OPENVET_DISPATCHER="off"), folder / "serve-off.log") as base:
-        figures["none"] = measure(wrk, base, post_scenario(base), args.connections, args.duration, scripts)
+    pairs: dict[str, list[tuple[load.Measure, load.Measure]]] = {"with": [], "without": []}
+    stubbed = [sys.executable, str(BENCH / "serve_without_outbox.py"), "serve"]
+    for round_ in range(2):
+        for name, launched in (("without", stubbed), ("with", command)):
+            env = environment(url, folder, OPENVET_DISPATCHER="off")
+            with serving(launched, env, folder / f"serve-{name}-{round_}.log") as base:
+                posted = measure(wrk, base, post_scenario(base), args.connections, args.duration, scripts)
+                got = measure(wrk, base, get_scenario(base), args.connections, args.duration, scripts)
+            pairs[name].append((posted, got))
+    figures["none"] = pairs["with"][-1][0]
     subscribe(engine, clinic_id, receiver.url)
     receiver.reset()
     with serving(command, environment(url, folder), folder / "serve-on.log") as base:
@@ -173,6 +194,15 @@ def post_cost(args, folder: Path, wrk: str | None, receiver: Receiver) -> list[t
                 f"p99 {m.p99_ms:.1f} ms; {m.errors} errors")
 
     rows.append(("floor: the POST's bytes (bench/floor.py)", f"{floor.rps:,.0f} req/s; p50 {floor.p50_ms:.1f} ms"))
+    for what, index in (("POST /v1/address", 0), ("GET /v1/address/{id}", 1)):
+        for name in ("without", "with"):
+            rates = [f"{pair[index].rps:,.0f}" for pair in pairs[name]]
+            shares = [f"{pair[index].rps / floor.rps:.1%}" for pair in pairs[name]]
+            rows.append((f"{what}, {name} the outbox (dispatcher off), two rounds",
+                         f"{' and '.join(rates)} req/s; {' and '.join(shares)} of the floor; p99 "
+                         f"{' and '.join(f'{pair[index].p99_ms:.1f}' for pair in pairs[name])} ms"))
+        ratios = [f"{w[index].rps / o[index].rps:.2f}" for w, o in zip(pairs["with"], pairs["without"], strict=True)]
+        rows.append((f"{what}: with ÷ without the outbox, by round", " and ".join(ratios)))
     rows.append(("POST /v1/address, no webhook, dispatcher off", row(figures["none"])))
     rows.append(("POST /v1/address, 1 webhook subscribed, dispatcher in the server",
                  row(figures["hooked"]) + f"; {delivered:,} events delivered meanwhile"))

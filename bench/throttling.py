@@ -2,11 +2,14 @@
 counted in Redis, each against the floor measured in the same run.
 
     .venv/bin/python bench/throttling.py [--animals 1000] [--duration 5] [--connections 8] [--redis-url URL]
+                                         [--database-url postgresql+psycopg://…/empty_database]
 
 The server runs with a budget far above the load (OPENVET_RATE_LIMIT=1000000000/1000000000): every request is
 counted, none refused, so the difference with ``off`` is the counting itself (one upsert transaction in the
 database, one EVALSHA in Redis). Without --redis-url (or OPENVET_TEST_REDIS_URL) a private redis-server is
-started on a free port when one is installed. Prints requests/s, p50/p99, the ratio to the floor and to
+started on a free port when one is installed. With --database-url (an empty PostgreSQL database) the server runs
+on it instead of the cached SQLite copy: it is migrated and loaded with ``demo-data`` first, and "database" then
+means counted in PostgreSQL. Prints requests/s, p50/p99, the ratio to the floor and to
 ``off``; writes bench/results/throttling-<timestamp>.json.
 """
 
@@ -33,7 +36,7 @@ sys.path.insert(0, str(BENCH))
 
 import databases  # noqa: E402
 import load  # noqa: E402
-from databases import CLINIC  # noqa: E402
+from databases import CLINIC, Fixture  # noqa: E402
 from load import Scenario  # noqa: E402
 from server import free_port, serving  # noqa: E402
 
@@ -51,7 +54,35 @@ def arguments() -> argparse.Namespace:
                         help="a Redis to count in (default: a private redis-server, if installed)")
     parser.add_argument("--modes", default="off,database,redis", help="which counters to measure (all three)")
     parser.add_argument("--cache", type=Path, default=RESULTS / "cache", help="where loaded databases are kept")
+    parser.add_argument("--database-url", default="",
+                        help="run on this empty PostgreSQL database (loaded here) instead of the cached SQLite copy")
     return parser.parse_args()
+
+
+def loaded_postgres(url: str, animals: int, folder: Path, console: Console) -> tuple[dict[str, str], Fixture]:
+    """The empty PostgreSQL database at ``url`` migrated and loaded with the bench clinic's ``animals``; the
+    environment that serves it, and the ids the scenarios use."""
+    import sqlalchemy as sa
+
+    env = {**databases.environment(folder), "OPENVET_DATABASE_URL": url}
+    for command in (["migrate"], ["clinic", "create", CLINIC, "--name", "Bench"],
+                    ["demo-data", "--clinic", CLINIC, "--animals", str(animals)]):
+        console.print(f"openvet {' '.join(command)} (PostgreSQL)")
+        subprocess.run([*databases.openvet_command(), *command], env=env, check=True, stdout=subprocess.DEVNULL)
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            clinic_id = conn.execute(sa.text("SELECT id FROM clinic WHERE slug = :s"), {"s": CLINIC}).scalar_one()
+            low, high = conn.execute(sa.text("SELECT min(id), max(id) FROM animal WHERE clinic_id = :c"),
+                                     {"c": clinic_id}).one()
+            contact_ids = conn.execute(sa.text("SELECT DISTINCT contact_id FROM animal WHERE clinic_id = :c "
+                                               "ORDER BY contact_id LIMIT 1000"), {"c": clinic_id}).scalars().all()
+            kinds = [tuple(row) for row in conn.execute(sa.text(
+                "SELECT DISTINCT species_id, breed_id, sex_id, animalcolour_id FROM animal WHERE clinic_id = :c "
+                "AND species_id IS NOT NULL LIMIT 200"), {"c": clinic_id})]
+    finally:
+        engine.dispose()
+    return env, Fixture(clinic_id, animals, (low, high), len(contact_ids), list(contact_ids), kinds, {}, {}, {}, None)
 
 
 @contextmanager
@@ -99,13 +130,19 @@ def main() -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     logs = RESULTS / f"throttling-{stamp}"
     logs.mkdir(parents=True, exist_ok=True)
-    source = databases.cached_database(args.animals, args.cache, False, console)
-    work = databases.working_copy(source, RESULTS / "work" / f"throttling-{args.animals}")
     rows: list[dict] = []
+    if args.database_url:
+        work = RESULTS / "work" / f"throttling-postgresql-{stamp}"
+        work.mkdir(parents=True, exist_ok=True)
+        served, fixture = loaded_postgres(args.database_url, args.animals, work, console)
+    else:
+        source = databases.cached_database(args.animals, args.cache, False, console)
+        work = databases.working_copy(source, RESULTS / "work" / f"throttling-{args.animals}")
+        served, fixture = databases.environment(work), databases.read_fixture(work, {"animal": 10}, {})
     try:
-        fixture = databases.read_fixture(work, {"animal": 10}, {})
-        ezyvet = json.loads(databases.openvet(["credentials", "create", "--clinic", CLINIC, "--json"], work,
-                                              capture=True))
+        ezyvet = json.loads(subprocess.run([*databases.openvet_command(), "credentials", "create", "--clinic",
+                                            CLINIC, "--json"], env=served, check=True, capture_output=True,
+                                           text=True).stdout)
         low, high = fixture.animal_ids
         bodies = []
         for index, contact_id in enumerate(fixture.contact_ids):
@@ -120,7 +157,7 @@ def main() -> int:
             modes = [(m, e) for m, e in modes if m in args.modes.split(",")]
             body_file = logs / "floor-body.json"
             for mode, extra in modes:
-                env = {**databases.environment(work), **extra, "OPENVET_DISPATCHER": "off"}
+                env = {**served, **extra, "OPENVET_DISPATCHER": "off"}
                 command = [*databases.openvet_command(), "serve"]
                 with serving(command, env, logs / f"openvet-{mode}.log") as base, \
                         httpx.Client(base_url=base, timeout=30) as client:
@@ -152,7 +189,8 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     off = {r["scenario"]: r["rps"] for r in rows if r["mode"] == "off"}
-    table = Table(title=f"throttling cost, {args.animals:,} animals, {args.connections} connections, "
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    table = Table(title=f"throttling cost, {database}, {args.animals:,} animals, {args.connections} connections, "
                         f"{args.duration:g} s per row ({'wrk' if wrk else 'httpx'}; {os.cpu_count()} cores, shared)")
     for column in ("scenario", "counters", "req/s", "p50 ms", "p99 ms", "floor / this", "off / this", "errors"):
         table.add_column(column)
@@ -165,7 +203,7 @@ def main() -> int:
                       f"{row['p99_ms']:.2f}", f"{row['floor_ratio']}", f"{row['off_ratio']}", str(row["errors"]))
     console.print(table)
     out = RESULTS / f"throttling-{stamp}.json"
-    out.write_text(json.dumps({"floor": floor, "rows": rows, "animals": args.animals,
+    out.write_text(json.dumps({"floor": floor, "rows": rows, "animals": args.animals, "database": database,
                                "connections": args.connections, "duration": args.duration,
                                "generator": "wrk" if wrk else "httpx", "cores": os.cpu_count()}, indent=2))
     console.print(f"written {out.relative_to(BENCH.parent)}")
