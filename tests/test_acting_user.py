@@ -14,6 +14,8 @@ from openvet.events import Dispatcher
 from openvet.services import credentials
 from practice import item, items
 from test_billing import APPROVED_AT, Till
+from test_provet import provet, url
+from test_provet_pay import prepayment
 
 
 @pytest.fixture
@@ -109,3 +111,22 @@ def test_credentials_refuse_a_user_the_clinic_does_not_have(api, other, engine):
         with pytest.raises(ValueError, match=f"no active User {user_id}"):
             credentials.create_credentials(engine, api.id, "provet", [], user_id=user_id)
     assert len(items(api.get("/v1/user?limit=200"), "user")) == before  # nothing written
+
+
+def test_a_payment_link_made_without_a_creator_names_the_user_of_the_provet_key(api, engine):
+    practice = Till(api, engine)
+    department = practice.record("separation", name="Kiwi Vets Ponsonby", type="Location")
+    answer = provet(api, "POST", "/client/", {"firstname": "Ada", "lastname": "Lovelace", "email": "ada@example.com",
+                                              "phone_numbers": ["+64211234567"]})
+    assert answer.status_code == 201, answer.text
+    key = credentials.create_credentials(engine, api.id, "provet", [])
+    (key_user,) = [user for user in items(api.get("/v1/user?limit=200"), "user")
+                   if user["name"].startswith("Provet API key ")]
+    body = prepayment(api, {"department": department, "creator": 0, "client": answer.json()["id"]})
+    del body["creator"]
+    made = provet(api, "POST", "/postransaction/", body, headers={"Authorization": f"Token {key['token']}"})
+    assert made.status_code == 201, made.text
+    assert made.json()["creator"] == url(api, "user", int(key_user["id"]))
+    named = provet(api, "POST", "/postransaction/", {**body, "creator": url(api, "user", practice.seller)},
+                   headers={"Authorization": f"Token {key['token']}"})
+    assert named.status_code == 201 and named.json()["creator"] == url(api, "user", practice.seller), named.text

@@ -8,7 +8,18 @@ integrator can deliver the link and follow its status. The rules are in ``servic
 """
 
 from openvet.resources.declaration import Resource
-from openvet.resources.fields import Choice, Epoch, Field, Guid, Integer, Link, Number, Text, WebAddress
+from openvet.resources.fields import (
+    ACTING_USER,
+    Choice,
+    Epoch,
+    Field,
+    Guid,
+    Integer,
+    Link,
+    Number,
+    Text,
+    WebAddress,
+)
 
 PROVET_PAY_METHOD = "Provet Pay"  # the PaymentMethod a paid link's Payment names
 PROVET_PAY = 5003  # the payment type of Provet Pay payments (P150)
@@ -32,7 +43,8 @@ POS_TRANSACTION = Resource(
               doc="5003 for Provet Pay (P150)."),
         Field("transaction_type", Integer(0, 2**31 - 1), default=PAYMENT_LINK_TRANSACTION, **FIXED,
               doc="4 for Provet Pay (P151)."),
-        Field("creator_id", Link("user"), **FIXED, doc="The User who made the transaction."),
+        Field("creator_id", Link("user"), default=ACTING_USER, **FIXED,
+              doc="The User who made the transaction (when not sent: the User the calling credentials act as)."),
         Field("separation_id", Link("separation"), mandatory=True, **FIXED,
               doc="The department (an ezyVet Separation) the payment is taken for."),
         Field("contact_id", Link("contact"), index=True, **FIXED,
