@@ -183,7 +183,7 @@ WELLNESS_PLAN_MEMBERSHIP = Resource(
     name="wellnessplanmembership",
     title="WellnessPlanMembership",
     spec_line=15033,
-    rules=("membership_joins_a_plan", "membership_lifecycle"),
+    rules=("membership_joins_a_plan", "membership_lifecycle", "membership_bills_its_subscription"),
     endpoints={"v2": Endpoint(("list", "get", "create", "update"))},
     fields=(
         Field("wellness_plan", Link("wellnessplan"), mandatory=True, update=False, index=True,
@@ -210,6 +210,13 @@ WELLNESS_PLAN_MEMBERSHIP = Resource(
         Field("reference", Text(50), filter=False, doc="Free text, at most 50 characters."),
         Field("ownership_id", Link("separation"), mandatory=True, update=False, filter=False,
               doc="The ownership Separation the membership belongs to."),
+        # openvet: what of the subscription is billed (the document does not say), written by the rules only
+        Field("billed_cycles", Integer(0), create=False, update=False, default=0, filter=False,
+              doc="openvet: how many cycles of the term have been billed (in advance: the joining bill, then a "
+                  "bill every billing_interval cycles); a cancellation's remaining bills the rest."),
+        Field("next_bill_date", Epoch(), create=False, update=False, filter=False, index=True,
+              doc="openvet: when the next subscription bill falls due (the start of the first cycle not billed, "
+                  "paused cycles skipped); null once the term is billed, while paused and once cancelled."),
         # commands of a status change (L15311): written, never read
         Field("cancellation_option", Choice("savings_only", "remaining", "custom"), create=False, read=False,
               store=False, filter=False,
