@@ -3,10 +3,13 @@
 A membership is counted in cycles of its plan (``subscription_cycle_qty`` x ``subscription_cycle_unit``), from its
 ``start_date``; its term is ``term_qty`` cycles. Every status change closes the open status period (its
 ``end_date`` is the second before the change) and opens the next one, planned as effects of the change, so the
-periods tile the membership's life. A cancellation invoices what it bills (``billing.raise_charge``) and records it
-as a PriceAdjustment the membership triggers (type Surcharge) naming the line. Invoice lines of covered products
-take the benefits of the animal's membership (``line_takes_a_wellness_benefit``), and ``renew_due`` lets time pass:
-credits refresh, terms end and renew.
+periods tile the membership's life. A membership bills its subscription in advance: on joining (``joining_bill``:
+its enrolment or renewal fee and its first cycles, one invoice), then a bill every ``billing_interval`` cycles as
+time passes (``bill_due``), counted in ``billed_cycles``. A cancellation invoices what it bills
+(``billing.raise_charge``) and records it as a PriceAdjustment the membership triggers (type Surcharge) naming the
+line. Invoice lines of covered products take the benefits of the animal's membership
+(``line_takes_a_wellness_benefit``), and ``renew_due`` lets time pass: bills fall due, credits refresh, terms end
+and renew.
 """
 
 from __future__ import annotations
@@ -830,10 +833,11 @@ ROUNDS = 10_000  # transactions per clinic per run at most (a long-stopped worke
 
 
 def renew_due(engine: Any, now: int, clinic_ids: list[int] | None = None) -> dict[str, int]:
-    """Everything due by ``now`` in every clinic (or those named): credits past their end refreshed, memberships
-    past their end renewed (or ended). Idempotent: run again at the same ``now`` it finds nothing to do. Run by
-    the worker rounds (``events/schedule.py``) and by ``openvet wellness renew [--at EPOCH]``. Counts of what it
-    did."""
+    """Everything due by ``now`` in every clinic (or those named): subscription bills raised (``next_bill_date``
+    reached), credits past their end refreshed, memberships past their end renewed (or ended). Idempotent: run
+    again at the same ``now`` it finds nothing to do. Run by the worker rounds (``events/schedule.py``) and by
+    ``openvet wellness renew [--at EPOCH]``. Counts of what it did (``memberships_billed``: memberships that had
+    bills raised)."""
     from openvet.store import accounts
 
     done = {"memberships_billed": 0, "credits_refreshed": 0, "credits_expired": 0, "memberships_ended": 0,
