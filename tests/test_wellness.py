@@ -802,6 +802,11 @@ def test_each_bill_after_is_raised_in_advance_as_time_passes_once(practice, api,
     assert all(lines[0][0] == fee and len(lines) == 1 for lines in bills_of(api, membership))
     billed = read(api, membership)
     assert (billed["billed_cycles"], billed["next_bill_date"]) == (12, None)
+    patched = enrol(practice, plan, billing_interval=1, renew_when_expired=0)
+    clock.now = month(3)
+    assert change(api, patched, status="Active", reference="R-2")["billed_cycles"] == 3  # a client's write too
+    assert [lines[0][3] for lines in bills_of(api, patched)] == [
+        "Puppy Plan subscription, cycle 1", "Puppy Plan subscription, cycle 2", "Puppy Plan subscription, cycle 3"]
     cancelled = enrol(practice, plan, billing_interval=1)
     change(api, cancelled, status="Cancelled", cancellation_option="custom", cancellation_fee=0)
     assert read(api, cancelled)["next_bill_date"] is None
@@ -913,6 +918,18 @@ def test_an_option_costs_its_cycles_from_its_start_on_the_bills(practice, api, e
     assert bill["total_change"] == "90.0000"  # 6 cycles x (10 + 5)
 
 
+def test_the_openapi_document_says_what_a_membership_billed_and_that_the_client_cannot_write_it(api):
+    spec = api.client.get("/openapi.json").json()
+    record = spec["components"]["schemas"]["wellnessplanmembership.v2.Record"]["properties"]
+    create = spec["components"]["schemas"]["wellnessplanmembership.v2.Create"]["properties"]
+    for name in ("billed_cycles", "next_bill_date"):
+        assert record[name]["readOnly"] is True and record[name]["description"].startswith("openvet: ")
+        assert name not in create
+    plan = spec["components"]["schemas"]["wellnessplan.v2.Record"]["properties"]
+    assert "rounded up to whole bills" in plan["min_cycle_qty_on_signup"]["description"]
+    assert "not on a renewal" in plan["enrollment_fee_product"]["description"]
+
+
 # the invariant ------------------------------------------------------------------------------------------------
 
 STEPS = st.lists(st.tuples(
@@ -953,6 +970,59 @@ def test_status_periods_tile_the_membership_life(practice, api, clock, steps):
     refunds = [a for a in adjustments(api, membership) if a["triggering_type"] == "WellnessPlanMembership"]
     assert len(refunds) == (1 if membership["status"] == "Cancelled" else 0)
     assert all(Decimal(a["total_change"]) == Decimal("9.99") for a in refunds)
+
+
+BILLING_STEPS = st.lists(st.tuples(
+    st.sampled_from(["pause", "unpause", "active", "same", "run", "run"]),
+    st.integers(1, 2),  # pause length
+    st.sampled_from([0, 1, 3 * DAY, 20 * DAY, 45 * DAY])),  # time passing before the step
+    min_size=1, max_size=6)
+
+
+@pytest.mark.both_databases
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=BILLING_STEPS, interval=st.sampled_from([1, 2, 3]), extends=st.booleans())
+@example(steps=[("run", 1, 45 * DAY), ("pause", 2, 0), ("run", 1, 45 * DAY), ("active", 1, 20 * DAY)], interval=2,
+         extends=False)
+def test_the_bills_and_a_remaining_cancellation_always_make_the_term(practice, api, engine, clock, steps, interval,
+                                                                     extends):
+    """Random pauses, unpauses, PATCHes and runs as time passes, then a remaining cancellation: the subscription's
+    invoices bill cycles 1..billed_cycles in order, each at most billing_interval cycles, and what they bill plus
+    what the cancellation bills is the term's billed cycles (term_qty, less the cycles paused if the plan does not
+    extends_end_date)."""
+    clock.now = START
+    plan = new_plan(practice, name=f"Plan {interval} {extends}", fixed_subscription_price="10",
+                    extends_end_date=extends, min_cycle_qty_on_signup=2, pause_limit_qty=4)
+    membership = enrol(practice, plan, billing_interval=interval, renew_when_expired=0)
+    for kind, length, later in steps:
+        clock.now += later
+        if kind == "run":
+            renew(engine, api, clock.now)
+            continue
+        body = {"active": {"status": "Active"}, "pause": {"status": "Paused", "pause_length": length},
+                "unpause": {"status": "Paused", "pause_length": 0},
+                "same": {"status": read(api, membership)["status"], "reference": f"at {clock.now}"}}[kind]
+        response = api.patch(f"{MEMBERSHIP}/{membership['id']}", body)
+        assert response.status_code in (200, 422), response.text
+    clock.now += 1
+    change(api, membership, status="Cancelled", cancellation_option="remaining")
+    billed = read(api, membership)["billed_cycles"]
+    cycles = []
+    for lines in bills_of(api, membership):
+        (product, quantity, price, name) = lines[0]
+        if product == plan["cancellation_product"]:
+            continue
+        joining = -(-2 // interval) * interval  # 2 cycles on signup, in whole bills
+        assert price == 10 and len(lines) == 1
+        assert quantity == joining if not cycles else quantity <= interval
+        first, _, last = name.rsplit(" ", 1)[-1].partition("-")
+        cycles += range(int(first), int(last or first) + 1)
+        assert int(last or first) - int(first) + 1 == quantity
+    assert cycles == list(range(1, billed + 1))
+    paused = sum(end - start + 1 for status, start, end, *_ in shape(status_periods(api, membership))
+                 if status == "paused")
+    (bill,) = adjustments(api, membership)
+    assert billed + Decimal(bill["total_change"]) / 10 == (12 if extends else 12 - paused)
 
 
 USES = st.lists(st.one_of(
