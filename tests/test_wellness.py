@@ -896,6 +896,37 @@ def test_a_fee_that_cannot_be_invoiced_refuses_joining_and_a_bill_waits_for_the_
                                                               "Puppy Plan subscription, cycle 2"]
 
 
+def test_a_membership_made_before_openvet_billed_is_never_billed_and_its_remaining_is_as_before(
+        practice, api, engine, clock):
+    """Migration 0013 leaves billed_cycles null on the memberships already there: no run, PATCH or unpause bills
+    them; a remaining cancellation counts the cycles billed in advance up to the current bill (cancelled in cycle 2,
+    billed every 3: 9 cycles remain)."""
+    import sqlalchemy as sa
+
+    plan = new_plan(practice, fixed_subscription_price="10")
+    membership = enrol(practice, plan, billing_interval=3)
+    table = engine.tables["wellnessplanmembership"]
+    with engine.db.begin() as conn:
+        conn.execute(sa.update(table).where(table.c.id == membership["id"]).values(billed_cycles=None,
+                                                                                   next_bill_date=None))
+    joined = bills_of(api, membership)
+    clock.now = month(5) + DAY
+    with practice.unchanged():
+        assert renew(engine, api, clock.now) == NOTHING
+    change(api, membership, status="Paused", pause_length=1)
+    change(api, membership, status="Active", reference="R-3")
+    assert bills_of(api, membership) == joined
+    with practice.unchanged():
+        assert renew(engine, api, clock.now + 100 * DAY) == NOTHING
+    clock.now = month(2) + DAY
+    old = enrol(practice, plan, billing_interval=3)
+    with engine.db.begin() as conn:
+        conn.execute(sa.update(table).where(table.c.id == old["id"]).values(billed_cycles=None, next_bill_date=None))
+    change(api, old, status="Cancelled", cancellation_option="remaining")
+    (bill,) = adjustments(api, old)
+    assert bill["total_change"] == "90.0000"
+
+
 def test_an_option_costs_its_cycles_from_its_start_on_the_bills(practice, api, engine, clock):
     """An optional benefit's option_cost_exc_tax is a cost a cycle: chosen in cycle 2 of a membership billed
     through cycle 3, cycles 2-3 are billed at once; then each bill carries it; a remaining cancellation counts it."""

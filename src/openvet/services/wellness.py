@@ -203,11 +203,9 @@ def payer(change: Change, membership: dict[str, Any]) -> tuple[dict[str, Any] | 
     return owner, seller, None
 
 
-def options_cost(change: Change, membership: dict[str, Any], cycle: int | None = None) -> Decimal:
-    """What the membership's options cost a cycle (their benefit's ``option_cost_exc_tax``), those started by
-    ``cycle`` if named."""
-    return sum((cost for _, cost, start in option_costs(change, membership) if cycle is None or start <= cycle),
-               ZERO)
+def options_cost(change: Change, membership: dict[str, Any]) -> Decimal:
+    """What the membership's options cost a cycle (their benefit's ``option_cost_exc_tax``)."""
+    return sum((cost for _, cost, _ in option_costs(change, membership)), ZERO)
 
 
 def option_costs(change: Change, membership: dict[str, Any]) -> list[tuple[str, Decimal, int]]:
@@ -218,7 +216,7 @@ def option_costs(change: Change, membership: dict[str, Any]) -> list[tuple[str, 
     for option in change.find("wellnessplanmembershipoption", wellness_plan_membership=membership["id"]):
         benefit = change.lookup("wellnessplanbenefit", option.get("wellness_plan_benefit")) if option.get(
             "active") else None
-        cost = Decimal(str((benefit or {}).get("benefit_config", {}).get("option_cost_exc_tax") or 0))
+        cost = Decimal(str(((benefit or {}).get("benefit_config") or {}).get("option_cost_exc_tax") or 0))
         if benefit is not None and cost > 0:
             found.append((benefit.get("name") or "option", cost, option.get("start_cycle") or 1))
     return found
@@ -278,9 +276,9 @@ def bill_due(change: Change, plan: dict[str, Any], rows: list[dict[str, Any]]) -
     ``next_bill_date`` stays due, so the next run tries again. Several bills due (a long gap) are raised at once,
     one invoice each."""
     record = change.record
-    if record.get("start_date") is None:
-        return
-    billed, interval = record.get("billed_cycles") or 0, record.get("billing_interval") or 1
+    if record.get("start_date") is None or record.get("billed_cycles") is None:
+        return  # made before openvet billed subscriptions (0013): never billed by it
+    billed, interval = record["billed_cycles"], record.get("billing_interval") or 1
     limit = billable_cycles(plan, rows)
     cycle = cycle_at(plan, record["start_date"], change.now)
     served = max(cycle - paused_until(rows, cycle), 1)
@@ -295,7 +293,7 @@ def bill_due(change: Change, plan: dict[str, Any], rows: list[dict[str, Any]]) -
         if problem is not None:
             log.warning("WellnessPlanMembership %s: its bill of cycles %s-%s is not raised, retried at the next "
                         "run: %s", record.get("id"), bills[0][0], bills[-1][1], problem.split(": ", 1)[1])
-            billed = record.get("billed_cycles") or 0
+            billed = record["billed_cycles"]
         else:
             for lines in invoices:
                 billing.raise_invoice(change, owner["id"], record.get("animal_id"), record["ownership_id"], lines,
