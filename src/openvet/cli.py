@@ -227,12 +227,14 @@ def demo_data_command(
 ) -> None:
     """Add realistic demo animals and their owners to a clinic, in bulk, with a progress bar."""
     from openvet import demo as demo_data
+    from openvet.demo.wellness import seed_wellness_billing
     from openvet.store.database import refresh_statistics
 
     engine = _engine()
     clinic_id = _clinic_id(engine, clinic)
     demo_data.seed_lookups(engine, clinic_id)
     demo_data.load_animals(engine, clinic_id, animals, show_progress=True)
+    seed_wellness_billing(engine, clinic_id)  # wellness memberships (and their joining invoices), once
     refresh_statistics(engine.db)
 
 

@@ -112,7 +112,7 @@ def seed_wellness_billing(engine, clinic_id: int) -> None:
             return
         stopped = {c["id"] for c in rows("contact", stop_credit="STOP")}
         if not rows("wellnessplanmembership"):
-            enrol(writer, clinic_id, stopped)
+            enrol(writer, clinic_id)
         plans = {p["name"]: p["id"] for p in rows("wellnessplan")}
         members = {name: [m for m in rows("wellnessplanmembership", wellness_plan=plan_id, status="Active")
                           if (engine.lookup(conn, clinic_id, "animal", m["animal_id"]) or {}).get("contact_id")
@@ -139,7 +139,7 @@ def seed_wellness_billing(engine, clinic_id: int) -> None:
                           {"status": "Cancelled", "cancellation_option": "remaining"}, None)
 
 
-def enrol(writer, clinic_id: int, stopped: set[int]) -> None:
+def enrol(writer, clinic_id: int) -> None:
     """A few of the clinic's first active animals (of owners who may be invoiced) join the plans in turn, from 100
     days ago, billed every cycle: each membership's joining bill is invoiced (its first cycle); the second puppy
     is paused for a cycle."""
@@ -152,10 +152,10 @@ def enrol(writer, clinic_id: int, stopped: set[int]) -> None:
             table.c[k] == v for k, v in equal.items())).order_by(table.c.id).limit(1)
         return conn.execute(query).scalar()
 
-    animals = t["animal"]
-    query = sa.select(animals.c.id).where(animals.c.clinic_id == clinic_id, animals.c.active.is_(True))
-    if stopped:
-        query = query.where(animals.c.contact_id.not_in(sorted(stopped)))
+    animals, contacts = t["animal"], t["contact"]
+    query = sa.select(animals.c.id).join(contacts, contacts.c.id == animals.c.contact_id).where(
+        animals.c.clinic_id == clinic_id, animals.c.active.is_(True),
+        sa.or_(contacts.c.stop_credit.is_(None), contacts.c.stop_credit != "STOP"))
     enrolled = conn.execute(query.order_by(animals.c.id).limit(MEMBERS)).scalars().all()
     seller, location = first("resource", type="user"), first("separation", type="Location")
     plans = {p["name"]: p["id"] for p in engine.find(conn, clinic_id, "wellnessplan", {}) if p.get("active")}
