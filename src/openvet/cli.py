@@ -21,7 +21,8 @@ clinic_app = typer.Typer(help="Create and list clinics.", no_args_is_help=True)
 credentials_app = typer.Typer(help="Create API credentials for a clinic.", no_args_is_help=True)
 app.add_typer(clinic_app, name="clinic")
 app.add_typer(credentials_app, name="credentials")
-wellness_app = typer.Typer(help="Wellness plan memberships: renewals and credit refreshes.", no_args_is_help=True)
+wellness_app = typer.Typer(help="Wellness plan memberships: bills due, renewals and credit refreshes.",
+                           no_args_is_help=True)
 app.add_typer(wellness_app, name="wellness")
 console = Console(stderr=True)
 DEMO_SLUG = "demo"
@@ -130,8 +131,9 @@ def wellness_renew(
     = None,
     clinic: Annotated[str | None, typer.Option(help="Slug of one clinic (default: every clinic).")] = None,
 ) -> None:
-    """Renew the memberships whose term ended and refresh the credits past their end, in every clinic, as of now
-    (or --at). Idempotent: for a cron, when no `openvet serve` or `openvet worker` runs it every few minutes."""
+    """Raise the subscription bills due, renew the memberships whose term ended and refresh the credits past their
+    end, in every clinic, as of now (or --at). Idempotent: for a cron, when no `openvet serve` or `openvet worker`
+    runs it every few minutes."""
     import time
 
     from openvet.services.wellness import renew_due
