@@ -896,6 +896,18 @@ def test_a_fee_that_cannot_be_invoiced_refuses_joining_and_a_bill_waits_for_the_
                                                               "Puppy Plan subscription, cycle 2"]
 
 
+def test_a_renewal_whose_bill_cannot_be_invoiced_does_not_happen_and_says_why(practice, api, engine, clock, caplog):
+    plan = new_plan(practice, fixed_subscription_price="10", min_cycle_qty_on_signup=12)
+    membership = enrol(practice, plan, billing_interval=12)  # the whole term paid on joining
+    item(api.patch(f"/v1/contact/{owner_of(api, membership)}", {"stop_credit": "STOP"}), "contact")
+    with caplog.at_level("WARNING", logger="openvet.wellness"):
+        done = renew(engine, api, membership["end_date"] + 1)
+    assert (done["memberships_ended"], done["memberships_renewed"]) == (1, 0)
+    assert len(memberships_of(api, membership["animal_id"])) == 1
+    assert f"WellnessPlanMembership {membership['id']} ended without renewal" in caplog.text
+    assert "stop_credit is STOP" in caplog.text
+
+
 def test_a_membership_made_before_openvet_billed_is_never_billed_and_its_remaining_is_as_before(
         practice, api, engine, clock):
     """Migration 0013 leaves billed_cycles null on the memberships already there: no run, PATCH or unpause bills
