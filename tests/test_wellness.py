@@ -106,6 +106,29 @@ def adjustments(api, membership: dict) -> list[dict]:
                  "priceadjustment")
 
 
+def owner_of(api, membership: dict) -> int:
+    return int(item(api.get(f"/v1/animal/{membership['animal_id']}"), "animal")["contact_id"])
+
+
+def bills_of(api, membership: dict) -> list[list[tuple]]:
+    """The invoices of the member's owner, oldest first, each as its lines: (product, quantity, price, name)."""
+    found = sorted(items(api.get("/v2/invoice", params={"contact_id": owner_of(api, membership), "limit": 200}),
+                         "invoice"), key=lambda i: i["id"])
+    return [[(line["product_id"], Decimal(str(line["quantity"])), Decimal(str(line["price"])), line["name"])
+             for line in sorted(i["line_item"], key=lambda line: line["id"])] for i in found]
+
+
+def month(number: int, year: int = 2026) -> int:
+    """The first second of a month: a monthly membership started on START begins cycle ``number`` then."""
+    from datetime import UTC, datetime
+
+    return int(datetime(year + (number - 1) // 12, (number - 1) % 12 + 1, 1, tzinfo=UTC).timestamp())
+
+
+def read(api, membership: dict) -> dict:
+    return item(api.get(f"{MEMBERSHIP}/{membership['id']}"), "wellnessplanmembership")
+
+
 # plans and benefits ---------------------------------------------------------------------------------------------
 
 
@@ -365,19 +388,28 @@ def test_a_remaining_cancellation_bills_the_cycles_of_the_term_not_billed_yet(pr
     assert bill["total_change"] == "229.5000"  # 9 x 25.50
 
 
-def test_a_remaining_cancellation_prices_a_cycle_at_the_fee_product_price(practice, api, clock):
+def test_a_remaining_cancellation_bills_what_the_bills_raised_did_not_at_the_fee_product_price(
+        practice, api, engine, clock):
+    """What the bills raised (joining, then each bill after) and what a remaining cancellation bills always make
+    the whole term: cancelled in cycle 7, a membership billed every 6 cycles owes nothing once its second bill is
+    raised; one billed every cycle owes the 5 cycles after the 7th, or 11 if no bill was raised after joining."""
     plan = new_plan(practice)
     rate = items(api.get("/v2/taxrate?code=S"), "taxrate")[0]["id"]
     item(api.post("/v2/productpricing", {"product_id": plan["subscription_fee_product"], "based_on": "Price",
                                          "ownership_id": api.first_id("separation"), "tax_rate": rate,
                                          "cost_price": 10, "sell_price": 30}), "productpricing")
-    membership = enrol(practice, plan, billing_interval=6)
-    clock.now = START + 200 * DAY  # cycle 7: cycles 1-12 are billed
-    change(api, membership, status="Cancelled", cancellation_option="remaining")
-    assert adjustments(api, membership)[0]["total_change"] == "0.0000"
-    other = enrol(practice, plan, billing_interval=1)
-    change(api, other, status="Cancelled", cancellation_option="remaining")  # cycle 7 billed: 5 remain
-    assert adjustments(api, other)[0]["total_change"] == "150.0000"
+    by_six, by_one = (enrol(practice, plan, billing_interval=n) for n in (6, 1))
+    clock.now = START + 200 * DAY  # cycle 7
+    renew(engine, api, clock.now)
+    unbilled = enrol(practice, plan, billing_interval=1)  # joined now, started in cycle 1: billed cycle 1 only
+    for membership, remaining in ((by_six, "0.0000"), (by_one, "150.0000"), (unbilled, "330.0000")):
+        change(api, membership, status="Cancelled", cancellation_option="remaining")
+        (bill,) = adjustments(api, membership)
+        assert bill["total_change"] == remaining
+        subscription = [line for lines in bills_of(api, membership) for line in lines if line[0] == plan[
+            "subscription_fee_product"]]
+        assert all(price == 30 for _, _, price, _ in subscription)
+        assert sum(quantity for _, quantity, _, _ in subscription) + Decimal(remaining) / 30 == 12
 
 
 def test_a_savings_only_cancellation_bills_what_the_credits_saved(practice, api, clock):
@@ -568,7 +600,8 @@ def memberships_of(api, animal: int) -> list[dict]:
                   key=lambda m: m["id"])
 
 
-NOTHING = {"credits_refreshed": 0, "credits_expired": 0, "memberships_ended": 0, "memberships_renewed": 0}
+NOTHING = {"memberships_billed": 0, "credits_refreshed": 0, "credits_expired": 0, "memberships_ended": 0,
+           "memberships_renewed": 0}
 
 
 def test_a_term_that_ends_renews_into_the_next_plan_once(practice, api, engine, clock):
@@ -577,9 +610,10 @@ def test_a_term_that_ends_renews_into_the_next_plan_once(practice, api, engine, 
     senior_benefit = new_benefit(practice, senior, name="Senior checks")
     first = enrol(practice, plan, next_wellness_plan=senior["id"], billing_interval=4, reference="R-1")
     end = first["end_date"]
-    assert renew(engine, api, end) == NOTHING  # the last second of the term: not ended yet
-    assert renew(engine, api, end + 1) == {"credits_refreshed": 0, "credits_expired": 1, "memberships_ended": 1,
-                                           "memberships_renewed": 1}
+    # the last second of the term: not ended yet, but its bills of cycles 5-8 and 9-12 are due (free: no invoice)
+    assert renew(engine, api, end) == {**NOTHING, "memberships_billed": 1}
+    assert renew(engine, api, end + 1) == {"memberships_billed": 0, "credits_refreshed": 0, "credits_expired": 1,
+                                           "memberships_ended": 1, "memberships_renewed": 1}
     assert renew(engine, api, end + 1) == NOTHING  # idempotent
     old, renewal = memberships_of(api, first["animal_id"])
     assert shape(status_periods(api, old)) == [("active", 1, 12, START, end)]  # closed at the end of the term
@@ -662,8 +696,8 @@ def test_credits_refresh_every_refresh_cycle_quantity_cycles_within_the_term(pra
                     triggering_type="BillingCredit", triggering_id=int(refreshing["id"]), consuming=True,
                     total_change="-10")
     april = START + 100 * DAY
-    assert renew(engine, api, april) == {"credits_refreshed": 1, "credits_expired": 2, "memberships_ended": 0,
-                                         "memberships_renewed": 0}
+    assert renew(engine, api, april) == {"memberships_billed": 1, "credits_refreshed": 1, "credits_expired": 2,
+                                         "memberships_ended": 0, "memberships_renewed": 0}
     assert renew(engine, api, april) == NOTHING
     by_cycle = {(c["amount"], c["wellness_plan_membership_cycle_id"]): c for c in credits(api, membership)}
     assert (by_cycle["2.0000", "1"]["wasted"], by_cycle["2.0000", "1"]["used"]) == ("1.0000", "1.0000")
@@ -727,6 +761,218 @@ def test_the_worker_rounds_and_the_cli_renew_what_is_due(practice, api, engine, 
     assert len(memberships_of(api, first["animal_id"])) == 4
 
 
+# what a membership bills: joining, each bill after, renewal, options ----------------------------------------
+
+
+def test_joining_bills_the_enrolment_fee_and_the_subscription_paid_in_advance_on_one_invoice(practice, api, clock):
+    """3 cycles to pay on signup, billed every 2: two whole bills, 4 cycles, at the fixed price; the enrolment fee
+    at its product's price (taxed as its product, 10 %), on the same new invoice of the animal's owner."""
+    enrolment = priced(practice, "Enrolment fee", "50")
+    plan = new_plan(practice, fixed_subscription_price="20", min_cycle_qty_on_signup=3,
+                    enrollment_fee_product=enrolment)
+    membership = enrol(practice, plan, billing_interval=2)
+    assert (membership["billed_cycles"], membership["next_bill_date"]) == (4, month(5))
+    fee = plan["subscription_fee_product"]
+    assert bills_of(api, membership) == [[
+        (enrolment, 1, 50, "Puppy Plan enrolment fee (Enrolment fee)"),
+        (fee, 4, 20, "Puppy Plan subscription, cycles 1-4")]]
+    (invoice,) = items(api.get("/v2/invoice", params={"contact_id": owner_of(api, membership)}), "invoice")
+    assert (invoice["animal_id"], invoice["total"], invoice["date_approved"]) == (membership["animal_id"], 135, 0)
+    free = enrol(practice, new_plan(practice, name="Free Plan"), billing_interval=3)  # nothing to pay: no invoice
+    assert (free["billed_cycles"], free["next_bill_date"], bills_of(api, free)) == (3, month(4), [])
+
+
+def test_each_bill_after_is_raised_in_advance_as_time_passes_once(practice, api, engine, clock):
+    """Billed every 3 cycles: the bill of cycles 4-6 is raised when cycle 4 begins, not a second before, once
+    however often the run comes; a run after a long gap raises every bill due, one invoice each; the term's
+    bills done, nothing more, and an ended or cancelled membership is billed no more."""
+    plan = new_plan(practice, fixed_subscription_price="10")
+    membership = enrol(practice, plan, billing_interval=3, renew_when_expired=0)
+    fee = plan["subscription_fee_product"]
+    assert renew(engine, api, month(4) - 1) == NOTHING
+    assert renew(engine, api, month(4))["memberships_billed"] == 1
+    with practice.unchanged():
+        assert renew(engine, api, month(4)) == NOTHING
+        assert renew(engine, api, month(6)) == NOTHING  # cycles 4-6 are paid
+    assert read(api, membership)["next_bill_date"] == month(7)
+    assert renew(engine, api, month(12) + DAY)["memberships_billed"] == 1  # catching up: 7-9 and 10-12
+    assert [lines[0][1:] for lines in bills_of(api, membership)] == [
+        (3, 10, "Puppy Plan subscription, cycles 1-3"), (3, 10, "Puppy Plan subscription, cycles 4-6"),
+        (3, 10, "Puppy Plan subscription, cycles 7-9"), (3, 10, "Puppy Plan subscription, cycles 10-12")]
+    assert all(lines[0][0] == fee and len(lines) == 1 for lines in bills_of(api, membership))
+    billed = read(api, membership)
+    assert (billed["billed_cycles"], billed["next_bill_date"]) == (12, None)
+    patched = enrol(practice, plan, billing_interval=1, renew_when_expired=0)
+    clock.now = month(3)
+    assert change(api, patched, status="Active", reference="R-2")["billed_cycles"] == 3  # a client's write too
+    assert [lines[0][3] for lines in bills_of(api, patched)] == [
+        "Puppy Plan subscription, cycle 1", "Puppy Plan subscription, cycle 2", "Puppy Plan subscription, cycle 3"]
+    cancelled = enrol(practice, plan, billing_interval=1)
+    change(api, cancelled, status="Cancelled", cancellation_option="custom", cancellation_fee=0)
+    assert read(api, cancelled)["next_bill_date"] is None
+    renew(engine, api, month(12, 2027))
+    assert len(bills_of(api, membership)) == 4 and len(bills_of(api, cancelled)) == 1
+
+
+def test_a_paused_membership_is_not_billed_for_its_paused_cycles(practice, api, engine, clock):
+    """Paused in cycle 2 and unpaused in cycle 4, it was paused for cycles 2-4 (the cycles touched): when the plan
+    extends_end_date, its term moves on by 3 cycles and its 12 cycles are billed, cycle 3 when calendar cycle 6
+    begins; when it does not, the 3 cycles are lost to the term and only 9 are billed."""
+    for extends, billed in ((True, 12), (False, 9)):
+        plan = new_plan(practice, name=f"Plan {extends}", fixed_subscription_price="10", extends_end_date=extends)
+        clock.now = START
+        membership = enrol(practice, plan)
+        clock.now = month(2) + DAY
+        renew(engine, api, clock.now)
+        change(api, membership, status="Paused", pause_length=2)
+        assert read(api, membership)["next_bill_date"] is None
+        with practice.unchanged():
+            assert renew(engine, api, month(3) + DAY) == NOTHING  # paused: nothing billed
+        clock.now = month(4) + DAY
+        unpaused = change(api, membership, status="Active")
+        assert (unpaused["billed_cycles"], unpaused["next_bill_date"]) == (2, month(6))
+        renew(engine, api, month(6))
+        assert bills_of(api, membership)[-1][0][1:] == (1, 10, "Puppy Plan subscription, cycle 3".replace(
+            "Puppy Plan", f"Plan {extends}"))
+        renew(engine, api, read(api, membership)["end_date"])
+        done = read(api, membership)
+        assert (done["billed_cycles"], done["next_bill_date"]) == (billed, None)
+        assert sum(lines[0][1] for lines in bills_of(api, membership)) == billed
+
+
+def test_a_renewal_bills_its_renewal_fee_and_the_new_term_in_advance_but_no_enrolment_fee(
+        practice, api, engine, clock):
+    enrolment, renewal_fee = priced(practice, "Enrolment fee", "50"), priced(practice, "Renewal fee", "15")
+    plan = new_plan(practice, fixed_subscription_price="10", min_cycle_qty_on_signup=3,
+                    enrollment_fee_product=enrolment, renewal_fee_product=renewal_fee)
+    first = enrol(practice, plan, billing_interval=3)
+    assert renew(engine, api, first["end_date"] + 1) == {"memberships_billed": 1, "credits_refreshed": 0,
+                                                         "credits_expired": 0, "memberships_ended": 1,
+                                                         "memberships_renewed": 1}
+    _, renewal = memberships_of(api, first["animal_id"])
+    fee = plan["subscription_fee_product"]
+    bills = bills_of(api, first)
+    assert bills[0] == [(enrolment, 1, 50, "Puppy Plan enrolment fee (Enrolment fee)"),
+                        (fee, 3, 10, "Puppy Plan subscription, cycles 1-3")]
+    assert [lines[0][3] for lines in bills[1:4]] == [
+        f"Puppy Plan subscription, cycles {n}-{n + 2}" for n in (4, 7, 10)]
+    assert bills[4] == [(renewal_fee, 1, 15, "Puppy Plan renewal fee (Renewal fee)"),
+                        (fee, 3, 10, "Puppy Plan subscription, cycles 1-3")]
+    assert len(bills) == 5 and (renewal["billed_cycles"], renewal["next_bill_date"]) == (
+        3, month(4, 2027))
+
+
+def test_a_fee_that_cannot_be_invoiced_refuses_joining_and_a_bill_waits_for_the_next_run(
+        practice, api, engine, clock, caplog):
+    """Joining: an owner on STOP is a 422 naming animal_id, a clinic without a salesperson one naming resource_id;
+    nothing is written. A bill due later: not raised, logged, the run goes on with the other memberships; raised
+    by the first run after the owner may be invoiced again."""
+    plan = new_plan(practice, fixed_subscription_price="10")
+    import sqlalchemy as sa
+
+    users = engine.tables["user"]
+    with engine.db.begin() as conn:  # the clinic's seeded salespeople no longer sell
+        conn.execute(sa.update(users).where(users.c.clinic_id == api.id).values(is_salesperson=False))
+    nobody = practice.record("resource", name="Front desk", type="user",
+                             associated_id=practice.record("user", name="Reception", is_salesperson=False))
+    body = enrol_body(practice, plan, resource_id=nobody)
+    with practice.unchanged():
+        refused(api.post(MEMBERSHIP, body), 422, "resource_id")
+    body = enrol_body(practice, plan, animal_id=practice.animal(practice.owner(stop_credit="STOP")))
+    with practice.unchanged():
+        refused(api.post(MEMBERSHIP, body), 422, "animal_id")
+    late, prompt = enrol(practice, plan), enrol(practice, plan)
+    owner = owner_of(api, late)
+    item(api.patch(f"/v1/contact/{owner}", {"stop_credit": "STOP"}), "contact")
+    with caplog.at_level("WARNING", logger="openvet.wellness"):
+        assert renew(engine, api, month(2))["memberships_billed"] == 1  # the other one
+    assert f"WellnessPlanMembership {late['id']}: its bill of cycles 2-2 is not raised" in caplog.text
+    assert (read(api, late)["billed_cycles"], read(api, prompt)["billed_cycles"]) == (1, 2)
+    with practice.unchanged():
+        assert renew(engine, api, month(2)) == NOTHING
+    item(api.patch(f"/v1/contact/{owner}", {"stop_credit": "OK"}), "contact")
+    assert renew(engine, api, month(2) + 60)["memberships_billed"] == 1
+    assert [lines[0][3] for lines in bills_of(api, late)] == ["Puppy Plan subscription, cycle 1",
+                                                              "Puppy Plan subscription, cycle 2"]
+
+
+def test_a_renewal_whose_bill_cannot_be_invoiced_does_not_happen_and_says_why(practice, api, engine, clock, caplog):
+    plan = new_plan(practice, fixed_subscription_price="10", min_cycle_qty_on_signup=12)
+    membership = enrol(practice, plan, billing_interval=12)  # the whole term paid on joining
+    item(api.patch(f"/v1/contact/{owner_of(api, membership)}", {"stop_credit": "STOP"}), "contact")
+    with caplog.at_level("WARNING", logger="openvet.wellness"):
+        done = renew(engine, api, membership["end_date"] + 1)
+    assert (done["memberships_ended"], done["memberships_renewed"]) == (1, 0)
+    assert len(memberships_of(api, membership["animal_id"])) == 1
+    assert f"WellnessPlanMembership {membership['id']} ended without renewal" in caplog.text
+    assert "stop_credit is STOP" in caplog.text
+
+
+def test_a_membership_made_before_openvet_billed_is_never_billed_and_its_remaining_is_as_before(
+        practice, api, engine, clock):
+    """Migration 0013 leaves billed_cycles null on the memberships already there: no run, PATCH or unpause bills
+    them; a remaining cancellation counts the cycles billed in advance up to the current bill (cancelled in cycle 2,
+    billed every 3: 9 cycles remain)."""
+    import sqlalchemy as sa
+
+    plan = new_plan(practice, fixed_subscription_price="10")
+    membership = enrol(practice, plan, billing_interval=3)
+    table = engine.tables["wellnessplanmembership"]
+    with engine.db.begin() as conn:
+        conn.execute(sa.update(table).where(table.c.id == membership["id"]).values(billed_cycles=None,
+                                                                                   next_bill_date=None))
+    joined = bills_of(api, membership)
+    clock.now = month(5) + DAY
+    with practice.unchanged():
+        assert renew(engine, api, clock.now) == NOTHING
+    change(api, membership, status="Paused", pause_length=1)
+    change(api, membership, status="Active", reference="R-3")
+    assert bills_of(api, membership) == joined
+    with practice.unchanged():
+        assert renew(engine, api, clock.now + 100 * DAY) == NOTHING
+    clock.now = month(2) + DAY
+    old = enrol(practice, plan, billing_interval=3)
+    with engine.db.begin() as conn:
+        conn.execute(sa.update(table).where(table.c.id == old["id"]).values(billed_cycles=None, next_bill_date=None))
+    change(api, old, status="Cancelled", cancellation_option="remaining")
+    (bill,) = adjustments(api, old)
+    assert bill["total_change"] == "90.0000"
+
+
+def test_an_option_costs_its_cycles_from_its_start_on_the_bills(practice, api, engine, clock):
+    """An optional benefit's option_cost_exc_tax is a cost a cycle: chosen in cycle 2 of a membership billed
+    through cycle 3, cycles 2-3 are billed at once; then each bill carries it; a remaining cancellation counts it."""
+    plan = new_plan(practice, fixed_subscription_price="10")
+    dental = new_benefit(practice, plan, name="Dental", optional=True, benefit_config={
+        "type": "percentage", "type_value": 50, "usages": 1, "option_cost_exc_tax": 5})
+    membership = enrol(practice, plan, billing_interval=3)
+    clock.now = month(2)
+    practice.record("wellnessplanmembershipoption", wellness_plan_membership=membership["id"],
+                    wellness_plan_benefit=dental["id"])
+    fee = plan["subscription_fee_product"]
+    renew(engine, api, month(4))
+    assert bills_of(api, membership) == [
+        [(fee, 3, 10, "Puppy Plan subscription, cycles 1-3")],
+        [(fee, 2, 5, "Puppy Plan option Dental, cycles 2-3")],
+        [(fee, 3, 10, "Puppy Plan subscription, cycles 4-6"), (fee, 3, 5, "Puppy Plan option Dental, cycles 4-6")]]
+    clock.now = month(4) + DAY
+    change(api, membership, status="Cancelled", cancellation_option="remaining")
+    (bill,) = adjustments(api, membership)
+    assert bill["total_change"] == "90.0000"  # 6 cycles x (10 + 5)
+
+
+def test_the_openapi_document_says_what_a_membership_billed_and_that_the_client_cannot_write_it(api):
+    spec = api.client.get("/openapi.json").json()
+    record = spec["components"]["schemas"]["wellnessplanmembership.v2.Record"]["properties"]
+    create = spec["components"]["schemas"]["wellnessplanmembership.v2.Create"]["properties"]
+    for name in ("billed_cycles", "next_bill_date"):
+        assert record[name]["readOnly"] is True and record[name]["description"].startswith("openvet: ")
+        assert name not in create
+    plan = spec["components"]["schemas"]["wellnessplan.v2.Record"]["properties"]
+    assert "rounded up to whole bills" in plan["min_cycle_qty_on_signup"]["description"]
+    assert "not on a renewal" in plan["enrollment_fee_product"]["description"]
+
+
 # the invariant ------------------------------------------------------------------------------------------------
 
 STEPS = st.lists(st.tuples(
@@ -767,6 +1013,59 @@ def test_status_periods_tile_the_membership_life(practice, api, clock, steps):
     refunds = [a for a in adjustments(api, membership) if a["triggering_type"] == "WellnessPlanMembership"]
     assert len(refunds) == (1 if membership["status"] == "Cancelled" else 0)
     assert all(Decimal(a["total_change"]) == Decimal("9.99") for a in refunds)
+
+
+BILLING_STEPS = st.lists(st.tuples(
+    st.sampled_from(["pause", "unpause", "active", "same", "run", "run"]),
+    st.integers(1, 2),  # pause length
+    st.sampled_from([0, 1, 3 * DAY, 20 * DAY, 45 * DAY])),  # time passing before the step
+    min_size=1, max_size=6)
+
+
+@pytest.mark.both_databases
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=BILLING_STEPS, interval=st.sampled_from([1, 2, 3]), extends=st.booleans())
+@example(steps=[("run", 1, 45 * DAY), ("pause", 2, 0), ("run", 1, 45 * DAY), ("active", 1, 20 * DAY)], interval=2,
+         extends=False)
+def test_the_bills_and_a_remaining_cancellation_always_make_the_term(practice, api, engine, clock, steps, interval,
+                                                                     extends):
+    """Random pauses, unpauses, PATCHes and runs as time passes, then a remaining cancellation: the subscription's
+    invoices bill cycles 1..billed_cycles in order, each at most billing_interval cycles, and what they bill plus
+    what the cancellation bills is the term's billed cycles (term_qty, less the cycles paused if the plan does not
+    extends_end_date)."""
+    clock.now = START
+    plan = new_plan(practice, name=f"Plan {interval} {extends}", fixed_subscription_price="10",
+                    extends_end_date=extends, min_cycle_qty_on_signup=2, pause_limit_qty=4)
+    membership = enrol(practice, plan, billing_interval=interval, renew_when_expired=0)
+    for kind, length, later in steps:
+        clock.now += later
+        if kind == "run":
+            renew(engine, api, clock.now)
+            continue
+        body = {"active": {"status": "Active"}, "pause": {"status": "Paused", "pause_length": length},
+                "unpause": {"status": "Paused", "pause_length": 0},
+                "same": {"status": read(api, membership)["status"], "reference": f"at {clock.now}"}}[kind]
+        response = api.patch(f"{MEMBERSHIP}/{membership['id']}", body)
+        assert response.status_code in (200, 422), response.text
+    clock.now += 1
+    change(api, membership, status="Cancelled", cancellation_option="remaining")
+    billed = read(api, membership)["billed_cycles"]
+    cycles = []
+    for lines in bills_of(api, membership):
+        (product, quantity, price, name) = lines[0]
+        if product == plan["cancellation_product"]:
+            continue
+        joining = -(-2 // interval) * interval  # 2 cycles on signup, in whole bills
+        assert price == 10 and len(lines) == 1
+        assert quantity == joining if not cycles else quantity <= interval
+        first, _, last = name.rsplit(" ", 1)[-1].partition("-")
+        cycles += range(int(first), int(last or first) + 1)
+        assert int(last or first) - int(first) + 1 == quantity
+    assert cycles == list(range(1, billed + 1))
+    paused = sum(end - start + 1 for status, start, end, *_ in shape(status_periods(api, membership))
+                 if status == "paused")
+    (bill,) = adjustments(api, membership)
+    assert billed + Decimal(bill["total_change"]) / 10 == (12 if extends else 12 - paused)
 
 
 USES = st.lists(st.one_of(
@@ -818,12 +1117,12 @@ def test_a_credit_never_gives_more_than_it_has_and_gets_back_what_removed_lines_
 
 def test_the_demo_practice_has_plans_and_memberships_made_by_the_rules(engine, tmp_path):
     """The small demo (``serve --demo``) enrols a few animals through the engine: a paused membership has its
-    closed active period and open paused one; once the consults are invoiced, a puppy's vaccination uses its credit
-    and a cancelled membership has its fee invoiced; loading again adds nothing."""
+    closed active period and open paused one, and each its joining invoice; once the consults are invoiced, a puppy's
+    vaccination uses its credit and a cancelled membership has its fee invoiced; loading again adds nothing."""
     import uuid
 
     from openvet import demo
-    from openvet.demo.wellness import seed_wellness_billing
+    from openvet.demo.wellness import PLANS, seed_wellness_billing
     from openvet.services.credentials import create_clinic
     from openvet.store.blobs import Blobs
 
@@ -851,6 +1150,13 @@ def test_the_demo_practice_has_plans_and_memberships_made_by_the_rules(engine, t
         assert periods[0]["start_date"] == membership["start_date"]
         assert periods[-1]["end_date"] is None and periods[-1]["status"] == membership["status"].lower()
         assert all(b["start_date"] == a["end_date"] + 1 for a, b in zip(periods, periods[1:], strict=False))
+        # its joining bill: its first cycle, paid in advance at the price of the plan's fee product, invoiced
+        plan = rows("wellnessplan", id=membership["wellness_plan"])[0]
+        (joining,) = [line for line in rows("invoiceline", animal_id=membership["animal_id"])
+                      if line["name"] == f"{plan['name']} subscription, cycle 1"]
+        price = next(price for name, *_, price, _ in PLANS if name == plan["name"])
+        assert (joining["quantity"], joining["price"], joining["product_id"], membership["billed_cycles"]) == (
+            1, price, plan["subscription_fee_product"], 1)
     (cancelled,) = [m for m in memberships if m["status"] == "Cancelled"]
     (bill,) = rows("priceadjustment", wellness_plan_membership_id=cancelled["id"])
     assert bill["triggering_type"] == "WellnessPlanMembership" and bill["total_change"] > 0

@@ -21,7 +21,8 @@ clinic_app = typer.Typer(help="Create and list clinics.", no_args_is_help=True)
 credentials_app = typer.Typer(help="Create API credentials for a clinic.", no_args_is_help=True)
 app.add_typer(clinic_app, name="clinic")
 app.add_typer(credentials_app, name="credentials")
-wellness_app = typer.Typer(help="Wellness plan memberships: renewals and credit refreshes.", no_args_is_help=True)
+wellness_app = typer.Typer(help="Wellness plan memberships: bills due, renewals and credit refreshes.",
+                           no_args_is_help=True)
 app.add_typer(wellness_app, name="wellness")
 console = Console(stderr=True)
 DEMO_SLUG = "demo"
@@ -130,8 +131,9 @@ def wellness_renew(
     = None,
     clinic: Annotated[str | None, typer.Option(help="Slug of one clinic (default: every clinic).")] = None,
 ) -> None:
-    """Renew the memberships whose term ended and refresh the credits past their end, in every clinic, as of now
-    (or --at). Idempotent: for a cron, when no `openvet serve` or `openvet worker` runs it every few minutes."""
+    """Raise the subscription bills due, renew the memberships whose term ended and refresh the credits past their
+    end, in every clinic, as of now (or --at). Idempotent: for a cron, when no `openvet serve` or `openvet worker`
+    runs it every few minutes."""
     import time
 
     from openvet.services.wellness import renew_due
@@ -232,12 +234,14 @@ def demo_data_command(
 ) -> None:
     """Add realistic demo animals and their owners to a clinic, in bulk, with a progress bar."""
     from openvet import demo as demo_data
+    from openvet.demo.wellness import seed_wellness_billing
     from openvet.store.database import refresh_statistics
 
     engine = _engine()
     clinic_id = _clinic_id(engine, clinic)
     demo_data.seed_lookups(engine, clinic_id)
     demo_data.load_animals(engine, clinic_id, animals, show_progress=True)
+    seed_wellness_billing(engine, clinic_id)  # wellness memberships (and their joining invoices), once
     refresh_statistics(engine.db)
 
 

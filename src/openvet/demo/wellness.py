@@ -1,11 +1,13 @@
 """The demo practice's wellness plans: three plans with their fee and cancellation products and prices, their
 benefits and benefit items, and memberships for a few of the demo animals (one paused), all written through the
-engine so that every rule applies: the memberships' status periods and credits are the rules' own.
+engine so that every rule applies: the memberships' status periods, credits and joining invoices are the rules'
+own.
 
-Seeded after the animals are loaded, idempotently: plans are found by name, and animals are enrolled only while
-the clinic has no membership. Once the demo's consults are invoiced (``seed_billing``, which leaves alone a clinic
-that has invoices), ``seed_wellness_billing`` has a puppy member's vaccination invoiced (its free use of the plan's
-credit: a consuming PriceAdjustment) and a dental membership cancelled, its fee invoiced.
+Seeded idempotently: plans are found by name (``seed_wellness``, run by ``load_animals``). Once the demo's consults
+are invoiced (``seed_billing``, which leaves alone a clinic that has invoices: so the memberships, whose joining
+bills are invoices, come after it), ``seed_wellness_billing`` enrols a few animals while the clinic has no
+membership (each membership's joining bill invoiced), has a puppy member's vaccination invoiced (its free use of
+the plan's credit: a consuming PriceAdjustment) and a dental membership cancelled, its fee invoiced.
 """
 
 from __future__ import annotations
@@ -43,17 +45,14 @@ CANCELLATION = ("WP-CANCEL", "Wellness plan cancellation", Decimal("25.00"))
 
 
 def seed_wellness(engine, clinic_id: int) -> None:
-    """The plans, their benefits and a few memberships of the clinic's first animals."""
+    """The plans, their fee products and prices, their benefits and benefit items (no membership yet: a
+    membership's joining bill is an invoice, and the bulk load's invoices are the consults' alone)."""
     t, registry = engine.tables, engine.registry
     with engine.writing(clinic_id) as writer:
         conn = writer.conn
 
         def create(name: str, body: dict[str, Any]) -> int:
             return writer.create(registry[name], body, None)
-
-        def change(membership: int, body: dict[str, Any]) -> None:
-            before = writer.engine.lookup(conn, clinic_id, "wellnessplanmembership", membership)
-            writer.change(registry["wellnessplanmembership"], before, body, None)
 
         def named(name: str, column: str = "name") -> dict[str, int]:
             table = t[name]
@@ -96,29 +95,10 @@ def seed_wellness(engine, clinic_id: int) -> None:
                             "wellness_plan_benefit": made, "associated_type": "Product",
                             "associated_id": products[covered_code], "earn_method": "Default", "earn_amount": 0,
                             "consumption_rate": 1})
-        if first("wellnessplanmembership") is not None:
-            return
-        animals = t["animal"]
-        enrolled = conn.execute(sa.select(animals.c.id).where(animals.c.clinic_id == clinic_id,
-                                                              animals.c.active.is_(True))
-                                .order_by(animals.c.id).limit(MEMBERS)).scalars().all()
-        seller = first("resource", type="user")
-        if not enrolled or seller is None or location is None:
-            return
-        names = [name for name, *_ in PLANS]
-        start = writer.now - 100 * DAY
-        for number, animal_id in enumerate(enrolled):
-            plan = names[number % len(names)]
-            membership = create("wellnessplanmembership", {
-                "wellness_plan": plans[plan], "animal_id": animal_id, "resource_id": seller, "start_date": start,
-                "renew_when_expired": number % 2 == 0, "billing_interval": 1, "ownership_id": location,
-                "reference": f"DEMO-{number + 1:03d}"})
-            if number == len(names):  # the second puppy is paused for a month
-                change(membership, {"status": "Paused", "pause_length": 1})
 
 
 def seed_wellness_billing(engine, clinic_id: int) -> None:
-    """After the consults are invoiced: the first puppy member (of an owner who may be invoiced) has its C5
+    """After the consults are invoiced: a few animals are enrolled (``enrol``); the first puppy member has its C5
     vaccination invoiced, free through the plan's credit; the second dental member cancels, billed what remains
     of its term on an invoice of its own. Once: a clinic with a cancelled membership is left alone."""
     registry = engine.registry
@@ -131,6 +111,8 @@ def seed_wellness_billing(engine, clinic_id: int) -> None:
         if rows("wellnessplanmembership", status="Cancelled"):
             return
         stopped = {c["id"] for c in rows("contact", stop_credit="STOP")}
+        if not rows("wellnessplanmembership"):
+            enrol(writer, clinic_id)
         plans = {p["name"]: p["id"] for p in rows("wellnessplan")}
         members = {name: [m for m in rows("wellnessplanmembership", wellness_plan=plan_id, status="Active")
                           if (engine.lookup(conn, clinic_id, "animal", m["animal_id"]) or {}).get("contact_id")
@@ -155,6 +137,41 @@ def seed_wellness_billing(engine, clinic_id: int) -> None:
             membership = engine.lookup(conn, clinic_id, "wellnessplanmembership", dental[-1]["id"], full=True)
             writer.change(registry["wellnessplanmembership"], membership,
                           {"status": "Cancelled", "cancellation_option": "remaining"}, None)
+
+
+def enrol(writer, clinic_id: int) -> None:
+    """A few of the clinic's first active animals (of owners who may be invoiced) join the plans in turn, from 100
+    days ago, billed every cycle: each membership's joining bill is invoiced (its first cycle); the second puppy
+    is paused for a cycle."""
+    engine, registry, t = writer.engine, writer.engine.registry, writer.engine.tables
+    conn = writer.conn
+
+    def first(name: str, **equal: Any) -> int | None:
+        table = t[name]
+        query = sa.select(table.c.id).where(table.c.clinic_id == clinic_id, *(
+            table.c[k] == v for k, v in equal.items())).order_by(table.c.id).limit(1)
+        return conn.execute(query).scalar()
+
+    animals, contacts = t["animal"], t["contact"]
+    query = sa.select(animals.c.id).join(contacts, contacts.c.id == animals.c.contact_id).where(
+        animals.c.clinic_id == clinic_id, animals.c.active.is_(True),
+        sa.or_(contacts.c.stop_credit.is_(None), contacts.c.stop_credit != "STOP"))
+    enrolled = conn.execute(query.order_by(animals.c.id).limit(MEMBERS)).scalars().all()
+    seller, location = first("resource", type="user"), first("separation", type="Location")
+    plans = {p["name"]: p["id"] for p in engine.find(conn, clinic_id, "wellnessplan", {}) if p.get("active")}
+    names = [name for name, *_ in PLANS if name in plans]
+    if not enrolled or seller is None or location is None or not names:
+        return
+    start = writer.now - 100 * DAY
+    for number, animal_id in enumerate(enrolled):
+        plan = names[number % len(names)]
+        membership = writer.create(registry["wellnessplanmembership"], {
+            "wellness_plan": plans[plan], "animal_id": animal_id, "resource_id": seller, "start_date": start,
+            "renew_when_expired": number % 2 == 0, "billing_interval": 1, "ownership_id": location,
+            "reference": f"DEMO-{number + 1:03d}"}, None)
+        if number == len(names):  # the second puppy is paused for a month
+            before = engine.lookup(conn, clinic_id, "wellnessplanmembership", membership, full=True)
+            writer.change(registry["wellnessplanmembership"], before, {"status": "Paused", "pause_length": 1}, None)
 
 
 __all__ = ["PLANS", "seed_wellness", "seed_wellness_billing"]

@@ -51,7 +51,8 @@ class BenefitConfig(JsonObject):
             "refresh_cycle_quantity": {"type": "integer", "minimum": 1, "maximum": COUNT_LIMIT},
         },
         "description": "How the benefit behaves: type percentage|value, type_value (the percentage or the amount), "
-                       "allocation unit|line, usages, renewable, option_cost_exc_tax, refresh_cycle_quantity.",
+                       "allocation unit|line, usages, renewable, option_cost_exc_tax (what an option of the benefit "
+                       "costs a cycle, billed with the subscription), refresh_cycle_quantity.",
     }
 
     def parse(self, value):
@@ -103,11 +104,14 @@ WELLNESS_PLAN = Resource(
         Field("subscription_cycle_qty", Integer(1, CYCLES), default=1, filter=False,
               doc="How many units make one cycle of the plan."),
         Field("subscription_fee_product", Link("product"), mandatory=True, filter=False,
-              doc="The Product charged each cycle of the subscription."),
+              doc="The Product charged each cycle of the subscription: the lines of a membership's bills (and "
+                  "of its options' costs), quantity the cycles billed."),
         Field("fixed_subscription_price", Number(4, minimum=0), filter=False,
-              doc="The price of a cycle overriding the subscription fee product's price; null: the product's."),
+              doc="The price of a cycle (without tax) overriding the subscription fee product's price; null: the "
+                  "product's sell price."),
         Field("min_cycle_qty_on_signup", Integer(1, CYCLES), mandatory=True, filter=False,
-              doc="How many cycles are paid in advance on signup."),
+              doc="How many cycles are paid in advance on signup (the joining bill), rounded up to whole bills of "
+                  "the membership's billing_interval."),
         Field("term_qty", Integer(1, CYCLES), default=12, filter=False,
               doc="The term of the plan, in cycles (decisions: Wellness plans)."),
         Field("pause_limit_qty", Integer(0, CYCLES), default=6, filter=False,
@@ -117,7 +121,8 @@ WELLNESS_PLAN = Resource(
         Field("portion_revenue_payable", Number(4, minimum=0), default="0.2", filter=False,
               doc="The share of the benefits' discounts recorded as earnings (0.2 is 20%)."),
         Field("enrollment_fee_product", Link("product"), filter=False,
-              doc="The Product charged once on enrollment."),
+              doc="The Product charged once on enrollment (at its sell price, on the joining invoice; not on a "
+                  "renewal)."),
         Field("replacement_wellness_plan", Link("wellnessplan"), filter=False,
               doc="The Wellness Plan that replaces this one once completed."),
         Field("discontinued", Boolean(), default=False, create=False, filter=False,
@@ -127,7 +132,8 @@ WELLNESS_PLAN = Resource(
         Field("default_renew", Boolean(), default=True, filter=False,
               doc="If true, memberships of the plan renew by default."),
         Field("renewal_fee_product", Link("product"), filter=False,
-              doc="The Product charged when a membership of the plan renews."),
+              doc="The Product charged when a membership of the plan renews (at its sell price, on the renewal's "
+                  "joining invoice, in place of the enrollment fee)."),
         Field("ownership_id", Link("separation"), filter=False,
               doc="The ownership Separation the plan belongs to."),
     ),
@@ -183,7 +189,7 @@ WELLNESS_PLAN_MEMBERSHIP = Resource(
     name="wellnessplanmembership",
     title="WellnessPlanMembership",
     spec_line=15033,
-    rules=("membership_joins_a_plan", "membership_lifecycle"),
+    rules=("membership_joins_a_plan", "membership_lifecycle", "membership_bills_its_subscription"),
     endpoints={"v2": Endpoint(("list", "get", "create", "update"))},
     fields=(
         Field("wellness_plan", Link("wellnessplan"), mandatory=True, update=False, index=True,
@@ -202,7 +208,8 @@ WELLNESS_PLAN_MEMBERSHIP = Resource(
         Field("status", Choice("Active", "Paused", "Cancelled"), create=False, required_on_update=True,
               filter=False, doc="Active, Paused or Cancelled: the status to change to, on update."),
         Field("billing_interval", Integer(1, CYCLES), mandatory=True, update=False, filter=False,
-              doc="Every how many cycles the client is billed: a number of cycles dividing the plan's term."),
+              doc="Every how many cycles the client is billed, in advance: a number of cycles dividing the plan's "
+                  "term."),
         Field("previous_wellness_plan_membership", Link("wellnessplanmembership"), create=False, update=False,
               filter=False, doc="The membership this one renews."),
         Field("next_wellness_plan", Link("wellnessplan"), filter=False,
@@ -210,6 +217,13 @@ WELLNESS_PLAN_MEMBERSHIP = Resource(
         Field("reference", Text(50), filter=False, doc="Free text, at most 50 characters."),
         Field("ownership_id", Link("separation"), mandatory=True, update=False, filter=False,
               doc="The ownership Separation the membership belongs to."),
+        # openvet: what of the subscription is billed (the document does not say), written by the rules only
+        Field("billed_cycles", Integer(0), create=False, update=False, default=0, filter=False,
+              doc="openvet: how many cycles of the term have been billed (in advance: the joining bill, then a "
+                  "bill every billing_interval cycles); a cancellation's remaining bills the rest."),
+        Field("next_bill_date", Epoch(), create=False, update=False, filter=False, index=True,
+              doc="openvet: when the next subscription bill falls due (the start of the first cycle not billed, "
+                  "paused cycles skipped); null once the term is billed, while paused and once cancelled."),
         # commands of a status change (L15311): written, never read
         Field("cancellation_option", Choice("savings_only", "remaining", "custom"), create=False, read=False,
               store=False, filter=False,

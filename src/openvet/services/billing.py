@@ -281,7 +281,7 @@ def allocated_by_product(reading: Reading, product_ids: list[int]) -> dict[int, 
     return {product_id: found.get(product_id) or ZERO for product_id in product_ids}
 
 
-# charges raised by other areas (a wellness cancellation) ----------------------------------------------------
+# charges raised by other areas (a wellness membership: its joining bill, subscription bills, cancellation) ------
 
 
 def unit_tax(change: Change, product_id: int, ownership_id: int | None, price: Decimal) -> Decimal:
@@ -307,11 +307,21 @@ def raise_charge(change: Change, contact_id: int, animal_id: int | None, ownersh
                  price: Decimal, sales_person: int, name: str, where: str = "") -> Any:
     """Plan a new Invoice for ``contact_id`` (not approved: the clinic reviews it) holding one line of the product
     at ``price`` (without tax; the tax comes from the product's pricing). The Pending id of the line."""
+    return raise_invoice(change, contact_id, animal_id, ownership_id, [(product_id, Decimal(1), price, name)],
+                         sales_person, where)[0]
+
+
+def raise_invoice(change: Change, contact_id: int, animal_id: int | None, ownership_id: int,
+                  lines: list[tuple[int, Decimal, Decimal, str]], sales_person: int, where: str = "") -> list[Any]:
+    """Plan a new Invoice for ``contact_id`` (not approved) holding one line per (product, quantity, unit price
+    without tax, name) of ``lines``, all sold by ``sales_person``: a charge of several lines on one invoice (a
+    wellness membership's joining bill). The Pending ids of the lines."""
     invoice = change.create("invoice", {"contact_id": contact_id, "animal_id": animal_id,
                                         "ownership_id": ownership_id}, where=where)
-    return change.create("invoiceline", {"invoice_id": invoice, "product_id": product_id, "quantity": Decimal(1),
-                                         "price": price, "sales_person": sales_person, "name": name,
-                                         "ownership_id": ownership_id, "location_id": ownership_id}, where=where)
+    return [change.create("invoiceline", {"invoice_id": invoice, "product_id": product_id, "quantity": quantity,
+                                          "price": price, "sales_person": sales_person, "name": name,
+                                          "ownership_id": ownership_id, "location_id": ownership_id}, where=where)
+            for product_id, quantity, price, name in lines]
 
 
 # payments --------------------------------------------------------------------------------------------------

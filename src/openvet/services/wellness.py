@@ -3,10 +3,13 @@
 A membership is counted in cycles of its plan (``subscription_cycle_qty`` x ``subscription_cycle_unit``), from its
 ``start_date``; its term is ``term_qty`` cycles. Every status change closes the open status period (its
 ``end_date`` is the second before the change) and opens the next one, planned as effects of the change, so the
-periods tile the membership's life. A cancellation invoices what it bills (``billing.raise_charge``) and records it
-as a PriceAdjustment the membership triggers (type Surcharge) naming the line. Invoice lines of covered products
-take the benefits of the animal's membership (``line_takes_a_wellness_benefit``), and ``renew_due`` lets time pass:
-credits refresh, terms end and renew.
+periods tile the membership's life. A membership bills its subscription in advance: on joining (``joining_bill``:
+its enrolment or renewal fee and its first cycles, one invoice), then a bill every ``billing_interval`` cycles as
+time passes (``bill_due``), counted in ``billed_cycles``. A cancellation invoices what it bills
+(``billing.raise_charge``) and records it as a PriceAdjustment the membership triggers (type Surcharge) naming the
+line. Invoice lines of covered products take the benefits of the animal's membership
+(``line_takes_a_wellness_benefit``), and ``renew_due`` lets time pass: bills fall due, credits refresh, terms end
+and renew.
 """
 
 from __future__ import annotations
@@ -156,6 +159,164 @@ def cycle_price(change: Change, plan: dict[str, Any]) -> Decimal:
     return prices[-1]["sell_price"] if prices else ZERO
 
 
+# the subscription: what is billed, and when ----------------------------------------------------------------------
+
+
+def paused_until(rows: list[dict[str, Any]], cycle: int) -> int:
+    """The cycles up to ``cycle`` (included) a membership was paused for: a paused period counts the cycles it
+    touched, as ``paused_cycles`` (the pause's extension of the term) does."""
+    return sum(max(min(cycle if p.get("end_cycle") is None else p["end_cycle"], cycle) - p["start_cycle"] + 1, 0)
+               for p in rows if p["status"] == "paused" and p.get("start_cycle") is not None)
+
+
+def billable_cycles(plan: dict[str, Any], rows: list[dict[str, Any]]) -> int:
+    """The cycles of its term a membership is billed for: ``term_qty``; when the plan does not ``extends_end_date``
+    the cycles paused are lost to the term, and not billed either."""
+    term = plan.get("term_qty") or 12
+    return term if plan.get("extends_end_date", True) else max(term - paused_cycles(rows), 0)
+
+
+def next_bill(plan: dict[str, Any], start: int, rows: list[dict[str, Any]], billed: int) -> int | None:
+    """When the first cycle not billed yet begins (the paused cycles skipped), the moment its bill falls due; None
+    once the term is billed."""
+    if billed >= billable_cycles(plan, rows):
+        return None
+    cycle = billed + 1
+    while cycle - paused_until(rows, cycle) < billed + 1:
+        cycle += 1
+    return cycle_start(plan, start, cycle)
+
+
+def payer(change: Change, membership: dict[str, Any]) -> tuple[dict[str, Any] | None, int | None, str | None]:
+    """(the animal's owner, the User to name as the lines' sales person, why they cannot be invoiced: None, or
+    "owner: ..." / "seller: ...")."""
+    animal = change.lookup("animal", membership.get("animal_id")) or {}
+    owner = change.lookup("contact", animal.get("contact_id"))
+    seller = billing.salesperson_for(change, membership.get("resource_id"))
+    if owner is None:
+        return None, seller, f"owner: Animal {membership.get('animal_id')} has no owner to invoice"
+    if owner.get("stop_credit") == "STOP":
+        return owner, seller, f"owner: Contact {owner['id']} (the animal's owner) cannot be invoiced: its " \
+                              "stop_credit is STOP"
+    if seller is None:
+        return owner, None, "seller: no User is a salesperson (is_salesperson) to name on its invoice lines"
+    return owner, seller, None
+
+
+def options_cost(change: Change, membership: dict[str, Any]) -> Decimal:
+    """What the membership's options cost a cycle (their benefit's ``option_cost_exc_tax``)."""
+    return sum((cost for _, cost, _ in option_costs(change, membership)), ZERO)
+
+
+def option_costs(change: Change, membership: dict[str, Any]) -> list[tuple[str, Decimal, int]]:
+    """(benefit name, cost a cycle, start cycle) of each active option of the membership that costs something."""
+    if membership.get("id") is None:
+        return []
+    found = []
+    for option in change.find("wellnessplanmembershipoption", wellness_plan_membership=membership["id"]):
+        benefit = change.lookup("wellnessplanbenefit", option.get("wellness_plan_benefit")) if option.get(
+            "active") else None
+        cost = Decimal(str(((benefit or {}).get("benefit_config") or {}).get("option_cost_exc_tax") or 0))
+        if benefit is not None and cost > 0:
+            found.append((benefit.get("name") or "option", cost, option.get("start_cycle") or 1))
+    return found
+
+
+def subscription_lines(change: Change, plan: dict[str, Any], membership: dict[str, Any], first: int,
+                       last: int) -> list[tuple[int, Decimal, Decimal, str]]:
+    """The lines billing cycles ``first``..``last`` of the term: the subscription fee product at the cycle price,
+    and one line per option (the same product at its cost) for the cycles from its start."""
+    product, price = plan.get("subscription_fee_product"), cycle_price(change, plan)
+    cycles = f"cycle {first}" if first == last else f"cycles {first}-{last}"
+    lines = [(product, Decimal(last - first + 1), price, f"{plan.get('name')} subscription, {cycles}")] \
+        if price > 0 and product is not None else []
+    for name, cost, start in option_costs(change, membership):
+        if start <= last and product is not None:
+            lines.append((product, Decimal(last - max(first, start) + 1), cost,
+                          f"{plan.get('name')} option {name}, {cycles}"))
+    return lines
+
+
+def joining_bill(change: Change, plan: dict[str, Any], record: dict[str, Any]) -> None:
+    """A new membership is billed, on one new invoice of the animal's owner: the plan's ``enrollment_fee_product``
+    (``renewal_fee_product`` when it renews an earlier membership) at its price, and the subscription paid in
+    advance, ``min_cycle_qty_on_signup`` cycles rounded up to whole bills of ``billing_interval`` cycles, at the
+    cycle price. Nothing is invoiced when it all comes to 0; an owner on STOP (or no owner) refuses the membership
+    (422 naming ``animal_id``), a clinic without a salesperson too (naming ``resource_id``)."""
+    interval = record.get("billing_interval") or 1
+    billed = min(-(-(plan.get("min_cycle_qty_on_signup") or 1) // interval) * interval, plan.get("term_qty") or 12)
+    change.derive("billed_cycles", billed)
+    change.derive("next_bill_date", next_bill(plan, record["start_date"], [], billed))
+    renews = record.get("previous_wellness_plan_membership") is not None
+    fee = plan.get("renewal_fee_product" if renews else "enrollment_fee_product")
+    lines = []
+    pricing = billing.pricing_of(change, fee, record.get("ownership_id")) if fee else None
+    if pricing is not None and (pricing.get("sell_price") or ZERO) > 0:
+        product = change.lookup("product", fee) or {}
+        lines.append((fee, Decimal(1), pricing["sell_price"], f"{plan.get('name')} "
+                      f"{'renewal' if renews else 'enrolment'} fee ({product.get('name')})"))
+    lines += subscription_lines(change, plan, record, 1, billed)
+    if not lines:
+        return
+    owner, seller, problem = payer(change, record)
+    if problem is not None:
+        kind, reason = problem.split(": ", 1)
+        change.refuse("animal_id" if kind == "owner" else "resource_id", f"its joining bill cannot be invoiced: "
+                      f"{reason}")
+        return
+    billing.raise_invoice(change, owner["id"], record.get("animal_id"), record["ownership_id"], lines, seller,
+                          where="animal_id.")
+
+
+def bill_due(change: Change, plan: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    """The subscription bills due by now of an Active membership (``rows`` its status periods as they will be):
+    billed in advance, each bill ``billing_interval`` cycles (never past the cycles the term bills) on a new invoice
+    of the animal's owner, raised when the membership enters the first cycle not billed yet, its paused cycles not
+    counted. A bill that cannot be invoiced (owner on STOP, no salesperson) is not raised and is logged:
+    ``next_bill_date`` stays due, so the next run tries again. Several bills due (a long gap) are raised at once,
+    one invoice each."""
+    record = change.record
+    if record.get("start_date") is None or record.get("billed_cycles") is None:
+        return  # made before openvet billed subscriptions (0013): never billed by it
+    billed, interval = record["billed_cycles"], record.get("billing_interval") or 1
+    limit = billable_cycles(plan, rows)
+    cycle = cycle_at(plan, record["start_date"], change.now)
+    served = max(cycle - paused_until(rows, cycle), 1)
+    bills = []
+    while billed < limit and billed < served:
+        bills.append((billed + 1, min(billed + interval, limit)))
+        billed = bills[-1][1]
+    if bills:
+        invoices = [lines for first, last in bills if (lines := subscription_lines(change, plan, record, first,
+                                                                                    last))]
+        owner, seller, problem = payer(change, record) if invoices else (None, None, None)
+        if problem is not None:
+            log.warning("WellnessPlanMembership %s: its bill of cycles %s-%s is not raised, retried at the next "
+                        "run: %s", record.get("id"), bills[0][0], bills[-1][1], problem.split(": ", 1)[1])
+            billed = record["billed_cycles"]
+        else:
+            for lines in invoices:
+                billing.raise_invoice(change, owner["id"], record.get("animal_id"), record["ownership_id"], lines,
+                                      seller)
+            change.derive("billed_cycles", billed)
+    due = next_bill(plan, record["start_date"], rows, billed)
+    if due != record.get("next_bill_date"):
+        change.derive("next_bill_date", due)
+
+
+@rule
+def membership_bills_its_subscription(change: Change) -> None:
+    """Any write of an Active membership that keeps its status (``renew_due``'s, or a client's PATCH) raises the
+    subscription bills due by its moment (``bill_due``); a status change does it in ``membership_lifecycle``."""
+    before = change.before
+    if change.creating or change.problems or change.deactivating or not before.get("active") or \
+            before.get("status") != "Active" or change.record.get("status") != "Active":
+        return
+    plan = change.lookup("wellnessplan", before.get("wellness_plan"))
+    if plan is not None:
+        bill_due(change, plan, periods(change, before["id"]))
+
+
 @rule
 def membership_joins_a_plan(change: Change) -> None:
     """A new membership: of an active plan taking members, for an active animal, billed every ``billing_interval``
@@ -202,6 +363,8 @@ def membership_joins_a_plan(change: Change) -> None:
     for benefit in change.find("wellnessplanbenefit", wellnessplan_id=plan["id"]):
         if benefit.get("active") and not benefit.get("optional"):
             change.create("billingcredit", credit(plan, benefit, change.this, period, record, start, end, 1))
+    if not change.problems:
+        joining_bill(change, plan, record)
 
 
 def credit(plan: dict[str, Any], benefit: dict[str, Any], membership: Any, period: Any, record: dict[str, Any],
@@ -315,10 +478,14 @@ def membership_lifecycle(change: Change) -> None:
     change.derive("status", {"active": "Active", "paused": "Paused", "cancelled": "Cancelled"}[target])
     change.derive("end_date", end_of_term(plan, start, paused_cycles(closed)))
     if target == "cancelled":
-        cancel(change, plan, option, fee, moment, cycle)
+        cancel(change, plan, option, fee, closed)
+    if target == "active":
+        bill_due(change, plan, closed)
+    else:  # nothing is billed while paused (unpausing bills what is due) nor once cancelled
+        change.derive("next_bill_date", None)
 
 
-def cancel(change: Change, plan: dict[str, Any], option: str, fee: Decimal | None, moment: int, cycle: int) -> None:
+def cancel(change: Change, plan: dict[str, Any], option: str, fee: Decimal | None, rows: list[dict[str, Any]]) -> None:
     """What a cancellation bills (L15312): savings_only, the discounts the membership's credits gave (its consuming
     adjustments); remaining, the cycles of the term not billed yet at the cycle price; custom, ``cancellation_fee``.
     The amount is invoiced: a new Invoice of the animal's owner with one line of the plan's cancellation product
@@ -337,7 +504,8 @@ def cancel(change: Change, plan: dict[str, Any], option: str, fee: Decimal | Non
             "priceadjustment", wellness_plan_membership_id=before["id"]) if a.get("active") and a.get("consuming")),
             ZERO)
     else:
-        amount = remaining_cycles(plan, before, cycle) * cycle_price(change, plan)
+        price = cycle_price(change, plan) + options_cost(change, before)
+        amount = remaining_cycles(plan, before, rows, change.now) * price
     amount = to_cents(max(amount, ZERO))
     product = plan.get("cancellation_product")
     description = f"Cancellation of {plan.get('name')} ({option})"
@@ -374,14 +542,15 @@ def credit_left(credit_: dict[str, Any]) -> Decimal:
     return (credit_.get("amount") or ZERO) - (credit_.get("used") or ZERO) - (credit_.get("wasted") or ZERO)
 
 
-def remaining_cycles(plan: dict[str, Any], membership: dict[str, Any], cycle: int) -> int:
-    """The cycles of the term not billed by the cancelling cycle: bills are raised in advance every
-    ``billing_interval`` cycles, the first covering at least ``min_cycle_qty_on_signup`` cycles."""
-    term = plan.get("term_qty") or 12
-    interval = membership.get("billing_interval") or 1
-    billed = -(-cycle // interval) * interval
-    billed = max(billed, plan.get("min_cycle_qty_on_signup") or 1)
-    return max(term - billed, 0)
+def remaining_cycles(plan: dict[str, Any], membership: dict[str, Any], rows: list[dict[str, Any]], now: int) -> int:
+    """The cycles of the term not billed yet: those it bills (``billable_cycles``) less ``billed_cycles``, what the
+    joining bill and the subscription bills raised so far have billed."""
+    billed = membership.get("billed_cycles")
+    if billed is None:  # made before openvet billed subscriptions (0013): billed in advance up to the current bill
+        interval = membership.get("billing_interval") or 1
+        cycle = cycle_at(plan, membership["start_date"], now)
+        billed = max(-(-cycle // interval) * interval, plan.get("min_cycle_qty_on_signup") or 1)
+    return max(billable_cycles(plan, rows) - billed, 0)
 
 
 # options, credits and adjustments ---------------------------------------------------------------------------------
@@ -413,6 +582,28 @@ def option_is_a_benefit_of_the_plan(change: Change) -> None:
     start = cycle_start(plan, membership["start_date"], cycle)
     change.create("billingcredit", credit(plan, benefit, membership["id"], rows[-1]["id"] if rows else None,
                                           membership, start, membership.get("end_date") or start, cycle))
+    option_bill(change, plan, benefit, membership, cycle)
+
+
+def option_bill(change: Change, plan: dict[str, Any], benefit: dict[str, Any], membership: dict[str, Any],
+                cycle: int) -> None:
+    """An option that costs something (its benefit's ``option_cost_exc_tax``, a cycle) chosen in cycles already
+    billed is billed for them at once, from its start cycle: one line of the plan's subscription fee product on a
+    new invoice of the animal's owner (later cycles are on the subscription's bills). An owner who cannot be
+    invoiced refuses it (422 naming ``wellness_plan_benefit``)."""
+    cost = Decimal(str((benefit.get("benefit_config") or {}).get("option_cost_exc_tax") or 0))
+    last, product = membership.get("billed_cycles") or 0, plan.get("subscription_fee_product")
+    if cost <= 0 or last < cycle or product is None or membership.get("status") == "Cancelled":
+        return
+    owner, seller, problem = payer(change, membership)
+    if problem is not None:
+        change.refuse("wellness_plan_benefit", f"costs {cost} a cycle, which cannot be invoiced: "
+                                               f"{problem.split(': ', 1)[1]}")
+        return
+    cycles = f"cycle {cycle}" if cycle == last else f"cycles {cycle}-{last}"
+    billing.raise_invoice(change, owner["id"], membership.get("animal_id"), membership["ownership_id"], [
+        (product, Decimal(last - cycle + 1), cost, f"{plan.get('name')} option {benefit.get('name')}, {cycles}")],
+        seller, where="wellness_plan_benefit.")
 
 
 @rule
@@ -640,21 +831,24 @@ ROUNDS = 10_000  # transactions per clinic per run at most (a long-stopped worke
 
 
 def renew_due(engine: Any, now: int, clinic_ids: list[int] | None = None) -> dict[str, int]:
-    """Everything due by ``now`` in every clinic (or those named): credits past their end refreshed, memberships
-    past their end renewed (or ended). Idempotent: run again at the same ``now`` it finds nothing to do. Run by
-    the worker rounds (``events/schedule.py``) and by ``openvet wellness renew [--at EPOCH]``. Counts of what it
-    did."""
+    """Everything due by ``now`` in every clinic (or those named): subscription bills raised (``next_bill_date``
+    reached), credits past their end refreshed, memberships past their end renewed (or ended). Idempotent: run
+    again at the same ``now`` it finds nothing to do. Run by the worker rounds (``events/schedule.py``) and by
+    ``openvet wellness renew [--at EPOCH]``. Counts of what it did (``memberships_billed``: memberships that had
+    bills raised)."""
     from openvet.store import accounts
 
-    done = {"credits_refreshed": 0, "credits_expired": 0, "memberships_ended": 0, "memberships_renewed": 0}
+    done = {"memberships_billed": 0, "credits_refreshed": 0, "credits_expired": 0, "memberships_ended": 0,
+            "memberships_renewed": 0}
     if clinic_ids is None:
         with engine.db.connect() as conn:
             clinic_ids = [row.id for row in accounts.list_clinics(conn)]
     for clinic_id in clinic_ids:
+        passed = {"membership": 0}  # the memberships whose bills were looked at in this run (in id order)
         for _ in range(ROUNDS):
             before = dict(done)
             try:
-                if not renew_clinic(engine, clinic_id, now, done):
+                if not renew_clinic(engine, clinic_id, now, done, passed):
                     break
             except Exception:  # noqa: BLE001 (one clinic's odd record must not stop every other clinic's renewals)
                 done.update(before)  # that round's transaction was rolled back
@@ -663,17 +857,29 @@ def renew_due(engine: Any, now: int, clinic_ids: list[int] | None = None) -> dic
     return done
 
 
-def renew_clinic(engine: Any, clinic_id: int, now: int, done: dict[str, int]) -> bool:
-    """One transaction of what is due in one clinic (at most BATCH credits and BATCH memberships), the rows locked
-    (PostgreSQL) or the database's write lock taken (SQLite) before they are read again, so that two workers never
-    do the same work. Whether there was anything."""
+def renew_clinic(engine: Any, clinic_id: int, now: int, done: dict[str, int], passed: dict[str, int] | None = None
+                 ) -> bool:
+    """One transaction of what is due in one clinic (at most BATCH bills, BATCH credits or BATCH memberships), the
+    rows locked (PostgreSQL) or the database's write lock taken (SQLite) before they are read again, so that two
+    workers never do the same work. Bills first, so that a term is billed before it ends and renews; a bill that
+    cannot be raised is passed (``passed``: the last membership id looked at in this run) and waits for the next
+    run. Whether there was anything."""
     from openvet.store import records
     from openvet.store.filters import Condition
 
+    passed = {"membership": 0} if passed is None else passed
     memberships = engine.registry["wellnessplanmembership"]
     with engine.writing(clinic_id, lock=memberships) as writer:
         writer.now = now  # the rules see the moment renewed as of, not the clock
         conn, tables = writer.conn, engine.tables
+        billed_ids = records.select_ids(conn, tables["wellnessplanmembership"], clinic_id, [
+            Condition("next_bill_date", "lte", now), Condition("id", "gt", passed["membership"]),
+            Condition("active", "eq", True), Condition("status", "eq", "Active")], BATCH, lock=True)
+        for membership_id in billed_ids:
+            bill_membership(writer, clinic_id, membership_id, done)
+            passed["membership"] = max(passed["membership"], membership_id)
+        if billed_ids:
+            return True
         credit_ids = records.select_ids(conn, tables["billingcredit"], clinic_id, [
             Condition("active", "eq", True), Condition("end_date", "lt", now), Condition("expires_in_qty", "gt", 0)],
             BATCH, lock=True)
@@ -690,6 +896,26 @@ def renew_clinic(engine: Any, clinic_id: int, now: int, done: dict[str, int]) ->
         for membership_id in due:
             end_term(writer, clinic_id, membership_id, done)
         return bool(due)
+
+
+def bill_membership(writer: Any, clinic_id: int, membership_id: int, done: dict[str, int]) -> None:
+    """The subscription bills due of one membership: a write of the membership that changes nothing of its own, so
+    that its rules (``membership_bills_its_subscription``) raise them."""
+    engine = writer.engine
+    membership = engine.lookup(writer.conn, clinic_id, "wellnessplanmembership", membership_id, full=True)
+    if membership is None:
+        return
+    from openvet.engine.problems import ValidationFailed
+
+    try:
+        with writer.conn.begin_nested():
+            writer.change(engine.registry["wellnessplanmembership"], membership, {}, None)
+    except ValidationFailed as refused:  # one membership's odd record does not stop the others' bills
+        log.warning("WellnessPlanMembership %s: its bill is not raised, retried at the next run (%s)", membership_id,
+                    refused)
+        return
+    after = engine.lookup(writer.conn, clinic_id, "wellnessplanmembership", membership_id)
+    done["memberships_billed"] += (after.get("billed_cycles") or 0) != (membership.get("billed_cycles") or 0)
 
 
 def refresh_credit(writer: Any, clinic_id: int, credit_id: int, done: dict[str, int]) -> None:
@@ -787,6 +1013,8 @@ def end_term(writer: Any, clinic_id: int, membership_id: int, done: dict[str, in
                     writer.create(registry["wellnessplanmembershipoption"], {
                         "wellness_plan_membership": renewal, "wellness_plan_benefit": benefit["id"],
                         "start_cycle": 1, "auto_renew": True}, None)
-    except ValidationFailed:
+    except ValidationFailed as refused:
+        log.warning("WellnessPlanMembership %s ended without renewal: the renewal was refused (%s)", membership_id,
+                    refused)
         return
     done["memberships_renewed"] += 1
