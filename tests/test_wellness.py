@@ -910,7 +910,7 @@ def test_a_renewal_whose_bill_cannot_be_invoiced_does_not_happen_and_says_why(pr
 
 def test_a_membership_made_before_openvet_billed_is_never_billed_and_its_remaining_is_as_before(
         practice, api, engine, clock):
-    """Migration 0013 leaves billed_cycles null on the memberships already there: no run, PATCH or unpause bills
+    """Migration 0014 leaves billed_cycles null on the memberships already there: no run, PATCH or unpause bills
     them; a remaining cancellation counts the cycles billed in advance up to the current bill (cancelled in cycle 2,
     billed every 3: 9 cycles remain)."""
     import sqlalchemy as sa

@@ -277,7 +277,7 @@ def bill_due(change: Change, plan: dict[str, Any], rows: list[dict[str, Any]]) -
     one invoice each."""
     record = change.record
     if record.get("start_date") is None or record.get("billed_cycles") is None:
-        return  # made before openvet billed subscriptions (0013): never billed by it
+        return  # made before openvet billed subscriptions (0014): never billed by it
     billed, interval = record["billed_cycles"], record.get("billing_interval") or 1
     limit = billable_cycles(plan, rows)
     cycle = cycle_at(plan, record["start_date"], change.now)
@@ -546,7 +546,7 @@ def remaining_cycles(plan: dict[str, Any], membership: dict[str, Any], rows: lis
     """The cycles of the term not billed yet: those it bills (``billable_cycles``) less ``billed_cycles``, what the
     joining bill and the subscription bills raised so far have billed."""
     billed = membership.get("billed_cycles")
-    if billed is None:  # made before openvet billed subscriptions (0013): billed in advance up to the current bill
+    if billed is None:  # made before openvet billed subscriptions (0014): billed in advance up to the current bill
         interval = membership.get("billing_interval") or 1
         cycle = cycle_at(plan, membership["start_date"], now)
         billed = max(-(-cycle // interval) * interval, plan.get("min_cycle_qty_on_signup") or 1)

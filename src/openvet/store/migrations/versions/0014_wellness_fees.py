@@ -2,8 +2,8 @@
 due (next_bill_date, indexed: renew_due finds the bills due by it). Memberships made before keep both null: nothing
 is billed for them behind the clinic's back (docs/wellness.md)
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-02
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0013'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
