@@ -136,6 +136,48 @@ def check_clinic(engine: Engine, clinic_id: int, animals: int) -> None:
     check_links(engine, clinic_id)
     check_search(engine, clinic_id)
     check_billing(engine, clinic_id)
+    check_stock(engine, clinic_id)
+
+
+def check_stock(engine: Engine, clinic_id: int) -> None:
+    """Over whole tables: every Finalised invoice line of a tracked product dispensed it, once (its quantity out of
+    its location, dated its invoice's approval), and no other line did; the demo's stocked products are tracked;
+    a tracked product's ledger, read in time order (receipts of a moment before what they supply), never goes
+    below nothing; and the stocklevel question answers its sum."""
+    from openvet.demo.stock import SUPPLIED
+    from openvet.services import Reading
+    from openvet.services.stock import stocklevel
+
+    with engine.db.connect() as conn:
+        products = {p["id"]: p for p in engine.find(conn, clinic_id, "product", {})}
+        tracked = {i for i, p in products.items() if p.get("tracking_level") == "Product"}
+        assert {products[i]["code"] for i in tracked} == set(SUPPLIED)
+        approvals = {i["id"]: i["date_approved"] for i in engine.find(conn, clinic_id, "invoice", {})}
+        dispensed = {}
+        for row in engine.find(conn, clinic_id, "stocktransaction", {"for_class": "InvoiceLine"}):
+            assert row["for_id"] not in dispensed, row
+            dispensed[row["for_id"]] = row
+        lines = engine.find(conn, clinic_id, "invoiceline", {})
+        for line in lines:
+            row = dispensed.pop(line["id"], None)
+            if line["status"] != "Finalised" or line["product_id"] not in tracked:
+                assert row is None, line
+                continue
+            assert row is not None, line
+            assert (row["quantity"], row["product_id"], row["separation_id"], row["date"], row["status"]) == (
+                -line["quantity"], line["product_id"], line["location_id"], approvals[line["invoice_id"]],
+                "Finalised"), (line, row)
+        assert not dispensed  # no ledger row names a line that is not there
+        assert any(line["status"] == "Finalised" and line["product_id"] in tracked for line in lines)
+        ledger = sorted((r["date"], r["quantity"] < 0, r["product_id"], r["quantity"])
+                         for r in engine.find(conn, clinic_id, "stocktransaction", {}))
+        balance: dict[int, Decimal] = {}
+        for date, _, product_id, quantity in ledger:
+            balance[product_id] = balance.get(product_id, Decimal(0)) + quantity
+            assert balance[product_id] >= 0, (products[product_id]["code"], date, balance[product_id])
+        levels = stocklevel(Reading(engine, conn, clinic_id), [products[i] for i in sorted(tracked)])
+        for product_id, level in levels.items():
+            assert level["in_stock"] == balance.get(product_id, 0), products[product_id]["code"]
 
 
 def check_billing(engine: Engine, clinic_id: int) -> None:
@@ -341,7 +383,20 @@ def replay_invoice(writer, record: dict, compare: bool = True) -> tuple[int | No
         return made_id, [*out, f"{len(lines)} lines; the engine makes {len(again)}"]
     for n, (line, remade) in enumerate(zip(lines, again, strict=True)):
         out += differences(f"line {n}: ", line, remade, REGISTRY["invoiceline"])
+        out += same_ledger_rows(writer, f"line {n}", "InvoiceLine", line["id"], remade["id"])
     return made_id, out
+
+
+def same_ledger_rows(writer, what: str, kind: str, stored_id: int, made_id: int) -> list[str]:
+    """The ledger rows the stored record moved (none, or one) are those the engine's copy moved."""
+    engine, clinic_id, conn = writer.engine, writer.clinic_id, writer.conn
+    moved = [engine.find(conn, clinic_id, "stocktransaction", {"for_class": kind, "for_id": i})
+             for i in (stored_id, made_id)]
+    if len(moved[0]) != len(moved[1]):
+        return [f"{what}: {len(moved[0])} ledger rows; the engine makes {len(moved[1])}"]
+    return [p for stored, made in zip(*moved, strict=True)
+            for p in differences(f"{what}'s ledger row: ", stored, made, REGISTRY["stocktransaction"],
+                                 skip=("for_id",))]
 
 
 def replay_invoice_check(writer, record: dict) -> list[str]:
@@ -403,25 +458,20 @@ def replay_receipt(writer, record: dict) -> list[str]:
         return [*out, f"{len(items)} items; the engine makes {len(again)}"]
     for n, (kid, remade) in enumerate(zip(items, again, strict=True)):
         out += differences(f"item {n}: ", kid, remade, REGISTRY["receiveinvoiceitem"])
-        moved = [engine.find(conn, clinic_id, "stocktransaction", {"for_class": "ReceiveInvoiceItem", "for_id": i})
-                 for i in (kid["id"], remade["id"])]
-        if len(moved[0]) != 1 or len(moved[1]) != 1:
-            out.append(f"item {n}: {len(moved[0])} ledger rows; the engine makes {len(moved[1])}")
-        else:
-            out += differences(f"item {n}'s ledger row: ", moved[0][0], moved[1][0], REGISTRY["stocktransaction"],
-                               skip=("for_id",))
+        out += same_ledger_rows(writer, f"item {n}", "ReceiveInvoiceItem", kid["id"], remade["id"])
     return out
 
 
 def through_parent(writer, name: str, record: dict) -> list[str]:
-    """A line, an allocation, a receipt item or a ledger row is proven with its invoice, payment or receipt; a
-    ledger row of anything but a receipt item was written through the engine (``stock.py``)."""
+    """A line, an allocation, a receipt item or a ledger row is proven with its invoice, payment or receipt (a
+    ledger row with the invoice line that dispensed it or the receipt item that received it); an adjustment's
+    ledger row was written through the engine (``stock.py``)."""
     engine, clinic_id, conn = writer.engine, writer.clinic_id, writer.conn
     if name == "stocktransaction":
-        if record["for_class"] != "ReceiveInvoiceItem":
+        name = {"ReceiveInvoiceItem": "receiveinvoiceitem", "InvoiceLine": "invoiceline"}.get(record["for_class"])
+        if name is None:
             return []
-        record = engine.lookup(conn, clinic_id, "receiveinvoiceitem", record["for_id"])
-        name = "receiveinvoiceitem"
+        record = engine.lookup(conn, clinic_id, name, record["for_id"])
     parent, link = THROUGH_PARENT[name]
     return REPLAYED[parent](writer, engine.lookup(conn, clinic_id, parent, record[link], full=True))
 
