@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from conftest import migrated_database
 from openvet import demo
-from openvet.demo import bulk
+from openvet.demo import bulk, memberships
 from openvet.engine import Engine
 from openvet.engine.problems import ValidationFailed
 from openvet.resources import REGISTRY
@@ -49,6 +49,16 @@ def engine(request, tmp_path):
         made = Engine(connect(url))
         yield made
         made.close()
+
+
+@pytest.fixture(autouse=True)
+def members_in_bulk(monkeypatch):
+    """These loads are small: their dogs and cats get memberships in bulk as a large load's do (a load under
+    ``MEMBERS_FROM`` animals otherwise keeps the few that wellness.py enrols through the engine), and more of them
+    paused and cancelled, so that a few hundred animals have every kind."""
+    monkeypatch.setattr(memberships, "MEMBERS_FROM", 0)
+    monkeypatch.setattr(memberships, "PAUSED", 0.2)
+    monkeypatch.setattr(memberships, "CANCELLED", 0.2)
 
 
 @pytest.fixture
@@ -137,6 +147,51 @@ def check_clinic(engine: Engine, clinic_id: int, animals: int) -> None:
     check_search(engine, clinic_id)
     check_billing(engine, clinic_id)
     check_stock(engine, clinic_id)
+    check_wellness(engine, clinic_id)
+
+
+def check_wellness(engine: Engine, clinic_id: int) -> None:
+    """Over whole tables: members are living dogs and cats of owners who may be invoiced, joined after they were
+    registered; a membership's status periods tile its life from its start (the last open, unless its term ended:
+    then closed at its end), the last one its status; each has a credit of each benefit that is not optional from
+    its first cycle, none used; and ``renew_due`` at the end of the load finds nothing to do: the load did what
+    time passing does (credits refreshed, terms ended and renewed)."""
+    from openvet.services.wellness import renew_due
+
+    now = int(time.time())
+    with engine.db.connect() as conn:
+        def rows(name: str, **equal) -> list[dict]:
+            return engine.find(conn, clinic_id, name, equal)
+
+        members = rows("wellnessplanmembership")
+        assert members, "no memberships"
+        animals = {a["id"]: a for a in rows("animal")}
+        species = {s["id"]: s["name"] for s in rows("species")}
+        stopped = {c["id"] for c in rows("contact", stop_credit="STOP")}
+        benefits = {}
+        for benefit in rows("wellnessplanbenefit"):
+            if not benefit["optional"]:
+                benefits.setdefault(benefit["wellnessplan_id"], set()).add(benefit["id"])
+        for member in members:
+            animal = animals[member["animal_id"]]
+            assert species[animal["species_id"]] in ("Canine", "Feline") and not animal["is_dead"], member
+            assert animal["contact_id"] not in stopped and member["start_date"] > animal["created_at"], member
+            periods = sorted(rows("wellnessplanmembershipstatusperiod", wellness_plan_membership=member["id"]),
+                             key=lambda p: p["start_date"])
+            assert periods[0]["start_date"] == member["start_date"] and periods[0]["start_cycle"] == 1, member
+            assert all(b["start_date"] == a["end_date"] + 1 for a, b in zip(periods, periods[1:], strict=False))
+            if member["previous_wellness_plan_membership"] is not None:  # a renewal: from the second after
+                renewed = engine.lookup(conn, clinic_id, "wellnessplanmembership",
+                                        member["previous_wellness_plan_membership"])
+                assert renewed["end_date"] + 1 == member["start_date"] and renewed["animal_id"] == animal["id"]
+            assert periods[-1]["status"] == member["status"].lower(), (member, periods)
+            ended = member["end_date"] < now and member["status"] != "Cancelled"
+            assert periods[-1]["end_date"] == (member["end_date"] if ended else None), (member, periods)
+            credits = rows("billingcredit", wellness_plan_membership_id=member["id"])
+            assert {c["wellness_plan_benefit_id"] for c in credits if c["wellness_plan_membership_cycle_id"] == 1} \
+                == benefits.get(member["wellness_plan"], set()), member
+            assert all(c["used"] == 0 for c in credits)
+    assert set(renew_due(engine, now, [clinic_id]).values()) == {0}
 
 
 def check_stock(engine: Engine, clinic_id: int) -> None:
@@ -229,7 +284,8 @@ WRITTEN = (*demo.TABLES, "user", "resource", "productgroup", "product", "diagnos
 SAMPLE = 25  # records checked per table, besides one of each kind (status, type, kind of record linked)
 KINDS = {"appointment": ("status_id", "type_id"), "communication": ("communicating_type", "contact_detail_type_id"),
          "attachment": ("record_type",), "diagnosticrequestitem": ("diagnostic_class",),
-         "diagnosticresult": ("supplier_id",)}
+         "diagnosticresult": ("supplier_id",), "wellnessplanmembership": ("status", "wellness_plan"),
+         "billingcredit": ("wellness_plan_membership_cycle_id",)}
 SYSTEM = ("id", "created_at", "modified_at")
 GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}"
 
@@ -283,7 +339,8 @@ def check_rules(engine: Engine, clinic_id: int) -> int:
                 engine.tables["animal"].c.clinic_id == clinic_id).values(active=True))
             for name, ids in samples.items():
                 resource = REGISTRY[name]
-                assert ids or name in ("diagnosticresult", "diagnosticresultitem"), f"demo data wrote no {name}"
+                assert ids or name in ("diagnosticresult", "diagnosticresultitem", "priceadjustment"), \
+                    f"demo data wrote no {name}"
                 for record_id in ids:
                     record = engine.lookup(writer.conn, clinic_id, name, record_id, full=True)
                     if name in REPLAYED:
@@ -367,10 +424,19 @@ def replay_invoice(writer, record: dict, compare: bool = True) -> tuple[int | No
     body = body_of(REGISTRY["invoice"], record)
     body["line_item"] = [{k: line[k] for k in LINE_SENT} for line in lines]
     writer.now = record["created_at"]
+    # the bulk memberships are recorded as if entered after the consults were invoiced: the invoice was made
+    # before its animal's membership was, so it is made again without it (its lines take no benefit)
+    members = engine.tables["wellnessplanmembership"]
+    mine = sa.and_(members.c.clinic_id == clinic_id, members.c.animal_id == record["animal_id"],
+                   members.c.active.is_(True))
+    hidden = list(conn.execute(sa.select(members.c.id).where(mine)).scalars())
+    conn.execute(sa.update(members).where(members.c.id.in_(hidden)).values(active=False))
     try:
         made_id = writer.create(REGISTRY["invoice"], body, None)
     except ValidationFailed as failed:
         return None, [f"refused: {p.field}: {p.reason}" for p in failed.problems]
+    finally:
+        conn.execute(sa.update(members).where(members.c.id.in_(hidden)).values(active=True))
     made = engine.lookup(conn, clinic_id, "invoice", made_id)
     out = [] if record["code"] == str(400_000 + record["id"]) else [f"code {record['code']} is not 400000 + id"]
     if not compare:
@@ -476,9 +542,109 @@ def through_parent(writer, name: str, record: dict) -> list[str]:
     return REPLAYED[parent](writer, engine.lookup(conn, clinic_id, parent, record[link], full=True))
 
 
-REPLAYED = {"invoice": replay_invoice_check, "payment": replay_payment, "receiveinvoice": replay_receipt}
+PERIOD = "wellnessplanmembershipstatusperiod"
+
+
+def replay_membership(writer, record: dict) -> list[str]:
+    """The membership made again through the engine as its life went: created at its start as a client sends it,
+    then each change its status periods record (a pause for their cycles, a cancellation with the option its
+    PriceAdjustment names), made at the moment its period starts, with what ``renew_due`` does meanwhile done the
+    second it falls due (``catch_up``). Compared: the membership, its status periods and its credits, and nothing
+    else: what it invoices (joining and cycle fees, a renewal's) is not written in bulk (docs/demo-data.md). In a
+    savepoint, rolled back; the stored membership's link to the one it renewed is set aside meanwhile, so that
+    the engine finds that one not renewed yet."""
+    engine, clinic_id, conn = writer.engine, writer.clinic_id, writer.conn
+    resource = REGISTRY["wellnessplanmembership"]
+
+    def life(membership_id: int) -> tuple[list[dict], list[dict]]:
+        periods = sorted(engine.find(conn, clinic_id, PERIOD, {"wellness_plan_membership": membership_id}),
+                         key=lambda p: (p["start_date"], p["id"]))
+        credits = sorted(engine.find(conn, clinic_id, "billingcredit", {"wellness_plan_membership_id": membership_id}),
+                         key=lambda c: (c["wellness_plan_membership_cycle_id"], c["wellness_plan_benefit_id"],
+                                        c["start_date"]))
+        return periods, credits
+
+    periods, credits = life(record["id"])
+    charged = engine.find(conn, clinic_id, "priceadjustment", {"triggering_type": "WellnessPlanMembership",
+                                                              "triggering_id": record["id"]})
+    option = re.search(r"\((\w+)\)$", charged[0]["description"]).group(1) if charged else "savings_only"
+    table = engine.tables["wellnessplanmembership"]
+    savepoint = conn.begin_nested()
+    try:
+        conn.execute(sa.update(table).where(table.c.id == record["id"]).values(previous_wellness_plan_membership=None))
+        writer.now = record["start_date"]
+        made_id = writer.create(resource, body_of(resource, record), None)
+        for period in periods[1:]:
+            catch_up(writer, made_id, period["start_date"])
+            writer.now = period["start_date"]
+            if period["status"] == "paused":
+                body = {"status": "Paused", "pause_length": period["end_cycle"] - period["start_cycle"] + 1}
+            elif period["status"] == "cancelled":
+                body = {"status": "Cancelled", "cancellation_option": option}
+            else:
+                body = {"status": "Active"}
+            writer.change(resource, engine.lookup(conn, clinic_id, "wellnessplanmembership", made_id, full=True),
+                          body, None)
+        catch_up(writer, made_id, int(time.time()))
+        out = differences("", record, engine.lookup(conn, clinic_id, "wellnessplanmembership", made_id), resource)
+        made_periods, made_credits = life(made_id)
+        if len(made_periods) != len(periods) or len(made_credits) != len(credits):
+            return [*out, f"{len(periods)} periods and {len(credits)} credits; the engine makes {len(made_periods)} "
+                          f"and {len(made_credits)}"]
+        for n, (stored, made) in enumerate(zip(periods, made_periods, strict=True)):
+            out += differences(f"period {n}: ", stored, made, REGISTRY[PERIOD], skip=("wellness_plan_membership",))
+        at = {p["id"]: n for rows in (periods, made_periods) for n, p in enumerate(rows)}
+        for n, (stored, made) in enumerate(zip(credits, made_credits, strict=True)):
+            out += differences(f"credit {n}: ", stored, made, REGISTRY["billingcredit"], skip=(
+                "wellness_plan_membership_id", "wellness_plan_membership_status_period_id"))
+            if at[stored["wellness_plan_membership_status_period_id"]] != \
+                    at[made["wellness_plan_membership_status_period_id"]]:
+                out.append(f"credit {n}: of another status period than the engine's")
+        renewals = [[(m["start_date"], m["wellness_plan"], m["resource_id"], m["billing_interval"], m["ownership_id"])
+                     for m in engine.find(conn, clinic_id, "wellnessplanmembership",
+                                          {"previous_wellness_plan_membership": renewed})] for renewed in
+                    (record["id"], made_id)]
+        if renewals[0] != renewals[1]:
+            out.append(f"renewed by {renewals[0]}; the engine renews it by {renewals[1]}")
+        return out
+    except ValidationFailed as failed:
+        return [f"refused: {p.field}: {p.reason}" for p in failed.problems]
+    finally:
+        savepoint.rollback()
+
+
+def catch_up(writer, membership_id: int, until: int) -> None:
+    """What ``renew_due`` does for one membership by ``until``, each thing at the second after it falls due (a
+    credit before the term it ends with): its credits refreshed, its term ended (and renewed, if it renews)."""
+    from openvet.services.wellness import end_term, refresh_credit
+
+    engine, clinic_id, conn = writer.engine, writer.clinic_id, writer.conn
+    done = dict.fromkeys(("credits_refreshed", "credits_expired", "memberships_ended", "memberships_renewed"), 0)
+    while True:
+        membership = engine.lookup(conn, clinic_id, "wellnessplanmembership", membership_id)
+        due = [c for c in engine.find(conn, clinic_id, "billingcredit", {"wellness_plan_membership_id": membership_id,
+                                                                          "active": True})
+               if c["expires_in_qty"] and c["end_date"] < until]
+        ending = membership["status"] != "Cancelled" and membership["end_date"] < until and engine.find(
+            conn, clinic_id, PERIOD, {"wellness_plan_membership": membership_id, "end_date": None, "active": True})
+        if due:
+            first = min(due, key=lambda c: c["end_date"])
+            if not ending or first["end_date"] <= membership["end_date"]:
+                writer.now = first["end_date"] + 1
+                refresh_credit(writer, clinic_id, first["id"], done)
+                continue
+        if ending:
+            writer.now = membership["end_date"] + 1
+            end_term(writer, clinic_id, membership_id, done)
+        return
+
+
+REPLAYED = {"invoice": replay_invoice_check, "payment": replay_payment, "receiveinvoice": replay_receipt,
+            "wellnessplanmembership": replay_membership}
 THROUGH_PARENT = {"invoiceline": ("invoice", "invoice_id"), "paymentallocation": ("payment", "payment_id"),
-                  "receiveinvoiceitem": ("receiveinvoice", "receive_invoice_id"), "stocktransaction": None}
+                  "receiveinvoiceitem": ("receiveinvoice", "receive_invoice_id"), "stocktransaction": None,
+                  PERIOD: ("wellnessplanmembership", "wellness_plan_membership"),
+                  "billingcredit": ("wellnessplanmembership", "wellness_plan_membership_id")}
 
 
 def check_links(engine: Engine, clinic_id: int) -> None:
@@ -625,6 +791,15 @@ def test_bulk_records_are_as_the_engine_makes_them(engine, blobs):
     clinic_id = new_clinic(engine, "riverside")
     load(engine, clinic_id, 200, blobs)
     assert check_rules(engine, clinic_id) > 200
+    # every kind of membership was replayed: active, paused, cancelled, ended, and renewed
+    kinds = {"SELECT count(*) FROM wellnessplanmembership WHERE clinic_id = :c AND status = 'Paused'",
+             "SELECT count(*) FROM wellnessplanmembership WHERE clinic_id = :c AND status = 'Cancelled'",
+             "SELECT count(*) FROM wellnessplanmembership WHERE clinic_id = :c AND status = 'Active' AND end_date > :n",
+             "SELECT count(*) FROM wellnessplanmembership WHERE clinic_id = :c AND status = 'Active' AND end_date < :n",
+             "SELECT count(*) FROM wellnessplanmembership WHERE clinic_id = :c "
+             "AND previous_wellness_plan_membership IS NOT NULL"}
+    assert all(scalar(engine, kind, c=clinic_id, n=int(time.time())) for kind in kinds)
+    assert scalar(engine, "SELECT count(*) FROM wellnessplanmembership WHERE clinic_id = :c", c=clinic_id) <= SAMPLE
 
 
 def test_bulk_records_read_and_change_through_the_api(engine, blobs, tmp_path):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from rich.console import Console
 
-from openvet.demo import bulk, histories
+from openvet.demo import bulk, histories, memberships
 from openvet.demo import households as homes
 from openvet.demo.billing import read_price_list
 from openvet.demo.calendar import Calendar
@@ -38,8 +38,8 @@ from openvet.demo.wellness import seed_wellness
 from openvet.store.blobs import Blobs
 
 CHUNK = 20_000  # animals per transaction
-TABLES = homes.TABLES + histories.TABLES  # in the order they are written
-LAYOUTS = {**homes.LAYOUTS, **histories.LAYOUTS}
+TABLES = homes.TABLES + histories.TABLES + memberships.TABLES  # in the order they are written
+LAYOUTS = {**homes.LAYOUTS, **histories.LAYOUTS, **memberships.LAYOUTS}
 
 __all__ = ["load_animals", "seed_lookups", "seed_settings"]
 
@@ -70,8 +70,10 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool, blobs:
         blobs = Blobs(Settings.from_environment().data_dir)
     practice = seed_practice(engine, clinic_id, already + count, blobs, pools)
     seed_stock(engine, clinic_id)  # prices, suppliers, orders, receipts and stock of the catalogue (once)
+    seed_wellness(engine, clinic_id)  # the plans (and, for a clinic with animals already, a few members)
     with engine.db.connect() as conn:
         prices = read_price_list(conn, engine.tables, clinic_id, practice.location_id)  # what consults are billed
+        schemes = memberships.read_schemes(engine, conn, clinic_id)
     now = int(time.time())
     registry = engine.registry
     uid_of = {name: registry[name].field_map["uid"].type.make for name in ("contact", "animal")}
@@ -79,6 +81,8 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool, blobs:
     calendar = Calendar(practice.timezone, now, now - HISTORY, len(practice.vets), count, random.Random(seed))
     clinical = histories.Histories(clinic_id, catalogue, practice, calendar, seed, now, count,
                                    registry["prescription"].field_map["uid"].type.make, prices)
+    members = memberships.Memberships(clinic_id, schemes, clinical.species, [r for _, r in practice.vets],
+                                      practice.location_id, now, seed, count)
     tables = [engine.tables[name] for name in TABLES]
     by_name = dict(zip(TABLES, tables, strict=True))
     tables_by_title = {resource.title: resource.table for resource in registry.values()}
@@ -94,7 +98,10 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool, blobs:
             made = households.rows(plan, *ids)
             history = clinical.plan(made[0], made[2], made[3])
             history_ids = {name: next_ids.take(by_name[name], history.counts[name]) for name in histories.TABLES}
-            yield Chunk(size, {**dict(zip(homes.TABLES, made, strict=True)), **clinical.rows(history, history_ids)})
+            lives = members.plan(made[0], made[3])
+            member_ids = {name: next_ids.take(by_name[name], n) for name, n in members.counts(lives).items()}
+            yield Chunk(size, {**dict(zip(homes.TABLES, made, strict=True)), **clinical.rows(history, history_ids),
+                               **members.rows(lives, member_ids)})
             done += size
 
     owners = written = 0
@@ -117,7 +124,7 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool, blobs:
                 advance(chunk.animals, records)
     finally:
         next_ids.close()
-    seed_wellness(engine, clinic_id)  # plans and a few memberships, through the engine
+    seed_wellness(engine, clinic_id)  # a small load's few memberships, through the engine (a clinic with none)
     if show_progress:
         seconds = time.perf_counter() - began
         Console(stderr=True).print(
