@@ -898,3 +898,34 @@ def test_bulk_records_read_and_change_through_the_api(engine, blobs, tmp_path):
     patched = one(clinic.patch(f"/v1/receiveinvoiceitem/{kid['id']}", {"comments": "Counted on arrival"}),
                   "receiveinvoiceitem")
     assert patched["comments"] == "Counted on arrival" and Decimal(patched["quantity"]) == Decimal(str(kid["quantity"]))
+
+    # dispensing: a tracked product's stocklevel answers its ledger, bulk receipts in and bulk invoice lines out
+    product_id = first("product WHERE clinic_id = :c AND code = 'VAC-C5'")
+    product = one(clinic.get("/v1/product", params={"id": product_id, "questions": '[{"name": "stocklevel"}]'}),
+                  "product")
+    ledger = [(kind, Decimal(str(q))) for kind, q in clinic_rows_of(engine, "stocktransaction", clinic.id, product_id)]
+    assert any(kind == "InvoiceLine" for kind, _ in ledger)
+    assert Decimal(product["_answers"]["stocklevel"]["in_stock"]) == sum((q for _, q in ledger), Decimal(0)) > 0
+
+    # wellness: a bulk membership reads as one the API makes, and takes a pause as one would
+    membership_id = first("wellnessplanmembership WHERE clinic_id = :c AND status = 'Active' AND end_date > "
+                          f"{int(time.time()) + 86400 * 62}")
+    membership = one(clinic.get(f"/v2/wellnessplanmembership/{membership_id}"), "wellnessplanmembership")
+    made = one(clinic.post("/v2/wellnessplanmembership", {
+        key: membership[key] for key in ("wellness_plan", "animal_id", "resource_id", "renew_when_expired",
+                                         "start_date", "billing_interval", "ownership_id")}), "wellnessplanmembership")
+    assert made.keys() == membership.keys()
+    paused = one(clinic.patch(f"/v2/wellnessplanmembership/{membership_id}", {"status": "Paused", "pause_length": 1}),
+                 "wellnessplanmembership")
+    assert paused["status"] == "Paused" and paused["end_date"] > membership["end_date"]
+    response = clinic.get("/v1/wellnessplanmembershipstatusperiod", params={"wellness_plan_membership": membership_id})
+    assert response.status_code == 200, response.text
+    periods = [i["wellnessplanmembershipstatusperiod"] for i in response.json()["items"]]
+    assert sorted(p["status"] for p in periods) == ["active", "paused"]
+
+
+def clinic_rows_of(engine: Engine, name: str, clinic_id: int, product_id: int) -> list[tuple]:
+    table = engine.tables[name]
+    with engine.db.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.select(table.c.for_class, table.c.quantity).where(
+            table.c.clinic_id == clinic_id, table.c.product_id == product_id))]
