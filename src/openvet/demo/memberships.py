@@ -1,10 +1,10 @@
 """Wellness memberships in bulk: a share of the dogs and cats of a chunk belong to one of the demo's plans, with
 what the engine's rules have written for each by the moment of loading.
 
-The plans are ``wellness.py``'s (found by name). A member joined between two years ago (or when it was registered)
-and yesterday; a puppy joins the Puppy Wellness Plan, an animal of eight or more the Senior Care Plan, any other the
-Adult Dental Plan. Its life is then played out here by the rules of ``services/wellness.py``, using its own
-functions (``end_of_term``, ``cycle_at``, ``credit``...): joining opens an active status period and gives one
+The plans are ``wellness.py``'s (found by name). A member joined between two years ago (or the day after it was
+registered) and yesterday; a puppy joins the Puppy Wellness Plan, an animal of eight or more the Senior Care Plan,
+any other the Adult Dental Plan. Its life is then played out here by the rules of ``services/wellness.py``, using
+its own functions (``end_of_term``, ``cycle_at``, ``credit``...): joining opens an active status period and gives one
 BillingCredit per benefit that is not optional (``membership_joins_a_plan``); a pause closes that period and opens
 a paused one, moving the end of the term (``membership_lifecycle``); a cancellation (savings only: no credit was
 used, so nothing is billed) opens a cancelled one, wastes what the credits had left and records its PriceAdjustment
@@ -150,8 +150,9 @@ class Memberships:
                 roll = rand()
                 begun = life.values["start_date"] + DAY
                 if roll < PAUSED + CANCELLED and begun < now - 3600:
-                    if roll < PAUSED:
-                        moment = max(begun, now - 30 * DAY) + int(rand() * (now - 3600 - max(begun, now - 30 * DAY)))
+                    if roll < PAUSED:  # lately: a pause of the last 30 days
+                        lately = max(begun, now - 30 * DAY)
+                        moment = lately + int(rand() * (now - 3600 - lately))
                         limit = scheme.plan.get("pause_limit_qty") or 0
                         if limit:
                             self.catch_up(life, moment)
