@@ -2,9 +2,10 @@
 
 ``seed_settings`` and ``seed_lookups`` give a new clinic what a real one starts with; ``load_animals`` adds as
 many animals as asked, each with an owner (contact details, an address) and a clinical history (appointments,
-consults and their notes, vaccinations, lab requests and results, prescriptions, communications, attachments),
-fast enough for a million on SQLite: the practice the histories need is seeded first through the engine
-(``practice.py``), then rows are drawn from pools of realistic values, made by a background thread while the
+consults and their notes, vaccinations, lab requests and results, prescriptions, communications, attachments,
+invoices and payments, the stock they dispense and its restock) and, for a share of the dogs and cats of a large
+load, wellness memberships (``memberships.py``), fast enough for a million on SQLite: the practice the histories
+need (its stock and wellness plans too) is seeded first through the engine (``practice.py``), then rows are drawn from pools of realistic values, made by a background thread while the
 previous chunk is written, and written in chunks straight through the driver (executemany, or COPY on
 PostgreSQL).
 
