@@ -5,9 +5,9 @@ many animals as asked, each with an owner (contact details, an address) and a cl
 consults and their notes, vaccinations, lab requests and results, prescriptions, communications, attachments,
 invoices and payments, the stock they dispense and its restock) and, for a share of the dogs and cats of a large
 load, wellness memberships (``memberships.py``), fast enough for a million on SQLite: the practice the histories
-need (its stock and wellness plans too) is seeded first through the engine (``practice.py``), then rows are drawn from pools of realistic values, made by a background thread while the
-previous chunk is written, and written in chunks straight through the driver (executemany, or COPY on
-PostgreSQL).
+need (its stock and wellness plans too) is seeded first through the engine (``practice.py``), then rows are
+drawn from pools of realistic values, made by a background thread while the previous chunk is written, and
+written in chunks straight through the driver (executemany, or COPY on PostgreSQL).
 
 What the bulk path does not do, by design: it writes no outbox events (a demo's million records are not news
 to a webhook subscriber, as an import's are not), and it does not run the rules row by row. The rows are made
