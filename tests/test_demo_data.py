@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from conftest import migrated_database
 from openvet import demo
-from openvet.demo import bulk
+from openvet.demo import bulk, memberships
 from openvet.engine import Engine
 from openvet.engine.problems import ValidationFailed
 from openvet.resources import REGISTRY
@@ -49,6 +49,16 @@ def engine(request, tmp_path):
         made = Engine(connect(url))
         yield made
         made.close()
+
+
+@pytest.fixture(autouse=True)
+def members_in_bulk(monkeypatch):
+    """These loads are small: their dogs and cats get memberships in bulk as a large load's do (a load under
+    ``MEMBERS_FROM`` animals otherwise keeps the few that wellness.py enrols through the engine), and more of them
+    paused and cancelled, so that a few hundred animals have every kind."""
+    monkeypatch.setattr(memberships, "MEMBERS_FROM", 0)
+    monkeypatch.setattr(memberships, "PAUSED", 0.2)
+    monkeypatch.setattr(memberships, "CANCELLED", 0.2)
 
 
 @pytest.fixture
@@ -136,6 +146,95 @@ def check_clinic(engine: Engine, clinic_id: int, animals: int) -> None:
     check_links(engine, clinic_id)
     check_search(engine, clinic_id)
     check_billing(engine, clinic_id)
+    check_stock(engine, clinic_id)
+    check_wellness(engine, clinic_id)
+
+
+def check_wellness(engine: Engine, clinic_id: int) -> None:
+    """Over whole tables: members are living dogs and cats of owners who may be invoiced, joined after they were
+    registered; a membership's status periods tile its life from its start (the last open, unless its term ended:
+    then closed at its end), the last one its status; each has a credit of each benefit that is not optional from
+    its first cycle, none used; and ``renew_due`` at the end of the load finds nothing to do: the load did what
+    time passing does (credits refreshed, terms ended and renewed)."""
+    from openvet.services.wellness import renew_due
+
+    now = int(time.time())
+    with engine.db.connect() as conn:
+        def rows(name: str, **equal) -> list[dict]:
+            return engine.find(conn, clinic_id, name, equal)
+
+        members = rows("wellnessplanmembership")
+        assert members, "no memberships"
+        animals = {a["id"]: a for a in rows("animal")}
+        species = {s["id"]: s["name"] for s in rows("species")}
+        stopped = {c["id"] for c in rows("contact", stop_credit="STOP")}
+        benefits = {}
+        for benefit in rows("wellnessplanbenefit"):
+            if not benefit["optional"]:
+                benefits.setdefault(benefit["wellnessplan_id"], set()).add(benefit["id"])
+        for member in members:
+            animal = animals[member["animal_id"]]
+            assert species[animal["species_id"]] in ("Canine", "Feline") and not animal["is_dead"], member
+            assert animal["contact_id"] not in stopped and member["start_date"] > animal["created_at"], member
+            periods = sorted(rows("wellnessplanmembershipstatusperiod", wellness_plan_membership=member["id"]),
+                             key=lambda p: p["start_date"])
+            assert periods[0]["start_date"] == member["start_date"] and periods[0]["start_cycle"] == 1, member
+            assert all(b["start_date"] == a["end_date"] + 1 for a, b in zip(periods, periods[1:], strict=False))
+            if member["previous_wellness_plan_membership"] is not None:  # a renewal: from the second after
+                renewed = engine.lookup(conn, clinic_id, "wellnessplanmembership",
+                                        member["previous_wellness_plan_membership"])
+                assert renewed["end_date"] + 1 == member["start_date"] and renewed["animal_id"] == animal["id"]
+            assert periods[-1]["status"] == member["status"].lower(), (member, periods)
+            ended = member["end_date"] < now and member["status"] != "Cancelled"
+            assert periods[-1]["end_date"] == (member["end_date"] if ended else None), (member, periods)
+            credits = rows("billingcredit", wellness_plan_membership_id=member["id"])
+            assert {c["wellness_plan_benefit_id"] for c in credits if c["wellness_plan_membership_cycle_id"] == 1} \
+                == benefits.get(member["wellness_plan"], set()), member
+            assert all(c["used"] == 0 for c in credits)
+    done = renew_due(engine, now, [clinic_id])
+    assert [done[k] for k in ("credits_refreshed", "credits_expired", "memberships_ended", "memberships_renewed")] \
+        == [0, 0, 0, 0], done
+
+
+def check_stock(engine: Engine, clinic_id: int) -> None:
+    """Over whole tables: every Finalised invoice line of a tracked product dispensed it, once (its quantity out of
+    its location, dated its invoice's approval), and no other line did; the demo's stocked products are tracked;
+    a tracked product's ledger, read in time order (receipts of a moment before what they supply), never goes
+    below nothing; and the stocklevel question answers its sum."""
+    from openvet.demo.stock import SUPPLIED
+    from openvet.services import Reading
+    from openvet.services.stock import stocklevel
+
+    with engine.db.connect() as conn:
+        products = {p["id"]: p for p in engine.find(conn, clinic_id, "product", {})}
+        tracked = {i for i, p in products.items() if p.get("tracking_level") == "Product"}
+        assert {products[i]["code"] for i in tracked} == set(SUPPLIED)
+        approvals = {i["id"]: i["date_approved"] for i in engine.find(conn, clinic_id, "invoice", {})}
+        dispensed = {}
+        for row in engine.find(conn, clinic_id, "stocktransaction", {"for_class": "InvoiceLine"}):
+            assert row["for_id"] not in dispensed, row
+            dispensed[row["for_id"]] = row
+        lines = engine.find(conn, clinic_id, "invoiceline", {})
+        for line in lines:
+            row = dispensed.pop(line["id"], None)
+            if line["status"] != "Finalised" or line["product_id"] not in tracked:
+                assert row is None, line
+                continue
+            assert row is not None, line
+            assert (row["quantity"], row["product_id"], row["separation_id"], row["date"], row["status"]) == (
+                -line["quantity"], line["product_id"], line["location_id"], approvals[line["invoice_id"]],
+                "Finalised"), (line, row)
+        assert not dispensed  # no ledger row names a line that is not there
+        assert any(line["status"] == "Finalised" and line["product_id"] in tracked for line in lines)
+        ledger = sorted((r["date"], r["quantity"] < 0, r["product_id"], r["quantity"])
+                         for r in engine.find(conn, clinic_id, "stocktransaction", {}))
+        balance: dict[int, Decimal] = {}
+        for date, _, product_id, quantity in ledger:
+            balance[product_id] = balance.get(product_id, Decimal(0)) + quantity
+            assert balance[product_id] >= 0, (products[product_id]["code"], date, balance[product_id])
+        levels = stocklevel(Reading(engine, conn, clinic_id), [products[i] for i in sorted(tracked)])
+        for product_id, level in levels.items():
+            assert level["in_stock"] == balance.get(product_id, 0), products[product_id]["code"]
 
 
 def check_billing(engine: Engine, clinic_id: int) -> None:
@@ -187,7 +286,8 @@ WRITTEN = (*demo.TABLES, "user", "resource", "productgroup", "product", "diagnos
 SAMPLE = 25  # records checked per table, besides one of each kind (status, type, kind of record linked)
 KINDS = {"appointment": ("status_id", "type_id"), "communication": ("communicating_type", "contact_detail_type_id"),
          "attachment": ("record_type",), "diagnosticrequestitem": ("diagnostic_class",),
-         "diagnosticresult": ("supplier_id",)}
+         "diagnosticresult": ("supplier_id",), "wellnessplanmembership": ("status", "wellness_plan"),
+         "billingcredit": ("wellness_plan_membership_cycle_id",)}
 SYSTEM = ("id", "created_at", "modified_at")
 GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}"
 
@@ -203,7 +303,23 @@ def sample_ids(conn: sa.Connection, table: sa.Table, clinic_id: int) -> list[int
               .scalars())
     for column in KINDS.get(table.name, ()):
         ids |= set(conn.execute(sa.select(sa.func.min(table.c.id)).where(mine).group_by(table.c[column])).scalars())
+    if table.name == "invoice":  # and those a member's credit would cover, made again without the membership
+        ids |= set(covered_invoices(conn, clinic_id))
+    if table.name == "wellnessplanmembership":  # all of them: a few dozen
+        ids |= set(conn.execute(sa.select(table.c.id).where(mine)).scalars())
     return sorted(ids)
+
+
+def covered_invoices(conn: sa.Connection, clinic_id: int) -> list[int]:
+    """Invoices with a line of a product that a credit of the animal's Active membership covered when the
+    invoice was made: made again with the membership, the engine would discount them."""
+    return list(conn.execute(sa.text(
+        "SELECT DISTINCT i.id FROM invoice i JOIN wellnessplanmembership m ON m.animal_id = i.animal_id "
+        "AND m.status = 'Active' AND i.created_at BETWEEN m.start_date AND m.end_date "
+        "JOIN invoiceline l ON l.invoice_id = i.id JOIN billingcredit c ON c.wellness_plan_membership_id = m.id "
+        "AND i.created_at BETWEEN c.start_date AND c.end_date JOIN wellnessplanbenefititem b "
+        "ON b.wellness_plan_benefit = c.wellness_plan_benefit_id AND b.associated_id = l.product_id "
+        "WHERE i.clinic_id = :c ORDER BY i.id"), {"c": clinic_id}).scalars())
 
 
 def body_of(resource, record: dict) -> dict:
@@ -241,7 +357,8 @@ def check_rules(engine: Engine, clinic_id: int) -> int:
                 engine.tables["animal"].c.clinic_id == clinic_id).values(active=True))
             for name, ids in samples.items():
                 resource = REGISTRY[name]
-                assert ids or name in ("diagnosticresult", "diagnosticresultitem"), f"demo data wrote no {name}"
+                assert ids or name in ("diagnosticresult", "diagnosticresultitem", "priceadjustment"), \
+                    f"demo data wrote no {name}"
                 for record_id in ids:
                     record = engine.lookup(writer.conn, clinic_id, name, record_id, full=True)
                     if name in REPLAYED:
@@ -325,10 +442,19 @@ def replay_invoice(writer, record: dict, compare: bool = True) -> tuple[int | No
     body = body_of(REGISTRY["invoice"], record)
     body["line_item"] = [{k: line[k] for k in LINE_SENT} for line in lines]
     writer.now = record["created_at"]
+    # the bulk memberships are recorded as if entered after the consults were invoiced: the invoice was made
+    # before its animal's membership was, so it is made again without it (its lines take no benefit)
+    members = engine.tables["wellnessplanmembership"]
+    mine = sa.and_(members.c.clinic_id == clinic_id, members.c.animal_id == record["animal_id"],
+                   members.c.active.is_(True))
+    hidden = list(conn.execute(sa.select(members.c.id).where(mine)).scalars())
+    conn.execute(sa.update(members).where(members.c.id.in_(hidden)).values(active=False))
     try:
         made_id = writer.create(REGISTRY["invoice"], body, None)
     except ValidationFailed as failed:
         return None, [f"refused: {p.field}: {p.reason}" for p in failed.problems]
+    finally:
+        conn.execute(sa.update(members).where(members.c.id.in_(hidden)).values(active=True))
     made = engine.lookup(conn, clinic_id, "invoice", made_id)
     out = [] if record["code"] == str(400_000 + record["id"]) else [f"code {record['code']} is not 400000 + id"]
     if not compare:
@@ -341,7 +467,20 @@ def replay_invoice(writer, record: dict, compare: bool = True) -> tuple[int | No
         return made_id, [*out, f"{len(lines)} lines; the engine makes {len(again)}"]
     for n, (line, remade) in enumerate(zip(lines, again, strict=True)):
         out += differences(f"line {n}: ", line, remade, REGISTRY["invoiceline"])
+        out += same_ledger_rows(writer, f"line {n}", "InvoiceLine", line["id"], remade["id"])
     return made_id, out
+
+
+def same_ledger_rows(writer, what: str, kind: str, stored_id: int, made_id: int) -> list[str]:
+    """The ledger rows the stored record moved (none, or one) are those the engine's copy moved."""
+    engine, clinic_id, conn = writer.engine, writer.clinic_id, writer.conn
+    moved = [engine.find(conn, clinic_id, "stocktransaction", {"for_class": kind, "for_id": i})
+             for i in (stored_id, made_id)]
+    if len(moved[0]) != len(moved[1]):
+        return [f"{what}: {len(moved[0])} ledger rows; the engine makes {len(moved[1])}"]
+    return [p for stored, made in zip(*moved, strict=True)
+            for p in differences(f"{what}'s ledger row: ", stored, made, REGISTRY["stocktransaction"],
+                                 skip=("for_id",))]
 
 
 def replay_invoice_check(writer, record: dict) -> list[str]:
@@ -403,32 +542,127 @@ def replay_receipt(writer, record: dict) -> list[str]:
         return [*out, f"{len(items)} items; the engine makes {len(again)}"]
     for n, (kid, remade) in enumerate(zip(items, again, strict=True)):
         out += differences(f"item {n}: ", kid, remade, REGISTRY["receiveinvoiceitem"])
-        moved = [engine.find(conn, clinic_id, "stocktransaction", {"for_class": "ReceiveInvoiceItem", "for_id": i})
-                 for i in (kid["id"], remade["id"])]
-        if len(moved[0]) != 1 or len(moved[1]) != 1:
-            out.append(f"item {n}: {len(moved[0])} ledger rows; the engine makes {len(moved[1])}")
-        else:
-            out += differences(f"item {n}'s ledger row: ", moved[0][0], moved[1][0], REGISTRY["stocktransaction"],
-                               skip=("for_id",))
+        out += same_ledger_rows(writer, f"item {n}", "ReceiveInvoiceItem", kid["id"], remade["id"])
     return out
 
 
 def through_parent(writer, name: str, record: dict) -> list[str]:
-    """A line, an allocation, a receipt item or a ledger row is proven with its invoice, payment or receipt; a
-    ledger row of anything but a receipt item was written through the engine (``stock.py``)."""
+    """A line, an allocation, a receipt item or a ledger row is proven with its invoice, payment or receipt (a
+    ledger row with the invoice line that dispensed it or the receipt item that received it); an adjustment's
+    ledger row was written through the engine (``stock.py``)."""
     engine, clinic_id, conn = writer.engine, writer.clinic_id, writer.conn
     if name == "stocktransaction":
-        if record["for_class"] != "ReceiveInvoiceItem":
+        name = {"ReceiveInvoiceItem": "receiveinvoiceitem", "InvoiceLine": "invoiceline"}.get(record["for_class"])
+        if name is None:
             return []
-        record = engine.lookup(conn, clinic_id, "receiveinvoiceitem", record["for_id"])
-        name = "receiveinvoiceitem"
+        record = engine.lookup(conn, clinic_id, name, record["for_id"])
     parent, link = THROUGH_PARENT[name]
     return REPLAYED[parent](writer, engine.lookup(conn, clinic_id, parent, record[link], full=True))
 
 
-REPLAYED = {"invoice": replay_invoice_check, "payment": replay_payment, "receiveinvoice": replay_receipt}
+PERIOD = "wellnessplanmembershipstatusperiod"
+
+
+def replay_membership(writer, record: dict) -> list[str]:
+    """The membership made again through the engine as its life went: created at its start as a client sends it,
+    then each change its status periods record (a pause for their cycles, a cancellation with the option its
+    PriceAdjustment names), made at the moment its period starts, with what ``renew_due`` does meanwhile done the
+    second it falls due (``catch_up``). Compared: the membership, its status periods and its credits, and nothing
+    else: what it invoices (joining and cycle fees, a renewal's) is not written in bulk (docs/demo-data.md). In a
+    savepoint, rolled back; the stored membership's link to the one it renewed is set aside meanwhile, so that
+    the engine finds that one not renewed yet."""
+    engine, clinic_id, conn = writer.engine, writer.clinic_id, writer.conn
+    resource = REGISTRY["wellnessplanmembership"]
+
+    def life(membership_id: int) -> tuple[list[dict], list[dict]]:
+        periods = sorted(engine.find(conn, clinic_id, PERIOD, {"wellness_plan_membership": membership_id}),
+                         key=lambda p: (p["start_date"], p["id"]))
+        credits = sorted(engine.find(conn, clinic_id, "billingcredit", {"wellness_plan_membership_id": membership_id}),
+                         key=lambda c: (c["wellness_plan_membership_cycle_id"], c["wellness_plan_benefit_id"],
+                                        c["start_date"]))
+        return periods, credits
+
+    periods, credits = life(record["id"])
+    charged = engine.find(conn, clinic_id, "priceadjustment", {"triggering_type": "WellnessPlanMembership",
+                                                              "triggering_id": record["id"]})
+    option = re.search(r"\((\w+)\)$", charged[0]["description"]).group(1) if charged else "savings_only"
+    table = engine.tables["wellnessplanmembership"]
+    savepoint = conn.begin_nested()
+    try:
+        conn.execute(sa.update(table).where(table.c.id == record["id"]).values(previous_wellness_plan_membership=None))
+        writer.now = record["start_date"]
+        made_id = writer.create(resource, body_of(resource, record), None)
+        for period in periods[1:]:
+            catch_up(writer, made_id, period["start_date"])
+            writer.now = period["start_date"]
+            if period["status"] == "paused":
+                body = {"status": "Paused", "pause_length": period["end_cycle"] - period["start_cycle"] + 1}
+            elif period["status"] == "cancelled":
+                body = {"status": "Cancelled", "cancellation_option": option}
+            else:
+                body = {"status": "Active"}
+            writer.change(resource, engine.lookup(conn, clinic_id, "wellnessplanmembership", made_id, full=True),
+                          body, None)
+        catch_up(writer, made_id, int(time.time()))
+        out = differences("", record, engine.lookup(conn, clinic_id, "wellnessplanmembership", made_id), resource)
+        made_periods, made_credits = life(made_id)
+        if len(made_periods) != len(periods) or len(made_credits) != len(credits):
+            return [*out, f"{len(periods)} periods and {len(credits)} credits; the engine makes {len(made_periods)} "
+                          f"and {len(made_credits)}"]
+        for n, (stored, made) in enumerate(zip(periods, made_periods, strict=True)):
+            out += differences(f"period {n}: ", stored, made, REGISTRY[PERIOD], skip=("wellness_plan_membership",))
+        at = {p["id"]: n for rows in (periods, made_periods) for n, p in enumerate(rows)}
+        for n, (stored, made) in enumerate(zip(credits, made_credits, strict=True)):
+            out += differences(f"credit {n}: ", stored, made, REGISTRY["billingcredit"], skip=(
+                "wellness_plan_membership_id", "wellness_plan_membership_status_period_id"))
+            if at[stored["wellness_plan_membership_status_period_id"]] != \
+                    at[made["wellness_plan_membership_status_period_id"]]:
+                out.append(f"credit {n}: of another status period than the engine's")
+        renewals = [[(m["start_date"], m["wellness_plan"], m["resource_id"], m["billing_interval"], m["ownership_id"])
+                     for m in engine.find(conn, clinic_id, "wellnessplanmembership",
+                                          {"previous_wellness_plan_membership": renewed})] for renewed in
+                    (record["id"], made_id)]
+        if renewals[0] != renewals[1]:
+            out.append(f"renewed by {renewals[0]}; the engine renews it by {renewals[1]}")
+        return out
+    except ValidationFailed as failed:
+        return [f"refused: {p.field}: {p.reason}" for p in failed.problems]
+    finally:
+        savepoint.rollback()
+
+
+def catch_up(writer, membership_id: int, until: int) -> None:
+    """What ``renew_due`` does for one membership by ``until``, each thing at the second after it falls due (a
+    credit before the term it ends with): its credits refreshed, its term ended (and renewed, if it renews)."""
+    from openvet.services.wellness import end_term, refresh_credit
+
+    engine, clinic_id, conn = writer.engine, writer.clinic_id, writer.conn
+    done = dict.fromkeys(("credits_refreshed", "credits_expired", "memberships_ended", "memberships_renewed"), 0)
+    while True:
+        membership = engine.lookup(conn, clinic_id, "wellnessplanmembership", membership_id)
+        due = [c for c in engine.find(conn, clinic_id, "billingcredit", {"wellness_plan_membership_id": membership_id,
+                                                                          "active": True})
+               if c["expires_in_qty"] and c["end_date"] < until]
+        ending = membership["status"] != "Cancelled" and membership["end_date"] < until and engine.find(
+            conn, clinic_id, PERIOD, {"wellness_plan_membership": membership_id, "end_date": None, "active": True})
+        if due:
+            first = min(due, key=lambda c: c["end_date"])
+            if not ending or first["end_date"] <= membership["end_date"]:
+                writer.now = first["end_date"] + 1
+                refresh_credit(writer, clinic_id, first["id"], done)
+                continue
+        if ending:
+            writer.now = membership["end_date"] + 1
+            end_term(writer, clinic_id, membership_id, done)
+        return
+
+
+REPLAYED = {"invoice": replay_invoice_check, "payment": replay_payment, "receiveinvoice": replay_receipt,
+            "wellnessplanmembership": replay_membership}
 THROUGH_PARENT = {"invoiceline": ("invoice", "invoice_id"), "paymentallocation": ("payment", "payment_id"),
-                  "receiveinvoiceitem": ("receiveinvoice", "receive_invoice_id"), "stocktransaction": None}
+                  "receiveinvoiceitem": ("receiveinvoice", "receive_invoice_id"), "stocktransaction": None,
+                  PERIOD: ("wellnessplanmembership", "wellness_plan_membership"),
+                  "billingcredit": ("wellnessplanmembership", "wellness_plan_membership_id")}
 
 
 def check_links(engine: Engine, clinic_id: int) -> None:
@@ -573,8 +807,18 @@ def test_loading_twice_never_repeats_a_guid(engine, blobs):
 
 def test_bulk_records_are_as_the_engine_makes_them(engine, blobs):
     clinic_id = new_clinic(engine, "riverside")
-    load(engine, clinic_id, 200, blobs)
+    load(engine, clinic_id, 300, blobs)
     assert check_rules(engine, clinic_id) > 200
+    with engine.db.connect() as conn:  # made again with the membership set aside, as it was recorded after them
+        assert covered_invoices(conn, clinic_id)
+    # every kind of membership was replayed: active, paused, cancelled, ended, and renewed
+    kinds = {"SELECT count(*) FROM wellnessplanmembership WHERE clinic_id = :c AND status = 'Paused'",
+             "SELECT count(*) FROM wellnessplanmembership WHERE clinic_id = :c AND status = 'Cancelled'",
+             "SELECT count(*) FROM wellnessplanmembership WHERE clinic_id = :c AND status = 'Active' AND end_date > :n",
+             "SELECT count(*) FROM wellnessplanmembership WHERE clinic_id = :c AND status = 'Active' AND end_date < :n",
+             "SELECT count(*) FROM wellnessplanmembership WHERE clinic_id = :c "
+             "AND previous_wellness_plan_membership IS NOT NULL"}
+    assert all(scalar(engine, kind, c=clinic_id, n=int(time.time())) for kind in kinds)
 
 
 def test_bulk_records_read_and_change_through_the_api(engine, blobs, tmp_path):
@@ -673,3 +917,34 @@ def test_bulk_records_read_and_change_through_the_api(engine, blobs, tmp_path):
     patched = one(clinic.patch(f"/v1/receiveinvoiceitem/{kid['id']}", {"comments": "Counted on arrival"}),
                   "receiveinvoiceitem")
     assert patched["comments"] == "Counted on arrival" and Decimal(patched["quantity"]) == Decimal(str(kid["quantity"]))
+
+    # dispensing: a tracked product's stocklevel answers its ledger, bulk receipts in and bulk invoice lines out
+    product_id = first("product WHERE clinic_id = :c AND code = 'VAC-C5'")
+    product = one(clinic.get("/v1/product", params={"id": product_id, "questions": '[{"name": "stocklevel"}]'}),
+                  "product")
+    ledger = [(kind, Decimal(str(q))) for kind, q in clinic_rows_of(engine, "stocktransaction", clinic.id, product_id)]
+    assert any(kind == "InvoiceLine" for kind, _ in ledger)
+    assert Decimal(product["_answers"]["stocklevel"]["in_stock"]) == sum((q for _, q in ledger), Decimal(0)) > 0
+
+    # wellness: a bulk membership reads as one the API makes, and takes a pause as one would
+    membership_id = first("wellnessplanmembership WHERE clinic_id = :c AND status = 'Active' AND end_date > "
+                          f"{int(time.time()) + 86400 * 62}")
+    membership = one(clinic.get(f"/v2/wellnessplanmembership/{membership_id}"), "wellnessplanmembership")
+    made = one(clinic.post("/v2/wellnessplanmembership", {
+        key: membership[key] for key in ("wellness_plan", "animal_id", "resource_id", "renew_when_expired",
+                                         "start_date", "billing_interval", "ownership_id")}), "wellnessplanmembership")
+    assert made.keys() == membership.keys()
+    paused = one(clinic.patch(f"/v2/wellnessplanmembership/{membership_id}", {"status": "Paused", "pause_length": 1}),
+                 "wellnessplanmembership")
+    assert paused["status"] == "Paused" and paused["end_date"] > membership["end_date"]
+    response = clinic.get("/v1/wellnessplanmembershipstatusperiod", params={"wellness_plan_membership": membership_id})
+    assert response.status_code == 200, response.text
+    periods = [i["wellnessplanmembershipstatusperiod"] for i in response.json()["items"]]
+    assert sorted(p["status"] for p in periods) == ["active", "paused"]
+
+
+def clinic_rows_of(engine: Engine, name: str, clinic_id: int, product_id: int) -> list[tuple]:
+    table = engine.tables[name]
+    with engine.db.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.select(table.c.for_class, table.c.quantity).where(
+            table.c.clinic_id == clinic_id, table.c.product_id == product_id))]

@@ -2,11 +2,12 @@
 
 ``seed_settings`` and ``seed_lookups`` give a new clinic what a real one starts with; ``load_animals`` adds as
 many animals as asked, each with an owner (contact details, an address) and a clinical history (appointments,
-consults and their notes, vaccinations, lab requests and results, prescriptions, communications, attachments),
-fast enough for a million on SQLite: the practice the histories need is seeded first through the engine
-(``practice.py``), then rows are drawn from pools of realistic values, made by a background thread while the
-previous chunk is written, and written in chunks straight through the driver (executemany, or COPY on
-PostgreSQL).
+consults and their notes, vaccinations, lab requests and results, prescriptions, communications, attachments,
+invoices and payments, the stock they dispense and its restock) and, for a share of the dogs and cats of a large
+load, wellness memberships (``memberships.py``), fast enough for a million on SQLite: the practice the histories
+need (its stock and wellness plans too) is seeded first through the engine (``practice.py``), then rows are
+drawn from pools of realistic values, made by a background thread while the previous chunk is written, and
+written in chunks straight through the driver (executemany, or COPY on PostgreSQL).
 
 What the bulk path does not do, by design: it writes no outbox events (a demo's million records are not news
 to a webhook subscriber, as an import's are not), and it does not run the rules row by row. The rows are made
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from rich.console import Console
 
-from openvet.demo import bulk, histories
+from openvet.demo import bulk, histories, memberships
 from openvet.demo import households as homes
 from openvet.demo.billing import read_price_list
 from openvet.demo.calendar import Calendar
@@ -38,8 +39,8 @@ from openvet.demo.wellness import seed_wellness
 from openvet.store.blobs import Blobs
 
 CHUNK = 20_000  # animals per transaction
-TABLES = homes.TABLES + histories.TABLES  # in the order they are written
-LAYOUTS = {**homes.LAYOUTS, **histories.LAYOUTS}
+TABLES = homes.TABLES + histories.TABLES + memberships.TABLES  # in the order they are written
+LAYOUTS = {**homes.LAYOUTS, **histories.LAYOUTS, **memberships.LAYOUTS}
 
 __all__ = ["load_animals", "seed_lookups", "seed_settings"]
 
@@ -70,8 +71,10 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool, blobs:
         blobs = Blobs(Settings.from_environment().data_dir)
     practice = seed_practice(engine, clinic_id, already + count, blobs, pools)
     seed_stock(engine, clinic_id)  # prices, suppliers, orders, receipts and stock of the catalogue (once)
+    seed_wellness(engine, clinic_id)  # the plans (bulk members join them; a small load's few: seed_wellness_billing)
     with engine.db.connect() as conn:
         prices = read_price_list(conn, engine.tables, clinic_id, practice.location_id)  # what consults are billed
+        schemes = memberships.read_schemes(engine, conn, clinic_id)
     now = int(time.time())
     registry = engine.registry
     uid_of = {name: registry[name].field_map["uid"].type.make for name in ("contact", "animal")}
@@ -79,6 +82,8 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool, blobs:
     calendar = Calendar(practice.timezone, now, now - HISTORY, len(practice.vets), count, random.Random(seed))
     clinical = histories.Histories(clinic_id, catalogue, practice, calendar, seed, now, count,
                                    registry["prescription"].field_map["uid"].type.make, prices)
+    members = memberships.Memberships(clinic_id, schemes, clinical.species, [r for _, r in practice.vets],
+                                      practice.location_id, now, seed, count)
     tables = [engine.tables[name] for name in TABLES]
     by_name = dict(zip(TABLES, tables, strict=True))
     tables_by_title = {resource.title: resource.table for resource in registry.values()}
@@ -94,7 +99,10 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool, blobs:
             made = households.rows(plan, *ids)
             history = clinical.plan(made[0], made[2], made[3])
             history_ids = {name: next_ids.take(by_name[name], history.counts[name]) for name in histories.TABLES}
-            yield Chunk(size, {**dict(zip(homes.TABLES, made, strict=True)), **clinical.rows(history, history_ids)})
+            lives = members.plan(made[0], made[3])
+            member_ids = {name: next_ids.take(by_name[name], n) for name, n in members.counts(lives).items()}
+            yield Chunk(size, {**dict(zip(homes.TABLES, made, strict=True)), **clinical.rows(history, history_ids),
+                               **members.rows(lives, member_ids)})
             done += size
 
     owners = written = 0
@@ -117,7 +125,6 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool, blobs:
                 advance(chunk.animals, records)
     finally:
         next_ids.close()
-    seed_wellness(engine, clinic_id)  # plans and a few memberships, through the engine
     if show_progress:
         seconds = time.perf_counter() - began
         Console(stderr=True).print(

@@ -50,6 +50,7 @@ class Priced:
     price_tax: Decimal
     tax_code: str
     tax_percent: Decimal
+    tracked: bool = False  # its stock is tracked: a Finalised line dispenses it (``line_status``)
 
 
 @dataclass
@@ -125,7 +126,7 @@ def read_price_list(conn: sa.Connection, t, clinic_id: int, location: int | None
         if owner == ownership or product not in chosen or chosen[product][0] != ownership:
             chosen[product] = (owner, sell, rate)
     products = {}
-    for product, code, name in rows("product", "id", "code", "name"):
+    for product, code, name, tracking in rows("product", "id", "code", "name", "tracking_level"):
         if product not in chosen or not code:
             continue
         _, sell, rate = chosen[product]
@@ -133,7 +134,8 @@ def read_price_list(conn: sa.Connection, t, clinic_id: int, location: int | None
         if tax_code is None or sell is None:
             continue
         standard_tax = (sell * percent / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
-        products.setdefault(code, Priced(product, name, sell, standard_tax, tax_code, percent))
+        products.setdefault(code, Priced(product, name, sell, standard_tax, tax_code, percent,
+                                         tracking not in (None, "No")))
     methods = [i for (i,) in rows("paymentmethod", "id")]
     if not methods:
         return None

@@ -16,7 +16,7 @@ import itertools
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from openvet.demo import cases as C
 from openvet.demo.billing import PriceList, invoice_code, invoice_figures
@@ -114,7 +114,7 @@ LAYOUTS = {
         {"receive_invoice_id": "receiveinvoice"}),
     "stocktransaction": Layout(
         (*STAMP, "quantity", "alter_stock", "separation_id", "for_id", "for_class", "product_id", "status", "date"),
-        {"for_id": "receiveinvoiceitem"}),
+        typed={"for_id": "for_class"}),  # a receipt's item (stock in) or an invoice line (dispensed: out)
 }
 TABLES = tuple(LAYOUTS)  # in the order they are written
 RESULT_REQUEST = LAYOUTS["diagnosticresult"].columns.index("diagnostic_request_id")
@@ -143,8 +143,8 @@ OPEN, PAID, OVERPAID, PART, UNPAID = "open", "paid", "overpaid", "part", "unpaid
 FATES = ((PAID, 0.65), (OVERPAID, 0.05), (PART, 0.15), (UNPAID, 0.15))
 WEEK = 7 * DAY
 PAID_AT_CHECKOUT = 0.6  # of the payments, those made as the consult closed
-MONTH = 30 * DAY  # the wholesaler restocks, every 30 days back from the load, what the visits used meanwhile
-RESTOCK = "Monthly restock: what the consults used"
+MONTH = 30 * DAY  # the wholesaler restocks every 30 days back from the load: the month's dispensing, ahead
+RESTOCK = "Monthly restock: what the month's consults dispense"
 
 
 def restock_number(receipt_id: int) -> str:
@@ -196,7 +196,7 @@ class Plan:
     visits: list[Visit]
     photos: list[Patient]  # animals with a photo attached
     counts: dict[str, int]
-    used: dict[tuple[int, str], Decimal]  # (30-day period back from now, product code) -> units the visits used
+    restock: list[tuple[int, list[tuple[str, int]]]]  # the receipts, oldest first: (period, [(code, outers)])
 
 
 class Histories:
@@ -279,28 +279,53 @@ class Histories:
                     visit.billed = self._fate(visit)
                     counts["invoice"] += 1
                     counts["invoiceline"] += len(self.billed_codes(visit))
+                    counts["stocktransaction"] += sum(1 for _ in self.dispensed_by(visit))
                     if visit.billed in (PAID, OVERPAID, PART):
                         counts["payment"] += 1
                         counts["paymentallocation"] += 1
-        used = self.used(visits)
-        counts["receiveinvoice"] = len({period for period, _ in used})
-        counts["receiveinvoiceitem"] = counts["stocktransaction"] = len(used)
-        return Plan(visits, photos, counts, used)
+        restock = self.restock(visits)
+        counts["receiveinvoice"] = len(restock)
+        items = sum(len(bought) for _, bought in restock)
+        counts["receiveinvoiceitem"] = items
+        counts["stocktransaction"] += items
+        return Plan(visits, photos, counts, restock)
 
-    def used(self, visits: list[Visit]) -> dict[tuple[int, str], Decimal]:
-        """The units of supplied products (vaccines given, medicines prescribed) the visits used, by 30-day period
-        back from now: what the restock receipts bring back."""
+    def dispensed_by(self, visit: Visit):
+        """(code, units) of each line of the visit's invoice that dispenses stock: once approved, a line of a
+        tracked product (its vaccines, its medicines) takes its units out of stock (``line_status``)."""
+        if visit.billed is None or visit.billed == OPEN:
+            return
+        products = self.prices.products
+        for code, quantity in self.billed_lines(visit):
+            if products[code].tracked:
+                yield code, quantity
+
+    def restock(self, visits: list[Visit]) -> list[tuple[int, list[tuple[str, int]]]]:
+        """The wholesaler's receipts, one per 30-day period back from now that needs one, oldest first: received
+        as the period begins, the whole outers of each supplied product that, with what is left on the shelf from
+        the periods before, cover what the period's invoices dispense. So the chunk's own stock never goes below
+        nothing, and what is left over is less than an outer of each product."""
         supplied = self.prices.supplied if self.prices is not None else {}
-        used: dict[tuple[int, str], Decimal] = {}
+        dispensed: dict[tuple[int, str], Decimal] = {}
         for visit in visits:
-            if not visit.consult or not (visit.vaccines or visit.medications):
-                continue
-            period = (self.now - visit.start) // MONTH
-            for code, units in [*((v, 1) for v in visit.vaccines),
-                                *((m, C.MEDICATIONS[m][1]) for m in visit.medications)]:
+            for code, units in self.dispensed_by(visit):
                 if code in supplied:
-                    used[period, code] = used.get((period, code), Decimal(0)) + units
-        return dict(sorted(used.items()))
+                    key = ((self.now - visit.start) // MONTH, code)
+                    dispensed[key] = dispensed.get(key, Decimal(0)) + units
+        shelf: dict[str, Decimal] = {}
+        receipts = []
+        for period in sorted({period for period, _ in dispensed}, reverse=True):
+            bought = []
+            for code in sorted(code for at, code in dispensed if at == period):
+                units, per_outer = dispensed[period, code], supplied[code].units_per_outer
+                short = units - shelf.get(code, Decimal(0))
+                outers = int((short / per_outer).to_integral_value(ROUND_CEILING)) if short > 0 else 0
+                shelf[code] = shelf.get(code, Decimal(0)) + outers * per_outer - units
+                if outers:
+                    bought.append((code, outers))
+            if bought:
+                receipts.append((period, bought))
+        return receipts
 
     def _fate(self, visit: Visit) -> str:
         if visit.start >= self.now - WEEK:
@@ -311,6 +336,12 @@ class Histories:
             if roll < reached:
                 return fate
         return UNPAID
+
+    def billed_lines(self, visit: Visit) -> list[tuple[str, Decimal]]:
+        """(code, quantity) of each line of the visit's invoice: one of a consultation, a vaccine or a test, the
+        units prescribed of a medicine (what leaves the shelf)."""
+        return [(code, Decimal(C.MEDICATIONS[code][1]) if code in C.MEDICATIONS else Decimal(1))
+                for code in self.billed_codes(visit)]
 
     def billed_codes(self, visit: Visit) -> list[str]:
         """The products a visit's invoice bills: the consultation (a revisit's for a recheck), then the vaccines
@@ -480,7 +511,7 @@ class Histories:
             made.visit(visit)
         for patient in plan.photos:
             made.photo(patient)
-        made.restock(plan.used)
+        made.restock(plan.restock)
         for table, rows in made.tables.items():
             assert len(rows) == plan.counts[table], (table, len(rows), plan.counts[table])
         return made.tables
@@ -612,24 +643,29 @@ class Rows:
 
     def invoice(self, visit: Visit, consult_id: int, user: int, closed: int) -> None:
         """The visit's invoice, made as the consult closed: a line a product, priced from the clinic's price list,
-        the vet its salesperson; approved then (its lines Finalised) unless still open, and paid as its fate says,
-        by one payment allocated to it."""
+        the vet its salesperson; approved then (its lines Finalised, each of a tracked product dispensing it: one
+        ledger row out of the line's location) unless still open, and paid as its fate says, by one payment
+        allocated to it."""
         t, rand, now, clinic, prices = self.tables, self.rand, self.now, self.clinic, self.h.prices
         patient = visit.patient
         invoice_id = next(self.ids["invoice"])
         approved = visit.billed != OPEN
         totals, taxes = [], []
-        for code in self.h.billed_codes(visit):
-            quantity = Decimal(2) if code.startswith("MED") and rand() < 0.3 else Decimal(1)
+        for code, quantity in self.h.billed_lines(visit):
             priced, total, tax = prices.line(code, quantity)
             totals.append(total)
             taxes.append(tax)
+            line_id = next(self.ids["invoiceline"])
             t["invoiceline"].append((
-                next(self.ids["invoiceline"]), clinic, True, closed, closed, invoice_id, priced.name,
+                line_id, clinic, True, closed, closed, invoice_id, priced.name,
                 priced.product_id, None, user, quantity, Decimal(0), Decimal(0), priced.price, priced.price_tax,
                 priced.price, priced.price_tax, total, tax, "Finalised" if approved else "Pending", priced.tax_code,
                 priced.tax_percent, prices.ownership, prices.location, None, None, "standard", patient.id,
                 consult_id, None))
+            if approved and priced.tracked:
+                t["stocktransaction"].append((next(self.ids["stocktransaction"]), clinic, True, closed, closed,
+                                              -quantity, True, prices.location, line_id, "InvoiceLine",
+                                              priced.product_id, "Finalised", closed))
         subtotal, tax, total = invoice_figures(totals, taxes)
         paid, modified = Decimal(0), closed
         if visit.billed in (PAID, OVERPAID, PART):
@@ -780,20 +816,17 @@ class Rows:
                                                                          name=patient.name, summary=summary),
                            f"{patient.name}'s lab results", user, resource, ("DiagnosticResult", result_id))
 
-    def restock(self, used: dict[tuple[int, str], Decimal]) -> None:
-        """A receipt from the wholesaler for each 30-day period, dated its last day: the outers that bring back
-        what the period's visits used, received into the clinic's location and so into stock (one ledger row an
-        item), as a Finalised receipt written through the engine would."""
+    def restock(self, receipts: list[tuple[int, list[tuple[str, int]]]]) -> None:
+        """The wholesaler's receipts (``Histories.restock``), each dated the first moment of its 30-day period:
+        received into the clinic's location and so into stock (one ledger row an item), as a Finalised receipt
+        written through the engine would."""
         t, clinic, prices = self.tables, self.clinic, self.h.prices
-        for period in sorted({p for p, _ in used}, reverse=True):
-            moment = self.now - period * MONTH - DAY
+        for period, bought in receipts:
+            moment = self.now - (period + 1) * MONTH
             receipt_id = next(self.ids["receiveinvoice"])
             totals, taxes = Decimal(0), Decimal(0)
-            for (at, code), units in used.items():
-                if at != period:
-                    continue
+            for code, outers in bought:
                 supplied = prices.supplied[code]
-                outers = int(-(-units // supplied.units_per_outer))  # whole outers, rounded up
                 quantity, price, tax, total, total_tax = supplied.item(outers)
                 totals, taxes = totals + total, taxes + total_tax
                 item_id = next(self.ids["receiveinvoiceitem"])

@@ -8,6 +8,8 @@ stocklevel question has something to say of every figure:
 - two suppliers (a veterinary wholesaler and a pet food company) and the ProductSupplier of each product they
   sell, with their codes, outers and expected prices;
 - the products ``practice.py`` lacks: consultation fees, prescription foods, a parasiticide;
+- every product bought by the outer (``SUPPLIED``: vaccines, medicines, the parasiticide, foods) is tracked
+  (``tracking_level`` Product), so that a Finalised invoice line of one dispenses it (one ledger row out);
 - a ProductPricing (cost, sell price, tax rate) for every product of the catalogue;
 - an opening stock count, a purchase order sent and then received in full (its receipt makes it Received), one
   sent and still on order, a receipt being receipted (Pending), and an adjustment writing off broken stock.
@@ -102,7 +104,13 @@ def seed_stock(engine, clinic_id: int) -> None:
             if code not in products:
                 products[code] = create("product", {"name": name, "code": code, "type": kind, "is_sold": True,
                                                     "product_group_id": groups[group],
-                                                    "is_purchased": code in SUPPLIED})
+                                                    "is_purchased": code in SUPPLIED,
+                                                    **({"tracking_level": "Product"} if code in SUPPLIED else {})})
+        for code in SUPPLIED:  # practice.py's vaccines and medicines: stocked, so tracked (selling one dispenses it)
+            if code in products:
+                product = writer.engine.lookup(conn, clinic_id, "product", products[code], full=True)
+                if product.get("tracking_level") in (None, "No"):
+                    writer.change(registry["product"], product, {"tracking_level": "Product"}, None)
         for code, (cost, sell) in PRICES.items():
             if code in products:
                 create("productpricing", {"product_id": products[code], "ownership_id": ownership,
