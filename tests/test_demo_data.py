@@ -191,9 +191,8 @@ def check_wellness(engine: Engine, clinic_id: int) -> None:
             assert {c["wellness_plan_benefit_id"] for c in credits if c["wellness_plan_membership_cycle_id"] == 1} \
                 == benefits.get(member["wellness_plan"], set()), member
             assert all(c["used"] == 0 for c in credits)
-    done = renew_due(engine, now, [clinic_id])
-    assert [done[k] for k in ("credits_refreshed", "credits_expired", "memberships_ended", "memberships_renewed")] \
-        == [0, 0, 0, 0], done
+    done = renew_due(engine, now, [clinic_id])  # nothing due, and no bulk membership billed behind the clinic's back
+    assert set(done.values()) == {0} and "memberships_billed" in done, done
 
 
 def check_stock(engine: Engine, clinic_id: int) -> None:
@@ -561,6 +560,7 @@ def through_parent(writer, name: str, record: dict) -> list[str]:
 
 
 PERIOD = "wellnessplanmembershipstatusperiod"
+UNBILLED = ("billed_cycles", "next_bill_date")  # null on a bulk membership (never billed: docs/demo-data.md)
 
 
 def replay_membership(writer, record: dict) -> list[str]:
@@ -604,7 +604,12 @@ def replay_membership(writer, record: dict) -> list[str]:
             writer.change(resource, engine.lookup(conn, clinic_id, "wellnessplanmembership", made_id, full=True),
                           body, None)
         catch_up(writer, made_id, int(time.time()))
-        out = differences("", record, engine.lookup(conn, clinic_id, "wellnessplanmembership", made_id), resource)
+        # not billed in bulk: recorded as made before openvet billed subscriptions (docs/demo-data.md), so that the
+        # dispatcher's rounds never bill them behind the clinic's back; the engine's own would be billed
+        out = differences("", record, engine.lookup(conn, clinic_id, "wellnessplanmembership", made_id), resource,
+                          skip=UNBILLED)
+        out += [f"{name} is {record[name]!r}: a bulk membership is not billed" for name in UNBILLED
+                if record.get(name) is not None]
         made_periods, made_credits = life(made_id)
         if len(made_periods) != len(periods) or len(made_credits) != len(credits):
             return [*out, f"{len(periods)} periods and {len(credits)} credits; the engine makes {len(made_periods)} "
