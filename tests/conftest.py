@@ -86,6 +86,15 @@ def round_by_round(engine: Engine, app, **settings):
                                **{"webhook_retry_seconds": (0, 0), "webhook_timeout": 1, **settings}), engine)
 
 
+@pytest.fixture
+def runner(engine, app):
+    """The installation's dispatcher (``round_by_round``), whose rounds run the jobs and deliver the events, run by
+    the test; stopped after it."""
+    running = round_by_round(engine, app)
+    yield running
+    running.stop()
+
+
 def settle(running, rounds: int = 200) -> None:
     """Rounds until one finds nothing to do (the session's database holds other tests' webhooks and jobs too)."""
     for _ in range(rounds):

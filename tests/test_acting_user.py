@@ -5,12 +5,9 @@ names that User, as an ezyVet integration's API user does (Invoice ``created_by`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from conftest import round_by_round, settle
-from openvet.events import Dispatcher
+from conftest import settle
 from openvet.services import credentials
 from practice import item, items
 from test_billing import APPROVED_AT, Till
@@ -21,13 +18,6 @@ from test_provet_pay import prepayment
 @pytest.fixture
 def till(api, engine) -> Till:
     return Till(api, engine)
-
-
-@pytest.fixture
-def runner(engine, app) -> Iterator[Dispatcher]:
-    running = round_by_round(engine, app)
-    yield running
-    running.stop()
 
 
 def bearer(api, made: dict) -> dict[str, str]:

@@ -13,16 +13,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 
 import httpx
 import jsonschema_rs
 import pytest
 import sqlalchemy as sa
 
-from conftest import SPEC, migrated_database, round_by_round, running_server, settle
+from conftest import SPEC, migrated_database, running_server, settle
 from openvet.engine import Actor, Engine
-from openvet.events import Dispatcher
 from openvet.request_body import MAX_BODY
 from openvet.resources import REGISTRY
 from openvet.services import clinics, credentials
@@ -36,14 +34,6 @@ CATALOG = json.loads((SPEC / "ezyvet_catalog.json").read_text())
 @pytest.fixture
 def practice(api, engine) -> Practice:
     return Practice(api, engine)
-
-
-@pytest.fixture
-def runner(engine, app) -> Iterator[Dispatcher]:
-    """The installation's dispatcher, whose rounds run the jobs, run by the test."""
-    running = round_by_round(engine, app)
-    yield running
-    running.stop()
 
 
 def pricing_body(practice: Practice, **fields) -> dict:
