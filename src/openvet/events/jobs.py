@@ -23,7 +23,6 @@ from typing import Any
 
 from openvet.engine import Actor, Condition, Engine, Forbidden, NotFound, ValidationFailed, unavailable
 from openvet.services.jobs import JobRefused, allows, queued_request
-from openvet.store import accounts
 from openvet.store import jobs as store
 
 log = logging.getLogger("openvet.events")
@@ -60,9 +59,8 @@ class JobRunner:
             if not store.move(conn, tables, job.id, self.token, {"status": "Processing",
                                                                   "modified_at": int(time.time())}):
                 return
-            user_id = accounts.credential_user(conn, job.credential_id)
         actor = Actor(job.clinic_id, job.credential_id, job.partner_id,
-                      frozenset((job.scopes or "").split()), user_id)
+                      frozenset((job.scopes or "").split()), job.acting_user_id)
         try:
             record_id = self.write(job, actor)
         except Lost:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from typing import Any
@@ -187,20 +188,30 @@ def next_bill(plan: dict[str, Any], start: int, rows: list[dict[str, Any]], bill
     return cycle_start(plan, start, cycle)
 
 
-def payer(change: Change, membership: dict[str, Any]) -> tuple[dict[str, Any] | None, int | None, str | None]:
-    """(the animal's owner, the User to name as the lines' sales person, why they cannot be invoiced: None, or
-    "owner: ..." / "seller: ...")."""
+@dataclass(frozen=True, slots=True)
+class Payer:
+    """Who a membership's bills are invoiced to and by; ``blocked_by`` ("owner" or "seller") names what keeps
+    them from being invoiced, and ``reason`` says why."""
+
+    owner: dict[str, Any] | None
+    seller: int | None
+    blocked_by: str | None = None
+    reason: str = ""
+
+
+def payer(change: Change, membership: dict[str, Any]) -> Payer:
+    """The animal's owner, to invoice, and the User to name as the lines' sales person."""
     animal = change.lookup("animal", membership.get("animal_id")) or {}
     owner = change.lookup("contact", animal.get("contact_id"))
     seller = billing.salesperson_for(change, membership.get("resource_id"))
     if owner is None:
-        return None, seller, f"owner: Animal {membership.get('animal_id')} has no owner to invoice"
+        return Payer(None, seller, "owner", f"Animal {membership.get('animal_id')} has no owner to invoice")
     if owner.get("stop_credit") == "STOP":
-        return owner, seller, f"owner: Contact {owner['id']} (the animal's owner) cannot be invoiced: its " \
-                              "stop_credit is STOP"
+        return Payer(owner, seller, "owner", f"Contact {owner['id']} (the animal's owner) cannot be invoiced: its "
+                                             "stop_credit is STOP")
     if seller is None:
-        return owner, None, "seller: no User is a salesperson (is_salesperson) to name on its invoice lines"
-    return owner, seller, None
+        return Payer(owner, None, "seller", "no User is a salesperson (is_salesperson) to name on its invoice lines")
+    return Payer(owner, seller)
 
 
 def options_cost(change: Change, membership: dict[str, Any]) -> Decimal:
@@ -258,13 +269,12 @@ def joining_bill(change: Change, plan: dict[str, Any], record: dict[str, Any]) -
     lines += subscription_lines(change, plan, record, 1, billed)
     if not lines:
         return
-    owner, seller, problem = payer(change, record)
-    if problem is not None:
-        kind, reason = problem.split(": ", 1)
-        change.refuse("animal_id" if kind == "owner" else "resource_id", f"its joining bill cannot be invoiced: "
-                      f"{reason}")
+    to = payer(change, record)
+    if to.blocked_by:
+        change.refuse("animal_id" if to.blocked_by == "owner" else "resource_id",
+                      f"its joining bill cannot be invoiced: {to.reason}")
         return
-    billing.raise_invoice(change, owner["id"], record.get("animal_id"), record["ownership_id"], lines, seller,
+    billing.raise_invoice(change, to.owner["id"], record.get("animal_id"), record["ownership_id"], lines, to.seller,
                           where="animal_id.")
 
 
@@ -289,15 +299,15 @@ def bill_due(change: Change, plan: dict[str, Any], rows: list[dict[str, Any]]) -
     if bills:
         invoices = [lines for first, last in bills if (lines := subscription_lines(change, plan, record, first,
                                                                                     last))]
-        owner, seller, problem = payer(change, record) if invoices else (None, None, None)
-        if problem is not None:
+        to = payer(change, record) if invoices else Payer(None, None)
+        if to.blocked_by:
             log.warning("WellnessPlanMembership %s: its bill of cycles %s-%s is not raised, retried at the next "
-                        "run: %s", record.get("id"), bills[0][0], bills[-1][1], problem.split(": ", 1)[1])
+                        "run: %s", record.get("id"), bills[0][0], bills[-1][1], to.reason)
             billed = record["billed_cycles"]
         else:
             for lines in invoices:
-                billing.raise_invoice(change, owner["id"], record.get("animal_id"), record["ownership_id"], lines,
-                                      seller)
+                billing.raise_invoice(change, to.owner["id"], record.get("animal_id"), record["ownership_id"], lines,
+                                      to.seller)
             change.derive("billed_cycles", billed)
     due = next_bill(plan, record["start_date"], rows, billed)
     if due != record.get("next_bill_date"):
@@ -511,20 +521,12 @@ def cancel(change: Change, plan: dict[str, Any], option: str, fee: Decimal | Non
     description = f"Cancellation of {plan.get('name')} ({option})"
     line, tax = None, ZERO
     if product is not None and amount > 0:
-        animal = change.lookup("animal", before.get("animal_id")) or {}
-        owner = change.lookup("contact", animal.get("contact_id"))
-        seller = billing.salesperson_for(change, before.get("resource_id"))
-        if owner is None:
-            change.refuse("cancellation_option", f"cannot be invoiced: Animal {before.get('animal_id')} has no owner")
-        elif owner.get("stop_credit") == "STOP":
-            change.refuse("cancellation_option", f"bills {amount}, but Contact {owner['id']} (the animal's owner) "
-                                                 "cannot be invoiced: its stop_credit is STOP")
-        elif seller is None:
-            change.refuse("cancellation_option", f"bills {amount}, but no User is a salesperson (is_salesperson) "
-                                                 "to name on its invoice line")
+        to = payer(change, before)
+        if to.blocked_by:
+            change.refuse("cancellation_option", f"bills {amount}, but {to.reason}")
         else:
-            line = billing.raise_charge(change, owner["id"], animal["id"], before["ownership_id"], product, amount,
-                                        seller, description, where="cancellation_option.")
+            line = billing.raise_charge(change, to.owner["id"], before.get("animal_id"), before["ownership_id"],
+                                        product, amount, to.seller, description, where="cancellation_option.")
             tax = billing.unit_tax(change, product, before["ownership_id"], amount)
     change.create("priceadjustment", {
         "type": "Surcharge", "adjustment_method": "value", "adjustment_amount": amount,
@@ -595,15 +597,14 @@ def option_bill(change: Change, plan: dict[str, Any], benefit: dict[str, Any], m
     last, product = membership.get("billed_cycles") or 0, plan.get("subscription_fee_product")
     if cost <= 0 or last < cycle or product is None or membership.get("status") == "Cancelled":
         return
-    owner, seller, problem = payer(change, membership)
-    if problem is not None:
-        change.refuse("wellness_plan_benefit", f"costs {cost} a cycle, which cannot be invoiced: "
-                                               f"{problem.split(': ', 1)[1]}")
+    to = payer(change, membership)
+    if to.blocked_by:
+        change.refuse("wellness_plan_benefit", f"costs {cost} a cycle, which cannot be invoiced: {to.reason}")
         return
     cycles = f"cycle {cycle}" if cycle == last else f"cycles {cycle}-{last}"
-    billing.raise_invoice(change, owner["id"], membership.get("animal_id"), membership["ownership_id"], [
+    billing.raise_invoice(change, to.owner["id"], membership.get("animal_id"), membership["ownership_id"], [
         (product, Decimal(last - cycle + 1), cost, f"{plan.get('name')} option {benefit.get('name')}, {cycles}")],
-        seller, where="wellness_plan_benefit.")
+        to.seller, where="wellness_plan_benefit.")
 
 
 @rule

@@ -40,13 +40,6 @@ def credential_by_client_id(conn: sa.Connection, client_id: str) -> sa.Row | Non
                 "WHERE client_id = :c AND kind = 'ezyvet'"), {"c": client_id}).first()
 
 
-def credential_user(conn: sa.Connection, credential_id: int | None) -> int | None:
-    """The User a set of credentials acts as (None: none, or no credentials)."""
-    if credential_id is None:
-        return None
-    return conn.execute(sa.text("SELECT user_id FROM credential WHERE id = :i"), {"i": credential_id}).scalar()
-
-
 def insert_token(conn: sa.Connection, values: dict[str, Any]) -> None:
     conn.execute(sa.text("INSERT INTO access_token (clinic_id, credential_id, token_hash, scopes, expires_at, "
                          "created_at) VALUES (:clinic_id, :credential_id, :token_hash, :scopes, :expires_at, "

@@ -34,7 +34,10 @@ def claim(conn: sa.Connection, tables: Any, now: int, until: int, token: str, li
     if not ids:
         return []
     conn.execute(job.update().where(job.c.id.in_(ids)).values(status="Queued", claim=token, claimed_until=until))
-    return conn.execute(sa.select(job).where(job.c.id.in_(ids)).order_by(job.c.id)).all()
+    credential = tables["credential"]  # the User its credentials act as, who the job writes as
+    return conn.execute(sa.select(job, credential.c.user_id.label("acting_user_id"))
+                        .outerjoin(credential, credential.c.id == job.c.credential_id)
+                        .where(job.c.id.in_(ids)).order_by(job.c.id)).all()
 
 
 def move(conn: sa.Connection, tables: Any, job_id: int, token: str, values: dict[str, Any]) -> bool:
