@@ -2,7 +2,7 @@
 
 On SQLite (the default) a loaded database is kept in ``<cache>/animals-<N>/`` with a ``bench.json`` naming the
 migration head it was built at; on PostgreSQL (``--database-url``) it is the database ``openvet_bench_<N>`` of
-that server, stamped with the same JSON as its ``COMMENT ON DATABASE``. Either is reused while the code's head
+that server, the same JSON stamp kept as its ``COMMENT ON DATABASE``. Either is reused while the code's head
 is unchanged, migrated forward when the code has later migrations, and rebuilt otherwise (or with ``--fresh``).
 Each run works on a copy (a file copy; ``CREATE DATABASE … TEMPLATE`` on PostgreSQL), so the POST scenario's
 new animals never leak into the next run's "1,000 animals".
