@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import random
 from decimal import Decimal
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -36,9 +35,10 @@ LINK_AMOUNT = Decimal("10.00")
 PAYMENT_ROW = "payment allocated to an invoice (pay link)"
 
 
-def top_up(folder: Path) -> dict:
-    """A salesperson and ten priced products in the bench clinic (made once), and owners to invoice."""
-    with bench_clinic(folder) as (engine, clinic_id, ownership):
+def top_up(url: str) -> dict:
+    """A salesperson and ten priced products in the bench clinic of the database at ``url`` (made once), and
+    owners to invoice."""
+    with bench_clinic(url) as (engine, clinic_id, ownership):
         t = engine.tables
         with engine.db.connect() as conn:
             seller = conn.execute(sa.select(t["user"].c.id).where(t["user"].c.clinic_id == clinic_id,
@@ -82,10 +82,10 @@ def scenarios(auth: dict[str, str], setting: dict) -> list[tuple[str, Scenario]]
                                       note="lines priced from the products, totals summed in one transaction"))]
 
 
-def top_up_payments(folder: Path, setting: dict, links: int = LINKS) -> dict:
+def top_up_payments(url: str, setting: dict, links: int = LINKS) -> dict:
     """Invoices owing 1,100.00 each (100 of a 10.00 service, 10 % tax) and ``links`` Pending Provet Pay links of
     10.00 against them, made through the engine in one transaction; answers the links' payment page paths."""
-    with bench_clinic(folder) as (engine, clinic_id, ownership):
+    with bench_clinic(url) as (engine, clinic_id, ownership):
         registry, t = engine.registry, engine.tables
         with engine.db.connect() as conn:
             rate = conn.execute(sa.select(t["taxrate"].c.id).where(t["taxrate"].c.clinic_id == clinic_id,

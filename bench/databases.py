@@ -1,9 +1,11 @@
-"""Bench databases: one SQLite file per animal count, loaded once with the CLI and reused.
+"""Bench databases: one loaded database per animal count, loaded once with the CLI and reused.
 
-A loaded database is kept in ``<cache>/animals-<N>/`` with a ``bench.json`` naming the migration head it
-was built at; it is reused while the code's head is unchanged, migrated forward when the code has later
-migrations, and rebuilt otherwise (or with ``--fresh``). Each run works on a
-copy, so the POST scenario's new animals never leak into the next run's "1,000 animals".
+On SQLite (the default) a loaded database is kept in ``<cache>/animals-<N>/`` with a ``bench.json`` naming the
+migration head it was built at; on PostgreSQL (``--database-url``) it is the database ``openvet_bench_<N>`` of
+that server, the same JSON stamp kept as its ``COMMENT ON DATABASE``. Either is reused while the code's head
+is unchanged, migrated forward when the code has later migrations, and rebuilt otherwise (or with ``--fresh``).
+Each run works on a copy (a file copy; ``CREATE DATABASE … TEMPLATE`` on PostgreSQL), so the POST scenario's
+new animals never leak into the next run's "1,000 animals".
 """
 
 from __future__ import annotations
@@ -19,24 +21,31 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
 CLINIC = "bench"
 DB_FILE = "openvet.sqlite3"
+PG_PREFIX = "openvet_bench_"  # the PostgreSQL databases the bench makes: openvet_bench_<N>[_work|_building]
+
+
+def sqlite_url(folder: Path) -> str:
+    """The URL of the SQLite database in a bench folder."""
+    return f"sqlite:///{folder / DB_FILE}"
 
 
 @contextmanager
-def bench_clinic(folder: Path) -> Iterator[tuple]:
-    """The engine over a working copy and its bench clinic: (engine, clinic id, its first Separation), for rows
-    that top the demo up through the engine before the server starts (bench/stock.py, bench/billing.py)."""
+def bench_clinic(url: str) -> Iterator[tuple]:
+    """The engine over a working copy (its URL) and its bench clinic: (engine, clinic id, its first Separation),
+    for rows that top the demo up through the engine before the server starts (bench/stock.py, bench/billing.py)."""
     import sqlalchemy as sa
 
     from openvet.engine import Engine
     from openvet.store import accounts
     from openvet.store.database import connect
 
-    engine = Engine(connect(f"sqlite:///{folder / DB_FILE}"))
+    engine = Engine(connect(url))
     try:
         with engine.db.connect() as conn:
             clinic_id = accounts.clinic_by_slug(conn, CLINIC).id
@@ -59,10 +68,12 @@ def openvet_command() -> list[str]:
     return [sys.executable, "-m", "openvet"]
 
 
-def environment(folder: Path) -> dict[str, str]:
+def environment(folder: Path, url: str | None = None) -> dict[str, str]:
+    """The environment of an ``openvet`` process: files and logs in ``folder``, the database at ``url`` (default
+    the SQLite file in ``folder``); the rest (PYTHONPATH among it) inherited."""
     env = dict(os.environ)
     env["OPENVET_DATA_DIR"] = str(folder)
-    env["OPENVET_DATABASE_URL"] = f"sqlite:///{folder / DB_FILE}"
+    env["OPENVET_DATABASE_URL"] = url or sqlite_url(folder)
     env.setdefault("OPENVET_RATE_LIMIT", "off")  # a benchmark makes thousands of calls a minute
     return env
 
@@ -75,9 +86,10 @@ def migration_head() -> str:
     return "+".join(sorted(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()))
 
 
-def openvet(args: list[str], folder: Path, capture: bool = False) -> str:
-    """Run one ``openvet`` CLI command against the database in ``folder``; its output when captured."""
-    done = subprocess.run([*openvet_command(), *args], env=environment(folder), check=False,
+def openvet(args: list[str], folder: Path, capture: bool = False, url: str | None = None) -> str:
+    """Run one ``openvet`` CLI command against the database at ``url`` (default the SQLite file in ``folder``);
+    its output when captured."""
+    done = subprocess.run([*openvet_command(), *args], env=environment(folder, url), check=False,
                           stdout=subprocess.PIPE if capture else None, stderr=subprocess.PIPE if capture else None,
                           text=True)
     if done.returncode != 0:
@@ -156,6 +168,208 @@ def working_copy(source: Path, work: Path) -> Path:
     return work
 
 
+@dataclass(frozen=True)
+class Working:
+    """A run's working database: its URL (OPENVET_DATABASE_URL) and a folder (OPENVET_DATA_DIR: the SQLite file,
+    or on PostgreSQL the files and logs a server writes beside its database)."""
+
+    folder: Path
+    url: str
+
+
+@contextmanager
+def working_database(animals: int, server: str, cache: Path, fresh: bool, keep: bool, work: Path,
+                     console: Console) -> Iterator[Working]:
+    """A throw-away copy of the cached ``animals``-animal database: a SQLite file in ``work`` when ``server`` is
+    empty, else a database ``openvet_bench_<N>_work`` on the PostgreSQL server at ``server`` made from the cached
+    ``openvet_bench_<N>`` as a template; removed afterwards unless ``keep``."""
+    if not server:
+        folder = working_copy(cached_database(animals, cache, fresh, console), work)
+        try:
+            yield Working(folder, sqlite_url(folder))
+        finally:
+            if not keep:
+                shutil.rmtree(folder, ignore_errors=True)
+        return
+    source = cached_postgres(server, animals, cache, fresh, console)
+    name = f"{source}_work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    with _admin(server) as admin:
+        _drop(admin, name)  # a copy kept by an earlier run (--keep)
+        # no session may be open on the template: every engine of the bench over it is disposed (NullPool)
+        admin.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    try:
+        yield Working(work, database_url(server, name))
+    finally:
+        if not keep:
+            with _admin(server) as admin:
+                _drop(admin, name)
+            shutil.rmtree(work, ignore_errors=True)
+
+
+# PostgreSQL (--database-url): the cached databases are openvet_bench_<N> on that server, stamped with the JSON of
+# SQLite's bench.json as their COMMENT ON DATABASE.
+
+def postgres_url(url: str) -> str:
+    """``url`` with SQLAlchemy's psycopg (3) driver when it names none (``postgresql://`` means psycopg2)."""
+    import sqlalchemy as sa
+
+    parsed = sa.make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def database_url(server: str, name: str) -> str:
+    """The URL of the database ``name`` on the server of ``server`` (same role, password and options)."""
+    import sqlalchemy as sa
+
+    return sa.make_url(postgres_url(server)).set(database=name).render_as_string(hide_password=False)
+
+
+def server_place(server: str) -> str:
+    """Where a server is, for messages and the report (no role, no password)."""
+    import sqlalchemy as sa
+
+    parsed = sa.make_url(server)
+    host = parsed.host or parsed.query.get("host") or "local socket"
+    return f"{host}:{parsed.port}" if parsed.port else str(host)
+
+
+@contextmanager
+def _engine(url: str, autocommit: bool = False) -> Iterator[Any]:
+    """A connection that leaves nothing open behind it (NullPool): a database used as a template, renamed or
+    dropped must have no session."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(postgres_url(url), poolclass=sa.pool.NullPool,
+                              **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}))
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def _admin(server: str):
+    """An autocommit connection to the server's own database (CREATE and DROP DATABASE refuse a transaction)."""
+    return _engine(server, autocommit=True)
+
+
+def _stamp(admin: Any, name: str) -> tuple[bool, dict]:
+    """Whether database ``name`` exists, and the stamp its comment holds ({} when none)."""
+    import sqlalchemy as sa
+
+    row = admin.execute(sa.text("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :n"),
+                        {"n": name}).first()
+    if row is None:
+        return False, {}
+    try:
+        saved = json.loads(row[0] or "{}")
+    except ValueError:
+        return True, {}
+    return True, saved if isinstance(saved, dict) else {}
+
+
+def _comment(admin: Any, name: str, stamp: dict) -> None:
+    text = json.dumps(stamp, separators=(",", ":")).replace("'", "''")
+    admin.exec_driver_sql(f'COMMENT ON DATABASE "{name}" IS \'{text}\'')
+
+
+def _drop(admin: Any, name: str) -> None:
+    force = " WITH (FORCE)" if (admin.dialect.server_version_info or (0,)) >= (13,) else ""
+    admin.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"{force}')
+
+
+def _analyze(url: str) -> None:
+    """Statistics for the planner, and the visibility map and hint bits set once here rather than by the first
+    queries of every copy (a copy is the template's files)."""
+    with _engine(url, autocommit=True) as conn:
+        conn.exec_driver_sql("VACUUM (ANALYZE)")
+
+
+def cached_postgres(server: str, animals: int, cache: Path, fresh: bool, console: Console) -> str:
+    """The name of a loaded database with ``animals`` animals on the PostgreSQL server at ``server``, built when
+    missing, stale or ``fresh``: :func:`cached_database`'s policy, the stamp in the database's comment."""
+    head = migration_head()
+    name = f"{PG_PREFIX}{animals}"
+    folder = cache / f"postgres-{animals}"  # OPENVET_DATA_DIR of the commands that build and migrate it
+    folder.mkdir(parents=True, exist_ok=True)
+    where = f"database {name} on {server_place(server)}"
+    with _admin(server) as admin:
+        exists, saved = _stamp(admin, name)
+    if exists and not fresh:
+        if saved.get("head") == head and saved.get("animals") == animals:
+            console.print(f"[dim]reusing the {animals:,}-animal {where} (migration head {head})[/]")
+            return name
+        if saved.get("animals") == animals and _older_head(saved.get("head")):
+            console.print(f"[yellow]the {animals:,}-animal {where} was built at head {saved.get('head')}; "
+                          f"migrating it to {head}[/]")
+            url = database_url(server, name)
+            openvet(["migrate"], folder, capture=True, url=url)
+            _analyze(url)
+            with _admin(server) as admin:
+                _comment(admin, name, {**saved, "head": head, "migrated_from": saved.get("head")})
+            return name
+        console.print(f"[yellow]the {animals:,}-animal {where} was built at head {saved.get('head')}; "
+                      f"the code is at {head}: rebuilding[/]")
+    building = f"{name}_building"
+    console.print(f"[bold]building a {animals:,}-animal {where}[/] (migration head {head})")
+    began = time.perf_counter()
+    with _admin(server) as admin:
+        _drop(admin, building)  # a build that was stopped half-way
+        admin.exec_driver_sql(f'CREATE DATABASE "{building}"')
+    url = database_url(server, building)
+    steps: dict[str, float] = {}
+    for step, command in (("migrate", ["migrate"]),
+                          ("clinic create", ["clinic", "create", CLINIC, "--name", "Bench clinic"]),
+                          ("demo-data", ["demo-data", "--clinic", CLINIC, "--animals", str(animals)])):
+        at = time.perf_counter()
+        openvet(command, folder, capture=step != "demo-data", url=url)
+        steps[step] = round(time.perf_counter() - at, 1)
+    at = time.perf_counter()
+    _analyze(url)
+    steps["vacuum analyze"] = round(time.perf_counter() - at, 1)
+    stamp = {"head": head, "animals": animals, "clinic": CLINIC, "built_at": int(time.time()),
+             "build_seconds": round(time.perf_counter() - began, 1), "step_seconds": steps}
+    with _admin(server) as admin:
+        _comment(admin, building, stamp)
+        _drop(admin, name)
+        admin.exec_driver_sql(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    console.print(f"[dim]built {name} in {stamp['build_seconds']:,} s: "
+                  + ", ".join(f"{step} {seconds:,} s" for step, seconds in steps.items()) + "[/]")
+    return name
+
+
+def drop_postgres_databases(server: str) -> list[str]:
+    """Drop the bench's databases on the server at ``server`` (cached, working copies kept with --keep, builds
+    stopped half-way); answers their names."""
+    import sqlalchemy as sa
+
+    with _admin(server) as admin:
+        names = list(admin.execute(sa.text("SELECT datname FROM pg_database WHERE datname LIKE :p ORDER BY 1"),
+                                   {"p": PG_PREFIX.replace("_", "\\_") + "%"}).scalars())
+        for name in names:
+            _drop(admin, name)
+    return names
+
+
+def is_postgres(url: str) -> bool:
+    import sqlalchemy as sa
+
+    return sa.make_url(url).get_backend_name() == "postgresql"
+
+
+def describe(server: str) -> str:
+    """Which database a run uses, for its report: SQLite and its version, or PostgreSQL, its version and place."""
+    if not server:
+        return f"SQLite {sqlite3.sqlite_version}"
+    with _admin(server) as admin:
+        version = admin.exec_driver_sql("SHOW server_version").scalar()
+    return f"PostgreSQL {version} at {server_place(server)}"
+
+
 @dataclass
 class Fixture:
     """What the scenarios need from one database: ids to ask for and filter values that fill a page."""
@@ -188,18 +402,61 @@ NAME_COLUMN = {"animal": "name", "contact": "last_name"}
 WINDOW_ROWS = 500  # rows a modified_at window matches, at every scale (a sync client's "what changed")
 
 
-def read_fixture(folder: Path, needed: dict[str, int], preferred: dict[str, str]) -> Fixture:
-    """Pick ids and filter values; ``needed`` is the largest page asked of each table, ``preferred`` the
-    ``like`` values chosen on the smaller database (the same values at every scale, so scales compare)."""
-    conn = sqlite3.connect(f"file:{folder / DB_FILE}?mode=ro", uri=True)
+class _Query:
+    """A SQLAlchemy connection asked like a ``sqlite3`` one, on SQLite or PostgreSQL: ``execute(sql, params)``
+    with ``?`` placeholders, answering rows (``fetchone()``, iteration). PostgreSQL's LIKE tells case apart where
+    SQLite's folds A-Z; the server folds both sides there (``lower(column) LIKE lower(value)``, store/filters.py),
+    so a LIKE is read as ILIKE on PostgreSQL and counts what the server will find."""
+
+    def __init__(self, conn: Any):
+        self.conn = conn
+        self.dialect = conn.dialect.name
+
+    def execute(self, sql: str, params: tuple = ()) -> Any:
+        if self.dialect == "postgresql":
+            sql = sql.replace(" LIKE ", " ILIKE ")
+            if params:
+                sql = sql.replace("%", "%%").replace("?", "%s")  # psycopg's placeholders
+        return self.conn.exec_driver_sql(sql, tuple(params)) if params else self.conn.exec_driver_sql(sql)
+
+    def draw(self) -> str:
+        """SQL of a random whole number in [0, ? - ? + 1): SQLite's random() is a 64-bit integer, PostgreSQL's a
+        float in [0, 1)."""
+        if self.dialect == "postgresql":
+            return "CAST(floor(random() * (? - ? + 1)) AS bigint)"
+        return "abs(random()) % (? - ? + 1)"
+
+
+@contextmanager
+def _reading(where: Path | str) -> Iterator[_Query]:
+    """A connection to read a fixture with: the SQLite file of a bench folder (read-only), or a database URL."""
+    import sqlalchemy as sa
+
+    url = sqlite_url(where) if isinstance(where, Path) else where
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = sa.create_engine(f"sqlite:///file:{parsed.database}?mode=ro&uri=true", poolclass=sa.pool.NullPool)
+    else:
+        engine = sa.create_engine(postgres_url(url), poolclass=sa.pool.NullPool)
     try:
+        with engine.connect() as conn:
+            yield _Query(conn)
+    finally:
+        engine.dispose()
+
+
+def read_fixture(where: Path | str, needed: dict[str, int], preferred: dict[str, str]) -> Fixture:
+    """Pick ids and filter values from a database (its URL, or a bench folder's SQLite file); ``needed`` is the
+    largest page asked of each table, ``preferred`` the ``like`` values chosen on the smaller database (the same
+    values at every scale, so scales compare)."""
+    with _reading(where) as conn:
         clinic_id = conn.execute("SELECT id FROM clinic WHERE slug = ?", (CLINIC,)).fetchone()[0]
         low, high, animals = conn.execute(
             "SELECT min(id), max(id), count(*) FROM animal WHERE clinic_id = ?", (clinic_id,)).fetchone()
         contacts = conn.execute("SELECT count(*) FROM contact WHERE clinic_id = ?", (clinic_id,)).fetchone()[0]
         contact_ids = [row[0] for row in conn.execute(
             "SELECT contact_id FROM animal WHERE clinic_id = ? AND id IN "
-            "(SELECT abs(random()) % (? - ? + 1) + ? FROM animal LIMIT 1000)",
+            f"(SELECT {conn.draw()} + ? FROM animal LIMIT 1000)",
             (clinic_id, high, low, low))]
         kinds = [tuple(row) for row in conn.execute(
             "SELECT DISTINCT species_id, breed_id, sex_id, animalcolour_id FROM animal "
@@ -209,17 +466,17 @@ def read_fixture(folder: Path, needed: dict[str, int], preferred: dict[str, str]
         letters = {table: _contained(conn, table, clinic_id, 1, preferred.get(table + ":letter"))
                    for table in needed}
         calendar = _calendar(conn, clinic_id) if _has_table(conn, "appointment") else None
-    finally:
-        conn.close()
     return Fixture(clinic_id, animals, (low, high), contacts, sorted(set(contact_ids)), kinds, windows, patterns,
                    letters, calendar)
 
 
-def _has_table(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+def _has_table(conn: _Query, name: str) -> bool:
+    import sqlalchemy as sa
+
+    return sa.inspect(conn.conn).has_table(name)
 
 
-def _calendar(conn: sqlite3.Connection, clinic_id: int) -> Calendar | None:
+def _calendar(conn: _Query, clinic_id: int) -> Calendar | None:
     """The demo's "today": the local day of the latest animal's registration (the moment of the load)."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -235,7 +492,7 @@ def _calendar(conn: sqlite3.Connection, clinic_id: int) -> Calendar | None:
     low, high = conn.execute("SELECT min(id), max(id) FROM consult WHERE clinic_id = ?", (clinic_id,)).fetchone()
     animals = [row[0] for row in conn.execute(
         "SELECT animal_id FROM consult WHERE clinic_id = ? AND id IN "
-        "(SELECT abs(random()) % (? - ? + 1) + ? FROM consult LIMIT 1000)", (clinic_id, high, low, low))] \
+        f"(SELECT {conn.draw()} + ? FROM consult LIMIT 1000)", (clinic_id, high, low, low))] \
         if low is not None else []
     status = conn.execute("SELECT id FROM appointmentstatus WHERE clinic_id = ? ORDER BY name = 'Confirmed' DESC, id "
                           "LIMIT 1", (clinic_id,)).fetchone()[0]
@@ -246,7 +503,7 @@ def _calendar(conn: sqlite3.Connection, clinic_id: int) -> Calendar | None:
     return Calendar(day, booked, sorted(set(animals)), {"type_id": kind, "status_id": status}, vets)
 
 
-def _window(conn: sqlite3.Connection, table: str, clinic_id: int) -> tuple[int, int, int]:
+def _window(conn: _Query, table: str, clinic_id: int) -> tuple[int, int, int]:
     """A modified_at range [A, B) around the middle of the table matching about WINDOW_ROWS rows."""
     total = conn.execute(f"SELECT count(*) FROM {table} WHERE clinic_id = ?", (clinic_id,)).fetchone()[0]
     wanted = min(WINDOW_ROWS, max(total // 2, 1))

@@ -99,8 +99,9 @@ def _scale_cells(row: dict[str, Any]) -> list[str]:
             _num(row["p99_ratio"], 2), _num(row["rps_ratio"], 2), f"p50 × ≤ {SCALE_LIMIT:g}", _met_text(row["met"])]
 
 
-def print_tables(console: Console, rows: list[dict[str, Any]], scale: list[dict[str, Any]]) -> None:
-    table = Table(title="openvet benchmark", show_lines=False)
+def print_tables(console: Console, rows: list[dict[str, Any]], scale: list[dict[str, Any]],
+                 database: str = "") -> None:
+    table = Table(title="openvet benchmark" + (f" on {database}" if database else ""), show_lines=False)
     for name in HEAD:
         table.add_column(name, justify="left" if name in ("scenario", "goal") else "right")
     for row in rows:
@@ -121,8 +122,9 @@ def print_tables(console: Console, rows: list[dict[str, Any]], scale: list[dict[
 
 def markdown(run: dict[str, Any]) -> str:
     lines = [f"# openvet benchmark, {run['when']}", ""]
-    for key in ("machine", "commit", "migration_head", "generator", "options"):
-        lines.append(f"- {key.replace('_', ' ')}: {run[key]}")
+    for key in ("machine", "commit", "database", "migration_head", "generator", "options"):
+        if key in run:  # a run written before the database was named ran on SQLite
+            lines.append(f"- {key.replace('_', ' ')}: {run[key]}")
     lines += ["", "| " + " | ".join(HEAD) + " |", "|" + "---|" * len(HEAD)]
     lines += ["| " + " | ".join(_cells(row)) + " |" for row in run["rows"]]
     if run["scale"]:

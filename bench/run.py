@@ -1,6 +1,7 @@
 """openvet benchmark: a real server process, loaded with demo animals, measured against its floor.
 
     .venv/bin/python bench/run.py [--animals 1000000] [--duration 10] [--connections 32] [--fresh]
+                                  [--database-url postgresql+psycopg://user@host:5432/postgres]
 
 For each scale (1,000 animals and --animals) it takes a cached demo database (built with the CLI on first
 use), starts ``openvet serve`` on a copy, creates credentials, and loads it with wrk, one scenario at a time:
@@ -9,6 +10,9 @@ and a name ``like`` (contains: the same three letters at both scales), a list of
 ``like`` (too short for a trigram index), and POST animal. Then the floor: ``bench/floor.py`` (the single
 GET's exact bytes) on the same uvicorn, same flags. It prints requests/s, p50/p99 and the ratio to the
 floor, checks the goals, and writes bench/results/<timestamp>.json and .md. See docs/benchmarks.md.
+
+The databases are SQLite files by default; with --database-url every scale runs on that PostgreSQL server
+instead: a cached database openvet_bench_<N> per scale, a working copy openvet_bench_<N>_work made from it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ import contextlib
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -65,6 +68,11 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true", help="rebuild the cached databases")
     parser.add_argument("--cache", type=Path, default=RESULTS / "cache", help="where loaded databases are kept")
     parser.add_argument("--keep", action="store_true", help="keep the working copies of the databases")
+    parser.add_argument("--database-url", default="",
+                        help="a PostgreSQL server (SQLAlchemy URL; its role may create databases): run every scale "
+                             "on it, in databases openvet_bench_<N> (default: SQLite files under --cache)")
+    parser.add_argument("--drop-cached", action="store_true",
+                        help="drop the bench's databases (openvet_bench_*) on --database-url, and stop")
     parser.add_argument("--like-as-pattern", action="store_true",
                         help="send like values as SQL patterns (%%value%%): for a server from before like meant "
                              "contains (b4edbc9, the event loop's before)")
@@ -272,13 +280,12 @@ class Runner:
 
 def run_scale(runner: Runner, animals: int, plan, preferred: dict[str, str], logs: Path) -> list[dict]:
     args, console = runner.args, runner.console
-    source = databases.cached_database(animals, args.cache, args.fresh, console)
-    work = databases.working_copy(source, RESULTS / "work" / f"animals-{animals}")
-    try:
+    with databases.working_database(animals, args.database_url, args.cache, args.fresh, args.keep,
+                                    RESULTS / "work" / f"animals-{animals}", console) as work:
         (_, small_limit), (big_table, big_limit), _ = plan
         needed = {"animal": small_limit}
         needed[big_table] = max(needed.get(big_table, 0), big_limit)
-        fixture = databases.read_fixture(work, needed, preferred)
+        fixture = databases.read_fixture(work.url, needed, preferred)
         preferred.update({table: value for table, (value, _) in fixture.patterns.items()})
         preferred.update({table + ":letter": value for table, (value, _) in fixture.letters.items()})
         found = {**fixture.patterns, **{f"{t}, 1 letter": v for t, v in fixture.letters.items()}}
@@ -287,15 +294,15 @@ def run_scale(runner: Runner, animals: int, plan, preferred: dict[str, str], log
                       + ", ".join(f"{t} {n:,} rows" for t, (_, _, n) in fixture.windows.items())
                       + f"; like (contains): {like}")
         runner.notes.append(f"{animals:,} animals: like (contains) {like}")
-        stock.top_up(work)  # 200 products with stock, orders and consumption (bench/stock.py)
-        billed = billing.top_up(work)  # a salesperson, priced products, owners to invoice (bench/billing.py)
-        paid = (billing.top_up_payments(work, billed)  # invoices and links to pay (bench/billing.py)
+        stock.top_up(work.url)  # 200 products with stock, orders and consumption (bench/stock.py)
+        billed = billing.top_up(work.url)  # a salesperson, priced products, owners to invoice (bench/billing.py)
+        paid = (billing.top_up_payments(work.url, billed)  # invoices and links to pay (bench/billing.py)
                 if billed["owners"] and billing.wanted(args.only) else None)
-        credentials = json.loads(databases.openvet(["credentials", "create", "--clinic", CLINIC, "--json"], work,
-                                                   capture=True))
+        credentials = json.loads(databases.openvet(["credentials", "create", "--clinic", CLINIC, "--json"],
+                                                   work.folder, capture=True, url=work.url))
         rows = []
         command = [*databases.openvet_command(), "serve", "--workers", str(args.workers)]
-        with serving(command, databases.environment(work), logs / f"openvet-{animals}.log") as base, \
+        with serving(command, databases.environment(work.folder, work.url), logs / f"openvet-{animals}.log") as base, \
                 httpx.Client(base_url=base, timeout=30) as client:
             answer = client.post("/v1/oauth/access_token", data={**credentials, "grant_type": "client_credentials"})
             answer.raise_for_status()
@@ -318,9 +325,6 @@ def run_scale(runner: Runner, animals: int, plan, preferred: dict[str, str], log
             with serving(command, env, logs / f"floor-{animals}.log") as base:
                 rows.insert(0, runner.row("floor", animals, floor, base, None))
         return rows
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def machine() -> str:
@@ -347,6 +351,19 @@ def main() -> int:
     console = Console()
     if not console.is_terminal:
         console = Console(width=150)  # a log or a pipe: keep the table's rows on one line
+    if args.database_url and not databases.is_postgres(args.database_url):
+        console.print(f"[red]--database-url must name a PostgreSQL server, not {args.database_url!r}[/]")
+        return 2
+    if args.drop_cached:
+        if not args.database_url:
+            console.print("[red]--drop-cached drops the databases of --database-url (SQLite's cache is a folder: "
+                          f"remove {args.cache})[/]")
+            return 2
+        for name in databases.drop_postgres_databases(args.database_url):
+            console.print(f"dropped {name}")
+        return 0
+    database = databases.describe(args.database_url)
+    console.print(f"[bold]database:[/] {database}")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     logs = RESULTS / "logs" / stamp
     scripts = logs / "lua"
@@ -375,13 +392,13 @@ def main() -> int:
     report.judge(rows)
     scale = report.scale_rows(rows)
     run = {"when": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(), "commit": commit(),
-           "migration_head": databases.migration_head(), "generator": generator,
+           "database": database, "migration_head": databases.migration_head(), "generator": generator,
            "options": (f"--animals {args.animals} --small {args.small} --duration {args.duration:g} "
                        f"--warmup {args.warmup:g} --connections {args.connections} "
                        f"--token-connections {args.token_connections} --workers {args.workers}"),
            "notes": notes, "rows": rows, "scale": scale}
     console.print()
-    report.print_tables(console, rows, scale)
+    report.print_tables(console, rows, scale, database)
     for text in notes:
         console.print(f"[dim]note: {text}[/]")
     as_json, as_md = report.write(run, RESULTS, stamp)

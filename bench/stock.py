@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import time
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -23,9 +22,10 @@ PRODUCTS = 200  # the page asked
 QUESTION = quote(json.dumps([{"name": "stocklevel"}], separators=(",", ":")))
 
 
-def top_up(folder: Path) -> None:
-    """At least ``PRODUCTS`` products in the bench clinic, with stock, orders and consumption (once)."""
-    with bench_clinic(folder) as (engine, clinic_id, ownership):
+def top_up(url: str) -> None:
+    """At least ``PRODUCTS`` products in the bench clinic of the database at ``url``, with stock, orders and
+    consumption (once)."""
+    with bench_clinic(url) as (engine, clinic_id, ownership):
         with engine.db.connect() as conn:
             product = engine.tables["product"]
             have = conn.execute(sa.select(sa.func.count()).select_from(product)
