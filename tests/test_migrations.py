@@ -76,8 +76,9 @@ def test_every_searched_field_has_its_search_index(engine):
         if not columns:
             continue
         if engine.db.dialect.name == "sqlite":
-            expected = [s for s in create_search(search, "sqlite") if s.startswith("CREATE")]
-            names = [search.source, search.fts, *search.triggers()]
+            expected = [s.replace(" IF NOT EXISTS", "") for s in create_search(search, "sqlite")
+                        if s.startswith("CREATE")]
+            names = [search.source, search.fts, search.terms, *search.triggers()]
             assert [made.get(name) for name in names] == expected, resource.table
             found += len(columns)
         else:
@@ -152,4 +153,43 @@ def test_the_search_migration_indexes_the_rows_already_there(backend, tmp_path):
             conn.execute(sa.insert(animal).values(clinic_id=clinic, name="Abel"))
         upgrade(url, "0002")
         assert found("bel") == 4
+        db.dispose()
+
+
+def test_the_trigram_counts_migration_counts_the_rows_already_there(tmp_path):
+    """0015 on a SQLite database with records: every search index gets its trigram counts, counted from the
+    rows there, and its triggers keep them from then on; its downgrade takes them away again."""
+    from test_search import expected_terms, held_terms
+
+    metadata = build_metadata(REGISTRY.values())
+    animal, contact = metadata.tables["animal"], metadata.tables["contact"]
+    with migrated_database("sqlite", tmp_path) as url:
+        # the earlier migrations make their search indexes with today's create_search (terms included): going
+        # down to 0014 leaves the database as 0014 made it before 0015 existed
+        command.downgrade(alembic_config(url), "0014")
+        db = sa.create_engine(url)
+        with db.begin() as conn:
+            clinic = conn.execute(sa.text("INSERT INTO clinic (slug, name, created_at) VALUES ('a', 'A', 0) "
+                                          "RETURNING id")).scalar_one()
+            for name in ("Bella", "Isabel", "BELINDA", None):
+                conn.execute(sa.insert(animal).values(clinic_id=clinic, name=name, microchip_number="985000111"))
+            conn.execute(sa.insert(contact).values(clinic_id=clinic, first_name="Ann", last_name="Bellamy"))
+            assert "animal_search_terms" not in sa.inspect(conn).get_table_names()
+        upgrade(url)
+        with db.begin() as conn:
+            conn.execute(sa.insert(animal).values(clinic_id=clinic, name="Abel"))
+        with db.connect() as conn:
+            for table, column in (("animal", "name"), ("animal", "microchip_number"), ("contact", "last_name")):
+                assert held_terms(conn, table, column) == expected_terms(conn, table, column)
+            assert held_terms(conn, "animal", "name")[(clinic, "bel")] == 4
+            assert records.count(conn, animal, clinic, [Condition("name", "contains", "BEL")]) == 4
+            tables = {name for (name,) in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE name LIKE '%search_terms'")}
+            assert {"animal_search_terms", "contact_search_terms", "product_search_terms"} <= tables
+        command.downgrade(alembic_config(url), "0014")
+        with db.begin() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE name LIKE '%search_terms' "
+                                        "OR sql LIKE '%search_terms%'").scalar() == 0
+            conn.execute(sa.insert(animal).values(clinic_id=clinic, name="Belle"))  # the triggers still work
+            assert records.count(conn, animal, clinic, [Condition("name", "contains", "bell")]) == 2
         db.dispose()

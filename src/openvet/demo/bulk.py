@@ -129,10 +129,12 @@ def insert_rows(conn: sa.Connection, table: sa.Table, columns: tuple[str, ...], 
             return
         if not driver.in_transaction:  # the trigger may only be away inside the transaction that writes
             raise RuntimeError("insert_rows on SQLite runs inside the transaction that counts the rows")
-        set_aside, index, put_back = index_in_bulk(search)
+        set_aside, indexes, put_back = index_in_bulk(search)
         cursor.execute(set_aside)
         cursor.executemany(f"INSERT INTO {target} ({quoted}) VALUES ({marks})", rows)
-        cursor.execute(index, (json.dumps([row[columns.index("id")] for row in rows]),))
+        ids = json.dumps([row[columns.index("id")] for row in rows])
+        for index in indexes:
+            cursor.execute(index, (ids,))
         cursor.execute(put_back)
     finally:
         cursor.close()

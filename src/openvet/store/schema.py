@@ -14,8 +14,11 @@ call it, so the two agree, as tests/test_migrations.py checks):
 - SQLite: an FTS5 table ``<table>_search`` with the table's searched columns, tokenized in trigrams. Its
   external content is the view ``<table>_search_source``, which lower-cases the columns the way SQLite's
   LIKE folds case (A-Z only), and the tokenizer keeps case (``case_sensitive 1``): a trigram phrase then
-  matches exactly the rows that ``LIKE '%run%'`` matches. Three triggers (``<table>_search_insert``,
-  ``_delete``, ``_update``) keep it in step with every write, executemany included. A migration that
+  matches exactly the rows that ``LIKE '%run%'`` matches. Beside it, ``<table>_search_terms`` counts the
+  clinic's rows that hold each trigram of each column: the count of a three-character value (a type-ahead
+  search, one trigram) is one lookup there instead of a walk over every matching row of the index.
+  Three triggers (``<table>_search_insert``, ``_delete``, ``_update``) keep both in step with every
+  write, executemany included. A migration that
   rebuilds a searched table (Alembic's batch mode on SQLite) must ``drop_search`` first (the table's
   triggers go with it, and SQLite refuses to rename a table a view names) and ``create_search`` after.
 - PostgreSQL: the ``pg_trgm`` extension and a GIN index ``ix_<table>_<column>_trgm`` on
@@ -197,6 +200,11 @@ class Search:
         """SQLite: the view the FTS5 table reads its content from (the columns lower-cased)."""
         return f"{self.table}_search_source"
 
+    @property
+    def terms(self) -> str:
+        """SQLite: how many of a clinic's rows hold each trigram of each column (clinic_id, col, term, rows)."""
+        return f"{self.table}_search_terms"
+
     def triggers(self) -> tuple[str, ...]:
         return tuple(f"{self.fts}_{event}" for event in ("insert", "delete", "update"))
 
@@ -224,28 +232,82 @@ def create_search(search: Search, dialect: str) -> list[str]:
     if dialect != "sqlite":
         return []
     names = ", ".join(search.columns)
+    return [
+        f'CREATE VIEW {search.source} AS SELECT id, {", ".join(f"lower({c}) AS {c}" for c in search.columns)} '
+        f'FROM "{search.table}"',
+        f"CREATE VIRTUAL TABLE {search.fts} USING fts5({names}, content='{search.source}', content_rowid='id', "
+        "tokenize='trigram case_sensitive 1')",
+        *create_search_terms(search),
+        *search_triggers(search),
+        f"INSERT INTO {search.fts} ({search.fts}) VALUES ('rebuild')",
+    ]
+
+
+def search_triggers(search: Search, terms: bool = True) -> list[str]:
+    """SQLite: the three triggers that keep the FTS5 index (and, with ``terms``, the trigram counts) in step
+    with the table's writes."""
+    names = ", ".join(search.columns)
 
     def lowered(row: str) -> str:
         return ", ".join(f"lower({row}{c})" for c in search.columns)
 
     add = f"INSERT INTO {search.fts} (rowid, {names}) VALUES (new.id, {lowered('new.')});"
     remove = f"INSERT INTO {search.fts} ({search.fts}, rowid, {names}) VALUES ('delete', old.id, {lowered('old.')});"
+    if terms:
+        add += "".join(_count_terms(search, c, "new.", 1) for c in search.columns)
+        remove += "".join(_count_terms(search, c, "old.", -1) for c in search.columns)
     insert, delete, update = search.triggers()
     return [
-        f'CREATE VIEW {search.source} AS SELECT id, {", ".join(f"lower({c}) AS {c}" for c in search.columns)} '
-        f'FROM "{search.table}"',
-        f"CREATE VIRTUAL TABLE {search.fts} USING fts5({names}, content='{search.source}', content_rowid='id', "
-        "tokenize='trigram case_sensitive 1')",
         f'CREATE TRIGGER {insert} AFTER INSERT ON "{search.table}" BEGIN {add} END',
         f'CREATE TRIGGER {delete} AFTER DELETE ON "{search.table}" BEGIN {remove} END',
         f'CREATE TRIGGER {update} AFTER UPDATE OF {names} ON "{search.table}" BEGIN {remove} {add} END',
-        f"INSERT INTO {search.fts} ({search.fts}) VALUES ('rebuild')",
     ]
 
 
-def index_in_bulk(search: Search) -> tuple[str, str, str]:
+def create_search_terms(search: Search) -> list[str]:
+    """SQLite: the trigram counts of a table, made if missing and counted afresh from its rows (so that a
+    migration may run it on a table whose counts an earlier migration already made)."""
+    return [f"CREATE TABLE IF NOT EXISTS {search.terms} (clinic_id INTEGER NOT NULL, col TEXT NOT NULL, "
+            "term TEXT NOT NULL, rows INTEGER NOT NULL, PRIMARY KEY (clinic_id, col, term)) WITHOUT ROWID",
+            f"DELETE FROM {search.terms}",
+            *(count_terms_in_bulk(search, c, "") for c in search.columns)]
+
+
+def count_terms_in_bulk(search: Search, column: str, rows: str) -> str:
+    """SQLite: add to the trigram counts of ``column`` the rows picked by ``rows`` (a condition on the table's
+    row ``r``, e.g. ``r.id IN (…)``; empty: every row)."""
+    lowered = f"lower(r.{column})"
+    picked = f"{rows} AND " if rows else ""
+    return (f"INSERT INTO {search.terms} (clinic_id, col, term, rows) "
+            f"SELECT clinic_id, '{column}', term, count(*) FROM (SELECT DISTINCT r.id, r.clinic_id, "
+            f"substr({lowered}, j.key + 1, 3) AS term "
+            f"FROM \"{search.table}\" AS r, json_each({_offsets(lowered)}) AS j "
+            f"WHERE {picked}r.{column} IS NOT NULL) WHERE true GROUP BY clinic_id, term "
+            "ON CONFLICT (clinic_id, col, term) DO UPDATE SET rows = rows + excluded.rows")
+
+
+def _count_terms(search: Search, column: str, row: str, step: int) -> str:
+    """A trigger's statement: count (1) or uncount (-1) the distinct trigrams of one row's column."""
+    lowered = f"lower({row}{column})"
+    trigrams = f"SELECT DISTINCT substr({lowered}, key + 1, 3) AS term FROM json_each({_offsets(lowered)})"
+    if step > 0:
+        return (f" INSERT INTO {search.terms} (clinic_id, col, term, rows) SELECT {row}clinic_id, '{column}', "
+                f"term, 1 FROM ({trigrams}) "
+                "WHERE true ON CONFLICT (clinic_id, col, term) DO UPDATE SET rows = rows + 1;")
+    return (f" UPDATE {search.terms} SET rows = rows - 1 WHERE clinic_id = {row}clinic_id AND col = '{column}' "
+            f"AND term IN ({trigrams});")
+
+
+def _offsets(text: str) -> str:
+    """SQL for a JSON array with one element per trigram of ``text`` (its keys 0, 1, …: where each starts);
+    an empty array for a value shorter than three characters or unset. No CTE: a trigger may not hold one."""
+    return f"'[' || substr(replace(hex(zeroblob(max(length({text}) - 2, 0))), '00', ',0'), 2) || ']'"
+
+
+def index_in_bulk(search: Search) -> tuple[str, list[str], str]:
     """SQLite, for rows written in bulk within one transaction: set the insert trigger aside, index the rows
-    whose ids are given (a JSON list, the one parameter) in one statement, and put the trigger back.
+    whose ids are given (a JSON list, the one parameter of each statement of the middle list) in one statement
+    per structure, and put the trigger back.
 
     FTS5 flushes what it has gathered at the end of every statement, and under executemany every row is a
     statement: indexing row by row from the trigger made a million demo animals load in twice the time.
@@ -253,11 +315,12 @@ def index_in_bulk(search: Search) -> tuple[str, str, str]:
     """
     names = ", ".join(search.columns)
     lowered = ", ".join(f"lower({c})" for c in search.columns)
-    insert = create_search(search, "sqlite")[2]
+    picked = "r.id IN (SELECT value FROM json_each(?))"
     return (f"DROP TRIGGER {search.triggers()[0]}",
-            f'INSERT INTO {search.fts} (rowid, {names}) SELECT id, {lowered} FROM "{search.table}" '
-            "WHERE id IN (SELECT value FROM json_each(?))",
-            insert)
+            [f'INSERT INTO {search.fts} (rowid, {names}) SELECT id, {lowered} FROM "{search.table}" '
+             "WHERE id IN (SELECT value FROM json_each(?))",
+             *(count_terms_in_bulk(search, c, picked) for c in search.columns)],
+            search_triggers(search)[0])
 
 
 def drop_search(search: Search, dialect: str) -> list[str]:
@@ -267,7 +330,8 @@ def drop_search(search: Search, dialect: str) -> list[str]:
     if dialect != "sqlite":
         return []
     return [*(f"DROP TRIGGER IF EXISTS {name}" for name in search.triggers()),
-            f"DROP TABLE IF EXISTS {search.fts}", f"DROP VIEW IF EXISTS {search.source}"]
+            f"DROP TABLE IF EXISTS {search.fts}", f"DROP VIEW IF EXISTS {search.source}",
+            f"DROP TABLE IF EXISTS {search.terms}"]
 
 
 def search_objects(metadata: sa.MetaData) -> set[str]:
@@ -277,7 +341,7 @@ def search_objects(metadata: sa.MetaData) -> set[str]:
     for table in metadata.tables.values():
         search = search_of(table)
         if search is not None:
-            names |= {search.fts, search.source, *search.triggers(),
+            names |= {search.fts, search.source, search.terms, *search.triggers(),
                       *(f"{search.fts}_{part}" for part in ("data", "idx", "docsize", "config", "content")),
                       *(search.trigram_index(c) for c in search.columns)}
     return names
