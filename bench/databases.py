@@ -105,20 +105,14 @@ def cached_database(animals: int, cache: Path, fresh: bool, console: Console) ->
     stamp = folder / "bench.json"
     if not fresh and stamp.exists() and (folder / DB_FILE).exists():
         saved = json.loads(stamp.read_text())
-        if saved.get("head") == head and saved.get("animals") == animals:
-            console.print(f"[dim]reusing the {animals:,}-animal database in {folder} (migration head {head})[/]")
+        verdict = _verdict(saved, head, animals, f"database in {folder}", console)
+        if verdict == "reuse":
             return folder
-        if saved.get("animals") == animals and _older_head(saved.get("head")):
-            # a later migration adds tables and columns, not demo records: migrating forward takes seconds
-            # where a rebuild at a million animals takes half an hour (``--fresh`` still rebuilds)
-            console.print(f"[yellow]the {animals:,}-animal database was built at head {saved.get('head')}; "
-                          f"migrating it to {head}[/]")
+        if verdict == "migrate":
             openvet(["migrate"], folder, capture=True)
             _checkpoint(folder / DB_FILE)
             stamp.write_text(json.dumps({**saved, "head": head, "migrated_from": saved.get("head")}, indent=2))
             return folder
-        console.print(f"[yellow]the {animals:,}-animal database was built at head {saved.get('head')}; "
-                      f"the code is at {head}: rebuilding[/]")
     building = cache / f".building-{animals}"
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
@@ -134,6 +128,23 @@ def cached_database(animals: int, cache: Path, fresh: bool, console: Console) ->
     shutil.rmtree(folder, ignore_errors=True)
     building.rename(folder)
     return folder
+
+
+def _verdict(saved: dict, head: str, animals: int, where: str, console: Console) -> str:
+    """What to do with a loaded database stamped ``saved``: ``reuse`` it (built at the code's migration head),
+    ``migrate`` it forward (built at an earlier head of this code: a later migration adds tables and columns, not
+    demo records, so migrating takes seconds where a rebuild at a million animals takes half an hour), or
+    ``rebuild`` it (another branch's migrations, or another animal count). Says which on the console."""
+    built = saved.get("head")
+    if saved.get("animals") == animals and built == head:
+        console.print(f"[dim]reusing the {animals:,}-animal {where} (migration head {head})[/]")
+        return "reuse"
+    if saved.get("animals") == animals and _older_head(built):
+        console.print(f"[yellow]the {animals:,}-animal {where} was built at head {built}; migrating it to {head}[/]")
+        return "migrate"
+    console.print(f"[yellow]the {animals:,}-animal {where} was built at head {built}; the code is at {head}: "
+                  "rebuilding[/]")
+    return "rebuild"
 
 
 def _older_head(built_at: str | None) -> bool:
@@ -300,20 +311,16 @@ def cached_postgres(server: str, animals: int, cache: Path, fresh: bool, console
     with _admin(server) as admin:
         exists, saved = _stamp(admin, name)
     if exists and not fresh:
-        if saved.get("head") == head and saved.get("animals") == animals:
-            console.print(f"[dim]reusing the {animals:,}-animal {where} (migration head {head})[/]")
+        verdict = _verdict(saved, head, animals, where, console)
+        if verdict == "reuse":
             return name
-        if saved.get("animals") == animals and _older_head(saved.get("head")):
-            console.print(f"[yellow]the {animals:,}-animal {where} was built at head {saved.get('head')}; "
-                          f"migrating it to {head}[/]")
+        if verdict == "migrate":
             url = database_url(server, name)
             openvet(["migrate"], folder, capture=True, url=url)
             _analyze(url)
             with _admin(server) as admin:
                 _comment(admin, name, {**saved, "head": head, "migrated_from": saved.get("head")})
             return name
-        console.print(f"[yellow]the {animals:,}-animal {where} was built at head {saved.get('head')}; "
-                      f"the code is at {head}: rebuilding[/]")
     building = f"{name}_building"
     console.print(f"[bold]building a {animals:,}-animal {where}[/] (migration head {head})")
     began = time.perf_counter()
