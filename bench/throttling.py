@@ -61,28 +61,12 @@ def arguments() -> argparse.Namespace:
 
 def loaded_postgres(url: str, animals: int, folder: Path, console: Console) -> tuple[dict[str, str], Fixture]:
     """The empty PostgreSQL database at ``url`` migrated and loaded with the bench clinic's ``animals``; the
-    environment that serves it, and the ids the scenarios use."""
-    import sqlalchemy as sa
-
-    env = {**databases.environment(folder), "OPENVET_DATABASE_URL": url}
+    environment that serves it, and the ids the scenarios use (read as on SQLite: ``databases.read_fixture``)."""
     for command in (["migrate"], ["clinic", "create", CLINIC, "--name", "Bench"],
                     ["demo-data", "--clinic", CLINIC, "--animals", str(animals)]):
         console.print(f"openvet {' '.join(command)} (PostgreSQL)")
-        subprocess.run([*databases.openvet_command(), *command], env=env, check=True, stdout=subprocess.DEVNULL)
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            clinic_id = conn.execute(sa.text("SELECT id FROM clinic WHERE slug = :s"), {"s": CLINIC}).scalar_one()
-            low, high = conn.execute(sa.text("SELECT min(id), max(id) FROM animal WHERE clinic_id = :c"),
-                                     {"c": clinic_id}).one()
-            contact_ids = conn.execute(sa.text("SELECT DISTINCT contact_id FROM animal WHERE clinic_id = :c "
-                                               "ORDER BY contact_id LIMIT 1000"), {"c": clinic_id}).scalars().all()
-            kinds = [tuple(row) for row in conn.execute(sa.text(
-                "SELECT DISTINCT species_id, breed_id, sex_id, animalcolour_id FROM animal WHERE clinic_id = :c "
-                "AND species_id IS NOT NULL LIMIT 200"), {"c": clinic_id})]
-    finally:
-        engine.dispose()
-    return env, Fixture(clinic_id, animals, (low, high), len(contact_ids), list(contact_ids), kinds, {}, {}, {}, None)
+        databases.openvet(command, folder, capture=True, url=url)
+    return databases.environment(folder, url), databases.read_fixture(url, {"animal": 10}, {})
 
 
 @contextmanager

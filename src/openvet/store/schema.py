@@ -314,11 +314,11 @@ def index_in_bulk(search: Search) -> tuple[str, list[str], str]:
     Other connections never see the table without its trigger: the schema change is part of the transaction.
     """
     names = ", ".join(search.columns)
-    lowered = ", ".join(f"lower({c})" for c in search.columns)
+    lowered = ", ".join(f"lower(r.{c})" for c in search.columns)
     picked = "r.id IN (SELECT value FROM json_each(?))"
     return (f"DROP TRIGGER {search.triggers()[0]}",
-            [f'INSERT INTO {search.fts} (rowid, {names}) SELECT id, {lowered} FROM "{search.table}" '
-             "WHERE id IN (SELECT value FROM json_each(?))",
+            [f'INSERT INTO {search.fts} (rowid, {names}) SELECT r.id, {lowered} FROM "{search.table}" AS r '
+             f"WHERE {picked}",
              *(count_terms_in_bulk(search, c, picked) for c in search.columns)],
             search_triggers(search)[0])
 
