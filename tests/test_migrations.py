@@ -156,21 +156,24 @@ def test_the_search_migration_indexes_the_rows_already_there(backend, tmp_path):
         db.dispose()
 
 
-def test_the_trigram_counts_migration_counts_the_rows_already_there(tmp_path):
-    """0015 on a SQLite database with records: every search index gets its trigram counts, counted from the rows
-    there, and its triggers keep them from then on; its downgrade takes them away again."""
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_trigram_counts_migration_counts_the_rows_already_there(tmp_path, backend):
+    """0015 on a SQLite database with records, 0016 on a PostgreSQL one: every search index gets its trigram
+    counts, counted from the rows there, and its triggers keep them from then on; the downgrade takes them away
+    again (and on PostgreSQL gives record_count back what was appended to it)."""
     from test_search import expected_terms, held_terms
 
     metadata = build_metadata(REGISTRY.values())
     animal, contact = metadata.tables["animal"], metadata.tables["contact"]
+    before = {"sqlite": "0014", "postgresql": "0015"}[backend]
 
     def count_tables(conn: sa.Connection) -> set[str]:
         return {name for name in sa.inspect(conn).get_table_names() if name.endswith("_search_terms")}
 
-    with migrated_database("sqlite", tmp_path) as url:
+    with migrated_database(backend, tmp_path) as url:
         # the earlier migrations make their search indexes with today's create_search (terms included): going
-        # down to 0014 leaves the database as 0014 made it before 0015 existed
-        command.downgrade(alembic_config(url), "0014")
+        # down leaves the database as the revision before made it, before the counts existed
+        command.downgrade(alembic_config(url), before)
         db = sa.create_engine(url)
         with db.begin() as conn:
             clinic = conn.execute(sa.text("INSERT INTO clinic (slug, name, created_at) VALUES ('a', 'A', 0) "
@@ -179,18 +182,25 @@ def test_the_trigram_counts_migration_counts_the_rows_already_there(tmp_path):
                 conn.execute(sa.insert(animal).values(clinic_id=clinic, name=name, microchip_number="985000111"))
             conn.execute(sa.insert(contact).values(clinic_id=clinic, first_name="Ann", last_name="Bellamy"))
             assert count_tables(conn) == set()
+            conn.execute(sa.text("INSERT INTO record_count (clinic_id, resource, total) VALUES (:c, 'animal', 4)"),
+                         {"c": clinic})
         upgrade(url)
         with db.begin() as conn:
             conn.execute(sa.insert(animal).values(clinic_id=clinic, name="Abel"))
+            records.add_to_count(conn, clinic, "animal", 1)
         with db.connect() as conn:
             for table, column in (("animal", "name"), ("animal", "microchip_number"), ("contact", "last_name")):
                 assert held_terms(conn, table, column) == expected_terms(conn, table, column)
             assert held_terms(conn, "animal", "name")[(clinic, "bel")] == 4
             assert records.count(conn, animal, clinic, [Condition("name", "contains", "BEL")]) == 4
+            assert records.count(conn, animal, clinic, []) == 5
             assert {"animal_search_terms", "contact_search_terms", "product_search_terms"} <= count_tables(conn)
-        command.downgrade(alembic_config(url), "0014")
+        command.downgrade(alembic_config(url), before)
         with db.begin() as conn:
             assert count_tables(conn) == set()
             conn.execute(sa.insert(animal).values(clinic_id=clinic, name="Belle"))  # the triggers still work
             assert records.count(conn, animal, clinic, [Condition("name", "contains", "bell")]) == 2
+            total = conn.execute(sa.text("SELECT total FROM record_count WHERE clinic_id = :c AND resource = 'animal'"),
+                                 {"c": clinic}).scalar_one()
+            assert total == 5  # what was appended on PostgreSQL came back into record_count
         db.dispose()

@@ -37,6 +37,8 @@ from openvet.demo.progress import animal_progress
 from openvet.demo.stock import seed_stock
 from openvet.demo.wellness import seed_wellness
 from openvet.store.blobs import Blobs
+from openvet.store.records import fold_counts
+from openvet.store.schema import searches
 
 CHUNK = 20_000  # animals per transaction
 TABLES = homes.TABLES + histories.TABLES + memberships.TABLES  # in the order they are written
@@ -119,6 +121,7 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool, blobs:
                             else chunk.rows)
                     for table in tables:
                         bulk.insert_rows(conn, table, LAYOUTS[table.name].columns, rows[table.name])
+                    fold_counts(conn, searches(tables))  # PostgreSQL: the chunk's appended counts, folded
                 owners += len(chunk.rows["contact"])
                 records = sum(len(rows) for rows in chunk.rows.values())
                 written += records

@@ -119,6 +119,7 @@ class Dispatcher:
                 done.result()
         ran = self.jobs.round()
         schedule.tick(self.engine, every=self.renew_every)  # wellness: terms renewed, credits refreshed
+        schedule.fold(self.engine)  # PostgreSQL: the appended counts folded
         return bool(handed or claimed or ran)
 
     def idle(self) -> bool:

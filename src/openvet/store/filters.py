@@ -57,7 +57,8 @@ def bind(table: sa.Table, conditions: list[Condition], dialect: str) -> tuple[Sh
     ``exact`` (a contains the search index answers alone: one run, no wildcard), ``term`` (an ``exact`` of
     three characters, a single trigram, whose count the search's terms table holds).
     """
-    search = search_of(table) if dialect == "sqlite" else None
+    search = search_of(table)
+    fts = search is not None and dialect == "sqlite"
     shape, params, phrases = [], {}, []
     for n, c in enumerate(conditions):
         variant = ""
@@ -78,15 +79,17 @@ def bind(table: sa.Table, conditions: list[Condition], dialect: str) -> tuple[Sh
             pattern = f"%{text}%"
             # PostgreSQL's LIKE escapes with a backslash by default: doubled, it stays a plain character.
             params[f"v{n}"] = pattern.replace("\\", "\\\\") if dialect == "postgresql" else pattern
-            match = _match(c.column, text) if search is not None and c.column in search.columns else None
+            searched = search is not None and c.column in search.columns
+            match = _match(c.column, text) if fts and searched else None
             variant = "scan"
             if match is not None:
                 params[f"m{n}"] = match
                 phrases.append(match)
                 variant = "exact" if len(text) >= TRIGRAM and not WILDCARDS.search(text) else "index"
-                if variant == "exact" and len(text) == TRIGRAM:
-                    variant = "term"  # one trigram: its rows are counted in the search's terms table
-                    params[f"t{n}"] = text.translate(ASCII_LOWER)
+            if searched and len(text) == TRIGRAM and not WILDCARDS.search(text):
+                variant = "term"  # one trigram: its rows are counted in the search's terms table
+                # SQLite lowers A-Z only (as its LIKE folds); PostgreSQL lowers the value in SQL, as the column
+                params[f"t{n}"] = text.translate(ASCII_LOWER) if fts else text
         else:
             params[f"v{n}"] = c.value
         shape.append((c.column, c.operator, variant))
@@ -107,7 +110,7 @@ def where_clause(table: sa.Table, shape: Shape, dialect: str) -> sa.ColumnElemen
     tests = [_test(table, n, column, op, variant, dialect) for n, (column, op, variant) in enumerate(shape)]
     search = search_of(table)
     for n, (_, _, variant) in enumerate(shape):
-        if variant in SEARCHED:
+        if variant in SEARCHED and dialect == "sqlite":
             fts = _fts(search)
             tests.append(table.c.id.in_(sa.select(fts.c.rowid).where(_matches(fts, f"m{n}"))))
     return sa.and_(table.c.clinic_id == sa.bindparam("clinic_id"), *tests)
@@ -121,7 +124,7 @@ def ids_query(table: sa.Table, shape: Shape, dialect: str) -> sa.Select:
     table, a page stops after its rows instead of first collecting every match (7,000 of a million
     animals for ``bel``).
     """
-    if not _searched(shape):
+    if not _searched(shape, dialect):
         return sa.select(table.c.id).where(where_clause(table, shape, dialect)).order_by(table.c.id)
     fts = _fts(search_of(table))
     return (sa.select(fts.c.rowid.label("id"))
@@ -134,22 +137,22 @@ def ids_query(table: sa.Table, shape: Shape, dialect: str) -> sa.Select:
 def count_query(table: sa.Table, shape: Shape, dialect: str) -> sa.Select:
     """How many of the clinic's rows meet every condition.
 
-    On SQLite, a lone contains of three characters (one trigram: a type-ahead search) is counted by one
-    lookup in the search's terms table (store/schema.py), whatever the number of matches. When every
-    condition is an ``exact`` contains, the search index alone knows the answer once it is known that the
-    table holds no other clinic's rows (two probes of the clinic index): a count of 20,000 matches then takes
-    about a millisecond instead of one row lookup per match.
+    A lone contains of three characters (one trigram: a type-ahead search) is counted by one lookup in the
+    search's terms table (store/schema.py), whatever the number of matches; on PostgreSQL plus the changes
+    not folded into it yet. On SQLite, when every condition is an ``exact`` contains, the search index alone
+    knows the answer once it is known that the table holds no other clinic's rows (two probes of the clinic
+    index): a count of 20,000 matches then takes about a millisecond instead of one row lookup per match.
     """
-    if not _searched(shape):
-        return sa.select(sa.func.count()).select_from(table).where(where_clause(table, shape, dialect))
     search = search_of(table)
     if len(shape) == 1 and shape[0][2] == "term":
-        terms = sa.table(search.terms, sa.column("clinic_id", sa.Integer()), sa.column("col", sa.String()),
-                         sa.column("term", sa.String()), sa.column("rows", sa.Integer()))
-        held = sa.select(terms.c.rows).where(terms.c.clinic_id == sa.bindparam("clinic_id"),
-                                             terms.c.col == sa.literal_column(f"'{shape[0][0]}'"),
-                                             terms.c.term == sa.bindparam("t0", type_=sa.String()))
-        return sa.select(sa.func.coalesce(held.scalar_subquery(), sa.literal_column("0")))
+        term = sa.bindparam("t0", type_=sa.String())
+        if dialect == "sqlite":
+            return sa.select(_held(search.terms, shape[0][0], term))
+        lowered = sa.func.lower(term)
+        both = _held(search.terms, shape[0][0], lowered) + _held(search.changes, shape[0][0], lowered)
+        return sa.select(sa.cast(both, sa.BigInteger()))  # (sum() of bigints is a numeric)
+    if not _searched(shape, dialect):
+        return sa.select(sa.func.count()).select_from(table).where(where_clause(table, shape, dialect))
     fts = _fts(search)
     joined = (sa.select(sa.func.count()).select_from(fts.join(table, table.c.id == fts.c.rowid))
               .where(_matches(fts, "match"), *_row_tests(table, shape, dialect)))
@@ -159,6 +162,16 @@ def count_query(table: sa.Table, shape: Shape, dialect: str) -> sa.Select:
     alone = sa.and_(~sa.exists().where(table.c.clinic_id < clinic), ~sa.exists().where(table.c.clinic_id > clinic))
     from_index = sa.select(sa.func.count()).select_from(fts).where(_matches(fts, "match"))
     return sa.select(sa.case((alone, from_index.scalar_subquery()), else_=joined.scalar_subquery()))
+
+
+def _held(counts: str, column: str, term: sa.ColumnElement) -> sa.ColumnElement[int]:
+    """The rows a trigram table (the counts, or PostgreSQL's changes) holds for the clinic, column and term."""
+    held = sa.table(counts, sa.column("clinic_id", sa.Integer()), sa.column("col", sa.String()),
+                    sa.column("term", sa.String()), sa.column("rows", sa.Integer()))
+    total = (sa.select(sa.func.sum(held.c.rows))
+             .where(held.c.clinic_id == sa.bindparam("clinic_id"), held.c.col == sa.literal_column(f"'{column}'"),
+                    held.c.term == term))
+    return sa.func.coalesce(total.scalar_subquery(), sa.literal_column("0"))
 
 
 # one row's test ------------------------------------------------------------------------------------------
@@ -219,8 +232,9 @@ def _match(column: str, value: str) -> str | None:
     return " AND ".join(phrases) or None
 
 
-def _searched(shape: Shape) -> bool:
-    return any(variant in SEARCHED for _, _, variant in shape)
+def _searched(shape: Shape, dialect: str) -> bool:
+    """Whether the query goes through SQLite's FTS5 index (PostgreSQL's trigram indexes are the planner's)."""
+    return dialect == "sqlite" and any(variant in SEARCHED for _, _, variant in shape)
 
 
 def _fts(search: Search) -> sa.TableClause:

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from openvet.store.filters import SHAPES, Condition, Shape, bind, count_query, ids_query, where_clause
+from openvet.store.schema import Search
 
 DEEP_OFFSET = 2000  # past this, page through the (clinic_id, id) index first, then fetch the rows
 
@@ -50,11 +51,7 @@ def _limit(limit: int | None, dialect: str) -> int | None:
 
 def count(conn: sa.Connection, table: sa.Table, clinic_id: int, conditions: list[Condition]) -> int:
     if not conditions:
-        counter = conn.execute(
-            sa.text("SELECT total FROM record_count WHERE clinic_id = :c AND resource = :r"),
-            {"c": clinic_id, "r": table.name},
-        ).scalar()
-        return int(counter or 0)
+        return int(conn.execute(RECORD_COUNT, {"c": clinic_id, "r": table.name}).scalar_one())
     dialect = conn.dialect.name
     shape, params = bind(table, conditions, dialect)
     return conn.execute(count_query(table, shape, dialect), {**params, "clinic_id": clinic_id}).scalar_one()
@@ -231,14 +228,48 @@ def _update_by_ids(table: sa.Table) -> sa.Update:
                                 table.c.id.in_(sa.bindparam("_ids", expanding=True)))
 
 
-ADD_TO_COUNT = sa.text(
-    "INSERT INTO record_count (clinic_id, resource, total) VALUES (:c, :r, :d) "
-    "ON CONFLICT (clinic_id, resource) DO UPDATE SET total = record_count.total + excluded.total"
-)  # the same upsert on SQLite and PostgreSQL; safe when two first inserts race
+# How many rows a clinic has in a table: the count plus the changes not folded into it yet (PostgreSQL's).
+RECORD_COUNT = sa.text(
+    "SELECT coalesce((SELECT total FROM record_count WHERE clinic_id = :c AND resource = :r), 0) "
+    "+ coalesce((SELECT sum(total) FROM record_count_change WHERE clinic_id = :c AND resource = :r), 0)")
+ADD_TO_COUNT = {
+    # SQLite: one writer at a time, the count updated in place (safe when two first inserts race).
+    "sqlite": sa.text("INSERT INTO record_count (clinic_id, resource, total) VALUES (:c, :r, :d) "
+                      "ON CONFLICT (clinic_id, resource) DO UPDATE SET total = record_count.total + excluded.total"),
+    # PostgreSQL: appended, so that concurrent writers of a clinic never wait for each other on its count row
+    # (they did, until commit); ``fold_counts`` adds the changes to the count later.
+    "postgresql": sa.text("INSERT INTO record_count_change (clinic_id, resource, total) VALUES (:c, :r, :d)"),
+}
+FOLD_LOCK = 0x6F70656E76657401  # PostgreSQL advisory lock: one folder at a time, the others skip their turn
 
 
 def add_to_count(conn: sa.Connection, clinic_id: int, resource: str, delta: int) -> None:
-    conn.execute(ADD_TO_COUNT, {"d": delta, "c": clinic_id, "r": resource})
+    conn.execute(ADD_TO_COUNT[conn.dialect.name], {"d": delta, "c": clinic_id, "r": resource})
+
+
+def fold_counts(conn: sa.Connection, searches: Iterable[Search]) -> bool:
+    """PostgreSQL: add the changes appended to record_count and to the trigram counts of ``searches`` to the
+    counts, and remove them, in the caller's transaction (the dispatcher's rounds, the end of a bulk load).
+    A count reads the counts plus the changes, so it is the same before and after; folding keeps the changes
+    few. Rows appended while it runs stay for the next fold. Whether it folded (False: another connection
+    holds the turn, or SQLite, which has nothing to fold)."""
+    if conn.dialect.name != "postgresql":
+        return False
+    if not conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": FOLD_LOCK}).scalar_one():
+        return False
+    conn.exec_driver_sql(
+        "WITH gone AS (DELETE FROM record_count_change RETURNING clinic_id, resource, total) "
+        "INSERT INTO record_count (clinic_id, resource, total) "
+        "SELECT clinic_id, resource, sum(total) FROM gone GROUP BY clinic_id, resource ORDER BY clinic_id, resource "
+        "ON CONFLICT (clinic_id, resource) DO UPDATE SET total = record_count.total + excluded.total")
+    for search in searches:
+        conn.exec_driver_sql(
+            f"WITH gone AS (DELETE FROM {search.changes} RETURNING clinic_id, col, term, rows) "
+            f"INSERT INTO {search.terms} (clinic_id, col, term, rows) "
+            "SELECT clinic_id, col, term, sum(rows) FROM gone GROUP BY clinic_id, col, term "
+            "ORDER BY clinic_id, col, term "
+            f"ON CONFLICT (clinic_id, col, term) DO UPDATE SET rows = {search.terms}.rows + excluded.rows")
+    return True
 
 
 RECORD_EVENT = sa.text("INSERT INTO outbox (clinic_id, event, resource, record_id, created_at) "

@@ -22,7 +22,12 @@ call it, so the two agree, as tests/test_migrations.py checks):
   rebuilds a searched table (Alembic's batch mode on SQLite) must ``drop_search`` first (the table's
   triggers go with it, and SQLite refuses to rename a table a view names) and ``create_search`` after.
 - PostgreSQL: the ``pg_trgm`` extension and a GIN index ``ix_<table>_<column>_trgm`` on
-  ``lower(column) gin_trgm_ops``.
+  ``lower(column) gin_trgm_ops``; the same trigram counts in ``<table>_search_terms``, but a write does not
+  update them: three statement triggers append its differences to ``<table>_search_term_changes`` (one row per
+  clinic, column and trigram a statement changed), a count adds the changes to the counts, and the dispatcher
+  folds the changes into the counts every few seconds (``records.fold_counts``). Updated in place, the counts
+  of common trigrams were rows every writer of a clinic waited for, and each write of a transaction added a
+  version of them (2,000 inserts in one transaction: 7.4 s instead of 0.5 s); appended, writers never meet.
 
 A search index is the one kind of index that does not start with ``clinic_id``: it finds every clinic's
 matching rows, and the query keeps its own clinic's (``store/filters.py``).
@@ -84,6 +89,16 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("clinic_id", Id, sa.ForeignKey("clinic.id"), primary_key=True),
         sa.Column("resource", sa.String(64), primary_key=True),
         sa.Column("total", sa.BigInteger(), nullable=False),
+    )
+    sa.Table(
+        # PostgreSQL: the differences to record_count written since the dispatcher last folded them into it
+        # (records.fold_counts); a count adds them. Appended, concurrent creates of a clinic never wait for
+        # each other on its record_count row. SQLite writes record_count itself (one writer at a time).
+        "record_count_change", metadata,
+        sa.Column("clinic_id", Id, nullable=False),
+        sa.Column("resource", sa.String(64), nullable=False),
+        sa.Column("total", sa.BigInteger(), nullable=False),
+        sa.Index("ix_record_count_change_clinic_id", "clinic_id", "resource"),
     )
     sa.Table(
         # Events written in the same transaction as the change that causes them (delivery reads them later).
@@ -202,8 +217,18 @@ class Search:
 
     @property
     def terms(self) -> str:
-        """SQLite: how many of a clinic's rows hold each trigram of each column (clinic_id, col, term, rows)."""
+        """How many of a clinic's rows hold each trigram of each column (clinic_id, col, term, rows)."""
         return f"{self.table}_search_terms"
+
+    @property
+    def changes(self) -> str:
+        """PostgreSQL: the differences to ``terms`` not folded into it yet (clinic_id, col, term, rows)."""
+        return f"{self.table}_search_term_changes"
+
+    @property
+    def counter(self) -> str:
+        """PostgreSQL: the trigger function that appends a statement's differences to ``changes``."""
+        return f"{self.table}_search_count"
 
     def triggers(self) -> tuple[str, ...]:
         return tuple(f"{self.fts}_{event}" for event in ("insert", "delete", "update"))
@@ -223,12 +248,17 @@ def search_of(table: sa.Table) -> Search | None:
     return table.info.get("search")
 
 
+def searches(tables: Iterable[sa.Table]) -> list[Search]:
+    """The search indexes of ``tables``."""
+    return [search for table in tables if (search := search_of(table)) is not None]
+
+
 def create_search(search: Search, dialect: str) -> list[str]:
     """The statements that make the substring index of a table and fill it from the rows it already has."""
     if dialect == "postgresql":
         return ["CREATE EXTENSION IF NOT EXISTS pg_trgm", *(
             f'CREATE INDEX {search.trigram_index(c)} ON "{search.table}" USING gin (lower({c}) gin_trgm_ops)'
-            for c in search.columns)]
+            for c in search.columns), *create_search_terms(search, dialect)]
     if dialect != "sqlite":
         return []
     names = ", ".join(search.columns)
@@ -237,7 +267,7 @@ def create_search(search: Search, dialect: str) -> list[str]:
         f'FROM "{search.table}"',
         f"CREATE VIRTUAL TABLE {search.fts} USING fts5({names}, content='{search.source}', content_rowid='id', "
         "tokenize='trigram case_sensitive 1')",
-        *create_search_terms(search),
+        *create_search_terms(search, dialect),
         *search_triggers(search),
         f"INSERT INTO {search.fts} ({search.fts}) VALUES ('rebuild')",
     ]
@@ -264,13 +294,73 @@ def search_triggers(search: Search, terms: bool = True) -> list[str]:
     ]
 
 
-def create_search_terms(search: Search) -> list[str]:
-    """SQLite: the trigram counts of a table, made if missing and counted afresh from its rows (so that a
-    migration may run it on a table whose counts an earlier migration already made)."""
+def create_search_terms(search: Search, dialect: str) -> list[str]:
+    """The trigram counts of a table, made if missing and counted afresh from its rows (so that a migration
+    may run it on a table whose counts an earlier migration already made); on PostgreSQL also the table of
+    changes and the triggers that append to it."""
+    if dialect == "postgresql":
+        return _postgres_terms(search)
     return [f"CREATE TABLE IF NOT EXISTS {search.terms} (clinic_id INTEGER NOT NULL, col TEXT NOT NULL, "
             "term TEXT NOT NULL, rows INTEGER NOT NULL, PRIMARY KEY (clinic_id, col, term)) WITHOUT ROWID",
             f"DELETE FROM {search.terms}",
             *(count_terms_in_bulk(search, c, "") for c in search.columns)]
+
+
+def _postgres_terms(search: Search) -> list[str]:
+    """PostgreSQL: the counts, the changes, and one function behind three statement triggers (each statement's
+    rows at once, through its transition tables: a COPY of a chunk of the demo is one set of changes)."""
+    shape = "clinic_id bigint NOT NULL, col text NOT NULL, term text NOT NULL, rows bigint NOT NULL"
+    insert, delete, update = search.triggers()
+    table = f'"{search.table}"'
+    differ = " OR ".join(f"n.{c} IS DISTINCT FROM o.{c}" for c in search.columns)
+    moved = (f"SELECT n.* FROM added AS n JOIN removed AS o ON o.id = n.id WHERE {differ}",
+             f"SELECT o.* FROM removed AS o JOIN added AS n ON n.id = o.id WHERE {differ}")
+    function = f"""CREATE OR REPLACE FUNCTION {search.counter}() RETURNS trigger LANGUAGE plpgsql AS $count$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        {_append_changes(search, "added", None)}
+    ELSIF TG_OP = 'DELETE' THEN
+        {_append_changes(search, None, "removed")}
+    ELSE
+        {_append_changes(search, f"({moved[0]})", f"({moved[1]})")}
+    END IF;
+    RETURN NULL;
+END
+$count$"""
+    return [
+        f"CREATE TABLE IF NOT EXISTS {search.terms} ({shape}, PRIMARY KEY (clinic_id, col, term))",
+        f"CREATE TABLE IF NOT EXISTS {search.changes} ({shape})",
+        f"CREATE INDEX IF NOT EXISTS ix_{search.changes} ON {search.changes} (clinic_id, col, term)",
+        f"DELETE FROM {search.changes}",
+        f"DELETE FROM {search.terms}",
+        f"INSERT INTO {search.terms} (clinic_id, col, term, rows) SELECT clinic_id, col, term, count(*) "
+        f"FROM ({_trigrams(search, table)}) AS t GROUP BY clinic_id, col, term",
+        function,
+        *(f"DROP TRIGGER IF EXISTS {name} ON {table}" for name in search.triggers()),
+        f"CREATE TRIGGER {insert} AFTER INSERT ON {table} REFERENCING NEW TABLE AS added "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {search.counter}()",
+        f"CREATE TRIGGER {delete} AFTER DELETE ON {table} REFERENCING OLD TABLE AS removed "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {search.counter}()",
+        f"CREATE TRIGGER {update} AFTER UPDATE ON {table} REFERENCING OLD TABLE AS removed NEW TABLE AS added "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {search.counter}()",
+    ]
+
+
+def _trigrams(search: Search, rows: str) -> str:
+    """PostgreSQL: one row (clinic_id, col, term) per distinct trigram of each searched column of ``rows``,
+    lowered as the trigram indexes and the ``contains`` test lower them."""
+    values = ", ".join(f"('{c}', lower(r.{c}))" for c in search.columns)
+    return (f"SELECT r.clinic_id, v.col, g.term FROM {rows} AS r CROSS JOIN LATERAL (VALUES {values}) AS v (col, text) "
+            "CROSS JOIN LATERAL (SELECT DISTINCT substr(v.text, i, 3) AS term "
+            "FROM generate_series(1, length(v.text) - 2) AS i) AS g")
+
+
+def _append_changes(search: Search, added: str | None, removed: str | None) -> str:
+    """PostgreSQL: the statement that appends the differences of ``added`` (+1 a row) and ``removed`` (-1)."""
+    parts = [f"SELECT clinic_id, col, term, {step} AS step FROM ({_trigrams(search, rows)}) AS t"
+             for rows, step in ((added, 1), (removed, -1)) if rows is not None]
+    return (f"INSERT INTO {search.changes} (clinic_id, col, term, rows) SELECT clinic_id, col, term, sum(step) "
+            f"FROM ({' UNION ALL '.join(parts)}) AS d GROUP BY clinic_id, col, term HAVING sum(step) <> 0;")
 
 
 def count_terms_in_bulk(search: Search, column: str, rows: str) -> str:
@@ -326,12 +416,20 @@ def index_in_bulk(search: Search) -> tuple[str, list[str], str]:
 def drop_search(search: Search, dialect: str) -> list[str]:
     """The statements that remove the substring index of a table (the pg_trgm extension stays)."""
     if dialect == "postgresql":
-        return [f"DROP INDEX IF EXISTS {search.trigram_index(c)}" for c in search.columns]
+        return [*drop_postgres_terms(search),
+                *(f"DROP INDEX IF EXISTS {search.trigram_index(c)}" for c in search.columns)]
     if dialect != "sqlite":
         return []
     return [*(f"DROP TRIGGER IF EXISTS {name}" for name in search.triggers()),
             f"DROP TABLE IF EXISTS {search.fts}", f"DROP VIEW IF EXISTS {search.source}",
             f"DROP TABLE IF EXISTS {search.terms}"]
+
+
+def drop_postgres_terms(search: Search) -> list[str]:
+    """PostgreSQL: the statements that remove the trigram counts of a table, their changes and triggers."""
+    return [*(f'DROP TRIGGER IF EXISTS {name} ON "{search.table}"' for name in search.triggers()),
+            f"DROP FUNCTION IF EXISTS {search.counter}()",
+            f"DROP TABLE IF EXISTS {search.changes}", f"DROP TABLE IF EXISTS {search.terms}"]
 
 
 def search_objects(metadata: sa.MetaData) -> set[str]:
@@ -341,7 +439,8 @@ def search_objects(metadata: sa.MetaData) -> set[str]:
     for table in metadata.tables.values():
         search = search_of(table)
         if search is not None:
-            names |= {search.fts, search.source, search.terms, *search.triggers(),
+            names |= {search.fts, search.source, search.terms, search.changes, f"ix_{search.changes}",
+                      f"{search.terms}_pkey", *search.triggers(),
                       *(f"{search.fts}_{part}" for part in ("data", "idx", "docsize", "config", "content")),
                       *(search.trigram_index(c) for c in search.columns)}
     return names

@@ -43,7 +43,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
     for search in _searches():
-        for statement in create_search_terms(search):
+        for statement in create_search_terms(search, "sqlite"):
             op.execute(statement)
         _replace_triggers(search, terms=True)
 
