@@ -9,7 +9,8 @@ wildcards and no escape character: SQL's ``LIKE '%value%'``. On a searched colum
 trigram index finds the candidates whenever the value holds a run of 3 or more plain characters; a shorter
 value has no trigram to look up and is tested on each of the clinic's rows (on an index of the column
 where there is one), which at a million rows costs tens of milliseconds more for a page and a full pass
-over the clinic's rows for its count.
+over the clinic's rows for its count. A value of three plain characters (one trigram) is counted from the
+search's trigram counts on both databases (store/schema.py).
 
 Statements are built once per *shape* (table, columns, comparators, and what each value needs: unset,
 a list with or without unset, a search the index can answer) and cached, with the values as parameters:
@@ -54,8 +55,9 @@ def bind(table: sa.Table, conditions: list[Condition], dialect: str) -> tuple[Sh
 
     Variants: ``null`` (eq/neq against unset), ``none``/``some`` (an ``in`` list without/with unset),
     ``scan`` (a contains tested row by row), ``index`` (a contains the search index narrows, rechecked),
-    ``exact`` (a contains the search index answers alone: one run, no wildcard), ``term`` (an ``exact`` of
-    three characters, a single trigram, whose count the search's terms table holds).
+    ``exact`` (a contains the search index answers alone: one run, no wildcard), ``term`` (three plain
+    characters on a searched column, a single trigram, whose count the search's terms table holds). On
+    PostgreSQL, whose trigram indexes the planner uses by itself, a contains is ``scan`` or ``term``.
     """
     search = search_of(table)
     fts = search is not None and dialect == "sqlite"
