@@ -204,3 +204,42 @@ def test_the_trigram_counts_migration_counts_the_rows_already_there(tmp_path, ba
                                  {"c": clinic}).scalar_one()
             assert total == 5  # what was appended on PostgreSQL came back into record_count
         db.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_kept_sums_migration_counts_the_ledger_already_there(tmp_path, backend):
+    """0017 on a database with stock movements: the stock ledger's kept sums are counted from the rows there and
+    kept from then on; its downgrade takes them away."""
+    from decimal import Decimal
+
+    from test_kept_sums import MOVED, PRODUCTS, ledger_row
+
+    ledger = build_metadata(REGISTRY.values()).tables["stocktransaction"]
+
+    def sums_tables(conn: sa.Connection) -> set[str]:
+        return {name for name in sa.inspect(conn).get_table_names() if name.startswith("stocktransaction_sum_")}
+
+    with migrated_database(backend, tmp_path) as url:
+        command.downgrade(alembic_config(url), "0016")
+        db = sa.create_engine(url)
+        with db.begin() as conn:
+            clinic = conn.execute(sa.text("INSERT INTO clinic (slug, name, created_at) VALUES ('a', 'A', 0) "
+                                          "RETURNING id")).scalar_one()
+            assert sums_tables(conn) == set()
+            for row in (ledger_row(901, "6", 20_000), ledger_row(901, "-1.5", 20_001), ledger_row(902, "3", 20_000),
+                        ledger_row(902, "9", 20_000, status="Pending")):
+                conn.execute(sa.insert(ledger).values(clinic_id=clinic, **row))
+        upgrade(url)
+        with db.begin() as conn:
+            conn.execute(sa.insert(ledger).values(clinic_id=clinic, **ledger_row(902, "-1", 20_002)))
+        with db.connect() as conn:
+            assert {"stocktransaction_sum_in_stock", "stocktransaction_sum_moved_out"} <= sums_tables(conn)
+            kept = records.kept_totals(conn, ledger, "in_stock", clinic, PRODUCTS)
+            assert kept == records.totals(conn, ledger, clinic, "quantity", "product_id", PRODUCTS, MOVED)
+            assert kept == {901: Decimal("4.5"), 902: Decimal("2")}
+            assert records.kept_totals(conn, ledger, "moved_out", clinic, PRODUCTS, 20_001) == {
+                901: Decimal("-1.5"), 902: Decimal("-1")}
+        command.downgrade(alembic_config(url), "0016")
+        with db.connect() as conn:
+            assert sums_tables(conn) == set()
+        db.dispose()

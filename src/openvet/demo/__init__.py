@@ -39,6 +39,7 @@ from openvet.demo.wellness import seed_wellness
 from openvet.store.blobs import Blobs
 from openvet.store.records import fold_counts
 from openvet.store.schema import searches
+from openvet.store.sums import kept_sums
 
 CHUNK = 20_000  # animals per transaction
 TABLES = homes.TABLES + histories.TABLES + memberships.TABLES  # in the order they are written
@@ -121,7 +122,8 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool, blobs:
                             else chunk.rows)
                     for table in tables:
                         bulk.insert_rows(conn, table, LAYOUTS[table.name].columns, rows[table.name])
-                    fold_counts(conn, searches(tables))  # PostgreSQL: the chunk's appended counts, folded
+                    # PostgreSQL: the chunk's appended counts and sums, folded
+                    fold_counts(conn, searches(tables), [kept for table in tables for kept in kept_sums(table)])
                 owners += len(chunk.rows["contact"])
                 records = sum(len(rows) for rows in chunk.rows.values())
                 written += records

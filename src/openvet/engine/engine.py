@@ -243,6 +243,12 @@ class Engine:
         conditions += [Condition(name, operator, value) for name, operator, value in where]
         return records.totals(conn, table, clinic_id, amount, by, keys, conditions)
 
+    def kept(self, conn: sa.Connection, clinic_id: int, resource_name: str, name: str, keys: list[int],
+             from_day: int | None = None) -> dict[int, Any]:
+        """A sum the resource declares kept (``Resource.sums``) for each key; per day: from ``from_day`` on."""
+        table = self.tables[self.registry[resource_name].table]
+        return records.kept_totals(conn, table, name, clinic_id, keys, from_day)
+
     def latest(self, who: Actor | int, resource_name: str, by: str, keys: list[int], order: str,
                equal: dict[str, Any]) -> dict[int, int]:
         """For each key, the id of the latest record (by ``order``, then id) whose ``by`` is that key (an

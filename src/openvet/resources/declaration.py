@@ -10,6 +10,7 @@ describes it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from openvet.resources.fields import VERSIONS, Children, Field, RecordRef, UidRef, system_fields
 
@@ -120,6 +121,20 @@ class Endpoint:
 
 
 @dataclass(frozen=True)
+class Sum:
+    """A total the database keeps as the resource's records change (store/sums.py), for a question that would
+    otherwise sum every record: the sum of ``amount`` over the records that meet ``where`` (field, comparator,
+    value: "eq", "neq", "lt"…), one per value of ``by``, and per UTC day of the epoch field ``per_day`` when set
+    (so that a window of whole days is a few rows). Read by ``Reading.kept`` (services/changes.py)."""
+
+    name: str
+    amount: str
+    by: str
+    where: tuple[tuple[str, str, Any], ...] = ()
+    per_day: str = ""
+
+
+@dataclass(frozen=True)
 class Resource:
     name: str  # the endpoint name and item wrapper: "animal"
     title: str  # the resource's name in the document: "Animal"
@@ -137,6 +152,7 @@ class Resource:
     listed_by: str = ""
     # the field whose value is the whole item (WebHookEvents' item is the list of names itself, L13880)
     item_value: str = ""
+    sums: tuple[Sum, ...] = ()  # totals kept as the records change (a product's stock on hand)
     field_map: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):

@@ -7,7 +7,7 @@ the sum of its rows. Rows are written only by rules (``services/stock.py``), nev
 another movement. ``GET /v1/product`` answers the ``stocklevel`` question (L9966) from that ledger.
 """
 
-from openvet.resources.declaration import Endpoint, Operation, Resource
+from openvet.resources.declaration import Endpoint, Operation, Resource, Sum
 from openvet.resources.fields import (
     NOW,
     Boolean,
@@ -241,12 +241,19 @@ BATCH = Resource(
     ),
 )
 
+# the ledger rows a stock level counts (Finalised movements), and those that took stock away
+MOVED = (("alter_stock", "eq", True), ("status", "eq", "Finalised"), ("active", "eq", True))
+MOVED_OUT = (*MOVED, ("quantity", "lt", 0), ("for_class", "neq", "ReceiveInvoiceItem"))
+
 STOCK_TRANSACTION = Resource(
     name="stocktransaction",
     title="StockTransaction",
     spec_line=12895,
     rules=("ledger_rows_are_never_changed",),
     endpoints=V2_LOOKUP,
+    # the stocklevel question's in_stock and inventory_turn (services/stock.py), read without summing the ledger
+    sums=(Sum("in_stock", "quantity", by="product_id", where=MOVED),
+          Sum("moved_out", "quantity", by="product_id", where=MOVED_OUT, per_day="date")),
     fields=(
         Field("quantity", Number(4), doc="The quantity moved: positive into stock, negative out of it."),
         Field("alter_stock", Boolean(), default=True, doc="If true, the movement alters the stock level."),

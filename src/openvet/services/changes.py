@@ -105,6 +105,12 @@ class Reading:
         query."""
         return self.engine.totals(self.conn, self.clinic_id, resource_name, amount, by, keys, equal, where)
 
+    def kept(self, resource_name: str, name: str, keys: list[int], from_day: int | None = None) -> dict[int, Any]:
+        """A sum the resource declares kept (``Resource.sums``: one row a key, or a day of a key, whatever the
+        number of records): the total of each of ``keys``; for a sum kept per day, over the UTC days from
+        ``from_day`` (days since the epoch) on."""
+        return self.engine.kept(self.conn, self.clinic_id, resource_name, name, keys, from_day)
+
 
 @dataclass
 class Change:

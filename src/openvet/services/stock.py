@@ -17,8 +17,6 @@ from openvet.services.billing import allocated_by_product
 from openvet.services.changes import Change, Reading, question, rule
 from openvet.services.money import CENT, HUNDRED, ZERO, to_cents
 
-MOVED = {"alter_stock": True, "status": "Finalised", "active": True}  # the ledger rows a stock level counts
-
 
 def as_quantity(value: Decimal) -> Decimal:
     """A stock quantity as the stocklevel sample writes it, with two decimals ("23.00", L9950), and more only when
@@ -253,8 +251,8 @@ TURN_DAYS = 365  # inventory_turn: the monthly consumption over the last year
 
 
 def in_stock(reading: Reading, ids: list[int]) -> dict[int, Decimal]:
-    """The sum of the product's Finalised ledger rows."""
-    return reading.totals("stocktransaction", "quantity", "product_id", ids, **MOVED)
+    """The sum of the product's Finalised ledger rows (kept: ``StockTransaction``'s sum ``in_stock``)."""
+    return reading.kept("stocktransaction", "in_stock", ids)
 
 
 def on_order_for_inventory(reading: Reading, ids: list[int]) -> dict[int, Decimal]:
@@ -273,12 +271,11 @@ def being_receipted(reading: Reading, ids: list[int]) -> dict[int, Decimal]:
 
 
 def inventory_turn(reading: Reading, ids: list[int]) -> dict[int, Decimal]:
-    """The monthly consumption rate: units that left stock over the last year by anything but a receipt's
-    correction (dispensing, adjustments down), divided by 12."""
-    since = int(time.time()) - TURN_DAYS * 86400
-    out = reading.totals("stocktransaction", "quantity", "product_id", ids, **MOVED,
-                         where=(("quantity", "lt", ZERO), ("for_class", "neq", "ReceiveInvoiceItem"),
-                                ("date", "gte", since)))
+    """The monthly consumption rate: units that left stock over the last year (today and the 365 UTC days
+    before it) by anything but a receipt's correction (dispensing, adjustments down), divided by 12. Kept per
+    product and day (``StockTransaction``'s sum ``moved_out``): at most 366 rows a product, whatever the ledger."""
+    today = int(time.time()) // 86400
+    out = reading.kept("stocktransaction", "moved_out", ids, from_day=today - TURN_DAYS)
     return {key: -value / 12 for key, value in out.items() if value}
 
 

@@ -13,6 +13,9 @@ import sqlalchemy as sa
 
 from openvet.store.filters import SHAPES, Condition, Shape, bind, count_query, ids_query, where_clause
 from openvet.store.schema import Search
+from openvet.store.sums import Kept, kept_sums
+from openvet.store.sums import fold as sums_fold
+from openvet.store.sums import read as read_kept
 
 DEEP_OFFSET = 2000  # past this, page through the (clinic_id, id) index first, then fetch the rows
 
@@ -247,9 +250,10 @@ def add_to_count(conn: sa.Connection, clinic_id: int, resource: str, delta: int)
     conn.execute(ADD_TO_COUNT[conn.dialect.name], {"d": delta, "c": clinic_id, "r": resource})
 
 
-def fold_counts(conn: sa.Connection, searches: Iterable[Search]) -> bool:
-    """PostgreSQL: add the changes appended to record_count and to the trigram counts of ``searches`` to the
-    counts, and remove them, in the caller's transaction (the dispatcher's rounds, the end of a bulk load).
+def fold_counts(conn: sa.Connection, searches: Iterable[Search], sums: Iterable[Kept] = ()) -> bool:
+    """PostgreSQL: add the changes appended to record_count, to the trigram counts of ``searches`` and to the
+    kept ``sums`` (store/sums.py) to them, and remove them, in the caller's transaction (the dispatcher's rounds,
+    a chunk of a bulk load).
     A count reads the counts plus the changes, so it is the same before and after; folding keeps the changes
     few. Rows appended while it runs stay for the next fold. Whether it folded (False: another connection
     holds the turn, or SQLite, which has nothing to fold)."""
@@ -269,7 +273,16 @@ def fold_counts(conn: sa.Connection, searches: Iterable[Search]) -> bool:
             "SELECT clinic_id, col, term, sum(rows) FROM gone GROUP BY clinic_id, col, term "
             "ORDER BY clinic_id, col, term "
             f"ON CONFLICT (clinic_id, col, term) DO UPDATE SET rows = {search.terms}.rows + excluded.rows")
+    for kept in sums:
+        conn.exec_driver_sql(sums_fold(kept))
     return True
+
+
+def kept_totals(conn: sa.Connection, table: sa.Table, name: str, clinic_id: int, keys: Iterable[int],
+                from_day: int | None = None) -> dict[int, Any]:
+    """The kept sum ``name`` of ``table`` for each of ``keys`` (store/sums.py); per day: from ``from_day`` on."""
+    kept = next(k for k in kept_sums(table) if k.name == name)
+    return read_kept(conn, kept, table.c[kept.amount].type, clinic_id, keys, from_day)
 
 
 RECORD_EVENT = sa.text("INSERT INTO outbox (clinic_id, event, resource, record_id, created_at) "

@@ -41,6 +41,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from openvet.store.sums import Kept, create_kept_sum, drop_kept_sum, kept_sums
+
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite: an alias of the rowid, the fastest key
 
 
@@ -175,7 +177,24 @@ def resource_table(metadata: sa.MetaData, resource) -> sa.Table:
         table.info["search"] = search
         sa.event.listen(table, "after_create", lambda _t, conn, **_: _run(conn, create_search(search, _name(conn))))
         sa.event.listen(table, "before_drop", lambda _t, conn, **_: _run(conn, drop_search(search, _name(conn))))
+    if resource.sums:
+        kept = tuple(kept_sum(table.name, resource, declared) for declared in resource.sums)
+        table.info["sums"] = kept
+        sa.event.listen(table, "after_create", lambda _t, conn, **_: _run(
+            conn, [statement for sum_ in kept for statement in create_kept_sum(sum_, _name(conn))]))
+        sa.event.listen(table, "before_drop", lambda _t, conn, **_: _run(
+            conn, [statement for sum_ in kept for statement in drop_kept_sum(sum_, _name(conn))]))
     return table
+
+
+def kept_sum(table: str, resource, declared) -> Kept:
+    """A declared ``Sum`` in the table's columns (store/sums.py)."""
+    def column(name: str) -> str:
+        field = resource.field_map[name]
+        return field.type.columns(field.name)[-1][0]
+    return Kept(table, declared.name, column(declared.amount), column(declared.by),
+                tuple((column(name), op, value) for name, op, value in declared.where),
+                column(declared.per_day) if declared.per_day else "")
 
 
 def build_metadata(resources: Iterable) -> sa.MetaData:
@@ -434,7 +453,8 @@ def drop_postgres_terms(search: Search) -> list[str]:
 
 def search_objects(metadata: sa.MetaData) -> set[str]:
     """The names of every search object of ``metadata`` (tables, views, triggers, indexes), FTS5's own
-    tables included: what a comparison of the metadata with a database must leave to the search tests."""
+    tables included, and of every kept sum (store/sums.py): the objects made by statements of their own, which
+    a comparison of the metadata with a database must leave to the search and sums tests."""
     names: set[str] = set()
     for table in metadata.tables.values():
         search = search_of(table)
@@ -443,6 +463,9 @@ def search_objects(metadata: sa.MetaData) -> set[str]:
                       f"{search.terms}_pkey", *search.triggers(),
                       *(f"{search.fts}_{part}" for part in ("data", "idx", "docsize", "config", "content")),
                       *(search.trigram_index(c) for c in search.columns)}
+    for table in metadata.tables.values():
+        for kept in kept_sums(table):
+            names |= kept.objects()
     return names
 
 

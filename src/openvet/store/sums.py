@@ -1,0 +1,214 @@
+"""Kept sums: totals the database keeps up to date as rows change, so that a question reads one row per key
+instead of summing every row (a product's stock on hand, over a ledger of millions of rows).
+
+A resource declares them (``Resource.sums``, resources/declaration.py ``Sum``); each is kept in
+``<table>_sum_<name>`` (``clinic_id``, ``key``, ``day`` when kept per day, ``total``), where ``key`` is the
+value of the ``by`` column and ``total`` the sum of ``amount`` over the rows that meet ``where``. A sum kept per
+day (``per_day``: an epoch column) keeps one total per UTC day of that column, so a window of whole days is a
+short range of rows.
+
+- SQLite: three row triggers add and take away each row's amount in place, in the write's transaction (one
+  writer at a time: nobody waits for anybody).
+- PostgreSQL: as for the trigram counts (store/schema.py), three statement triggers append the differences to
+  ``<table>_sum_<name>_changes``; a read adds them, and ``records.fold_counts`` folds them in.
+
+The migration that makes a sum counts the rows already there (``create_kept_sum``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+OPERATORS = {"eq": "=", "neq": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One kept sum of one table, in columns: ``where`` holds (column, operator, literal) tests."""
+
+    table: str
+    name: str
+    amount: str
+    by: str
+    where: tuple[tuple[str, str, Any], ...] = ()
+    per_day: str = ""
+
+    @property
+    def sums(self) -> str:
+        return f"{self.table}_sum_{self.name}"
+
+    @property
+    def changes(self) -> str:
+        """PostgreSQL: the differences not folded into ``sums`` yet."""
+        return f"{self.sums}_changes"
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return ("clinic_id", "key", "day") if self.per_day else ("clinic_id", "key")
+
+    def triggers(self) -> tuple[str, ...]:
+        return tuple(f"{self.sums}_{event}" for event in ("insert", "delete", "update"))
+
+    def objects(self) -> set[str]:
+        """Every name it makes (tables, their keys and indexes, triggers, the PostgreSQL function)."""
+        return {self.sums, f"{self.sums}_pkey", self.changes, f"ix_{self.changes}", *self.triggers()}
+
+
+def kept_sums(table: sa.Table) -> tuple[Kept, ...]:
+    return table.info.get("sums", ())
+
+
+# reading --------------------------------------------------------------------------------------------------
+
+def read(conn: sa.Connection, kept: Kept, amount_type: sa.types.TypeEngine, clinic_id: int, keys: Iterable[int],
+         from_day: int | None = None) -> dict[int, Decimal]:
+    """The kept total of each of ``keys``, those whose total is nothing left out (a key whose rows are gone
+    keeps a row of 0); for a sum kept per day, over the days from ``from_day`` on."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    held = [kept.sums] if conn.dialect.name == "sqlite" else [kept.sums, kept.changes]
+    parts = []
+    for name in held:
+        table = sa.table(name, sa.column("clinic_id"), sa.column("key"), sa.column("day"),
+                         sa.column("total", amount_type))
+        part = sa.select(table.c.key, table.c.total).where(table.c.clinic_id == clinic_id,
+                                                            table.c.key.in_(keys))
+        if kept.per_day:
+            part = part.where(table.c.day >= (from_day or 0))
+        parts.append(part)
+    both = sa.union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    query = sa.select(both.c.key, sa.func.sum(both.c.total, type_=amount_type)).group_by(both.c.key)
+    return {key: total for key, total in conn.execute(query).all() if total}
+
+
+# making them ----------------------------------------------------------------------------------------------
+
+def create_kept_sum(kept: Kept, dialect: str) -> list[str]:
+    """The statements that make a kept sum (tables, triggers) and count the rows already there."""
+    if dialect == "postgresql":
+        return _postgres(kept)
+    if dialect != "sqlite":
+        return []
+    key = ", ".join(kept.keys)
+    return [
+        f"CREATE TABLE IF NOT EXISTS {kept.sums} (clinic_id INTEGER NOT NULL, key INTEGER NOT NULL, "
+        + ("day INTEGER NOT NULL, " if kept.per_day else "")
+        + f"total INTEGER NOT NULL, PRIMARY KEY ({key})) WITHOUT ROWID",
+        f"DELETE FROM {kept.sums}",
+        f"INSERT INTO {kept.sums} ({key}, total) SELECT {key}, sum(total) FROM (SELECT {_values(kept, 'r.')}, "
+        f'r.{kept.amount} AS total FROM "{kept.table}" AS r WHERE {_meets(kept, "r.", "sqlite")}) GROUP BY {key}',
+        *_sqlite_triggers(kept),
+    ]
+
+
+def drop_kept_sum(kept: Kept, dialect: str) -> list[str]:
+    if dialect == "postgresql":
+        return [*(f'DROP TRIGGER IF EXISTS {name} ON "{kept.table}"' for name in kept.triggers()),
+                f"DROP FUNCTION IF EXISTS {kept.sums}_keep()",
+                f"DROP TABLE IF EXISTS {kept.changes}", f"DROP TABLE IF EXISTS {kept.sums}"]
+    if dialect != "sqlite":
+        return []
+    return [*(f"DROP TRIGGER IF EXISTS {name}" for name in kept.triggers()), f"DROP TABLE IF EXISTS {kept.sums}"]
+
+
+def fold(kept: Kept) -> str:
+    """PostgreSQL: the statement that folds the appended differences into the sums (records.fold_counts)."""
+    key = ", ".join(kept.keys)
+    return (f"WITH gone AS (DELETE FROM {kept.changes} RETURNING {key}, total) "
+            f"INSERT INTO {kept.sums} ({key}, total) SELECT {key}, sum(total) FROM gone GROUP BY {key} "
+            f"ORDER BY {key} ON CONFLICT ({key}) DO UPDATE SET total = {kept.sums}.total + excluded.total")
+
+
+def _literal(value: Any, dialect: str) -> str:
+    if isinstance(value, bool):
+        return ("true" if value else "false") if dialect == "postgresql" else str(int(value))
+    if isinstance(value, int | Decimal):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _meets(kept: Kept, row: str, dialect: str) -> str:
+    """SQL: the row (``new.``, ``old.``, ``r.``) counts in the sum."""
+    tests = [f"{row}{kept.by} IS NOT NULL", f"{row}{kept.amount} IS NOT NULL"]
+    if kept.per_day:
+        tests.append(f"{row}{kept.per_day} IS NOT NULL")
+    for column, op, value in kept.where:
+        test = f"{row}{column} {OPERATORS[op]} {_literal(value, dialect)}"
+        # neq holds for an unset value too, as the filter's neq does (store/filters.py)
+        tests.append(f"({row}{column} IS NULL OR {test})" if op == "neq" else test)
+    return " AND ".join(tests)
+
+
+def _values(kept: Kept, row: str) -> str:
+    """SQL: the row's clinic, key and day, named as ``Kept.keys`` (a bigint divided by a whole number is a whole
+    number on both databases)."""
+    day = [f"{row}{kept.per_day} / {DAY} AS day"] if kept.per_day else []
+    return ", ".join([f"{row}clinic_id AS clinic_id", f"{row}{kept.by} AS key", *day])
+
+
+def _sqlite_triggers(kept: Kept) -> list[str]:
+    key = ", ".join(kept.keys)
+
+    def add(row: str, sign: str) -> str:
+        return (f"INSERT INTO {kept.sums} ({key}, total) SELECT {_values(kept, row)}, "
+                f"{sign}{row}{kept.amount} WHERE {_meets(kept, row, 'sqlite')} "
+                f"ON CONFLICT ({key}) DO UPDATE SET total = total + excluded.total;")
+
+    insert, delete, update = kept.triggers()
+    return [f'CREATE TRIGGER IF NOT EXISTS {insert} AFTER INSERT ON "{kept.table}" BEGIN {add("new.", "")} END',
+            f'CREATE TRIGGER IF NOT EXISTS {delete} AFTER DELETE ON "{kept.table}" BEGIN {add("old.", "-")} END',
+            f'CREATE TRIGGER IF NOT EXISTS {update} AFTER UPDATE ON "{kept.table}" '
+            f'BEGIN {add("old.", "-")} {add("new.", "")} END']
+
+
+def _postgres(kept: Kept) -> list[str]:
+    key = ", ".join(kept.keys)
+    columns = ("clinic_id bigint NOT NULL, key bigint NOT NULL, " + ("day bigint NOT NULL, " if kept.per_day else "")
+               + "total numeric NOT NULL")
+    insert, delete, update = kept.triggers()
+    table = f'"{kept.table}"'
+
+    def rows(source: str, sign: str) -> str:
+        return (f"SELECT {_values(kept, 'r.')}, {sign}r.{kept.amount} AS total FROM {source} AS r "
+                f"WHERE {_meets(kept, 'r.', 'postgresql')}")
+
+    def append(*parts: str) -> str:
+        return (f"INSERT INTO {kept.changes} ({key}, total) SELECT {key}, sum(total) FROM "
+                f"({' UNION ALL '.join(parts)}) AS d GROUP BY {key} HAVING sum(total) <> 0;")
+
+    function = f"""CREATE OR REPLACE FUNCTION {kept.sums}_keep() RETURNS trigger LANGUAGE plpgsql AS $keep$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        {append(rows("added", ""))}
+    ELSIF TG_OP = 'DELETE' THEN
+        {append(rows("removed", "-"))}
+    ELSE
+        {append(rows("added", ""), rows("removed", "-"))}
+    END IF;
+    RETURN NULL;
+END
+$keep$"""
+    return [
+        f"CREATE TABLE IF NOT EXISTS {kept.sums} ({columns}, PRIMARY KEY ({key}))",
+        f"CREATE TABLE IF NOT EXISTS {kept.changes} ({columns})",
+        f"CREATE INDEX IF NOT EXISTS ix_{kept.changes} ON {kept.changes} ({key})",
+        f"DELETE FROM {kept.changes}",
+        f"DELETE FROM {kept.sums}",
+        f"INSERT INTO {kept.sums} ({key}, total) SELECT {key}, sum(total) FROM ({rows(table, '')}) AS r "
+        f"GROUP BY {key}",
+        function,
+        *(f"DROP TRIGGER IF EXISTS {name} ON {table}" for name in kept.triggers()),
+        f"CREATE TRIGGER {insert} AFTER INSERT ON {table} REFERENCING NEW TABLE AS added "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {kept.sums}_keep()",
+        f"CREATE TRIGGER {delete} AFTER DELETE ON {table} REFERENCING OLD TABLE AS removed "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {kept.sums}_keep()",
+        f"CREATE TRIGGER {update} AFTER UPDATE ON {table} REFERENCING OLD TABLE AS removed NEW TABLE AS added "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {kept.sums}_keep()",
+    ]
