@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from openvet.demo.bulk import insert_rows
+from openvet.demo.bulk import insert_rows, reserve_ids
 from openvet.store import records
 from openvet.store.filters import Condition
 from openvet.store.sums import kept_sums
@@ -58,13 +58,17 @@ def test_the_stock_ledgers_kept_sums_follow_every_write(api, other, engine):
         records.update(conn, table, api.id, [ids[1]], {"active": False})
         records.update(conn, table, api.id, [ids[0]], {"quantity": Decimal("11.5"), "date": 20_011 * DAY})
         conn.execute(sa.delete(table).where(table.c.id == ids[2]))
-        first = conn.exec_driver_sql("SELECT max(id) FROM stocktransaction").scalar() + 1
+        if conn.dialect.name == "postgresql":  # ids from the table's sequence, as the demo takes them
+            new_ids = reserve_ids(conn, table, 4)
+        else:
+            new_ids = [conn.exec_driver_sql("SELECT max(id) FROM stocktransaction").scalar() + n for n in (1, 2, 3, 4)]
         columns = ("id", "clinic_id", "product_id", "quantity", "date", "alter_stock", "status", "active",
                    "for_class", "created_at", "modified_at")
         insert_rows(conn, table, columns, [  # the demo's bulk path: COPY on PostgreSQL
-            (first + n, api.id, product, Decimal(quantity), day * DAY, True, "Finalised", True, "InvoiceLine", 0, 0)
-            for n, (product, quantity, day) in enumerate(((901, "-0.5", 20_011), (902, "8", 20_000),
-                                                           (902, "-8", 20_009), (904, "0.25", 20_011)))])
+            (new_id, api.id, product, Decimal(quantity), day * DAY, True, "Finalised", True, "InvoiceLine", 0, 0)
+            for new_id, (product, quantity, day) in zip(new_ids, ((901, "-0.5", 20_011), (902, "8", 20_000),
+                                                                  (902, "-8", 20_009), (904, "0.25", 20_011)),
+                                                        strict=True)])
     with engine.db.connect() as conn:
         agree(conn, table, api.id)
         agree(conn, table, other.id)

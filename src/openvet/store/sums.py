@@ -80,8 +80,8 @@ def read(conn: sa.Connection, kept: Kept, amount_type: sa.types.TypeEngine, clin
                          sa.column("total", amount_type))
         part = sa.select(table.c.key, table.c.total).where(table.c.clinic_id == clinic_id,
                                                             table.c.key.in_(keys))
-        if kept.per_day:
-            part = part.where(table.c.day >= (from_day or 0))
+        if kept.per_day and from_day is not None:
+            part = part.where(table.c.day >= from_day)
         parts.append(part)
     both = sa.union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     query = sa.select(both.c.key, sa.func.sum(both.c.total, type_=amount_type)).group_by(both.c.key)
