@@ -69,7 +69,7 @@ def test_the_query_plan_uses_the_search_index(api, engine):
     else:
         assert "ix_animal_name_trgm" in page and "Bitmap Index Scan" in page, page
         assert "Index Scan using animal_search_terms_pkey" in counted, counted
-        assert "Index Scan using ix_animal_search_term_changes" in counted, counted
+        assert "Index Scan using ix_animal_search_terms_changes" in counted, counted
         assert "animal_name_trgm" not in counted and "Seq Scan" not in counted, counted
     assert len(found) == 1
     response = api.get("/v1/animal", params={"name": '{"like": "QZX"}'})
@@ -168,7 +168,7 @@ def expected_terms(conn: sa.Connection, table: str, column: str) -> dict[tuple[i
 
 def held_terms(conn: sa.Connection, table: str, column: str) -> dict[tuple[int, str], int]:
     """What the counts say: on PostgreSQL the counts plus the changes appended since they were last folded."""
-    held = [f"{table}_search_terms"] + ([f"{table}_search_term_changes"] if conn.dialect.name == "postgresql" else [])
+    held = [f"{table}_search_terms"] + ([f"{table}_search_terms_changes"] if conn.dialect.name == "postgresql" else [])
     both = " UNION ALL ".join(f"SELECT clinic_id, term, rows FROM {name} WHERE col = :c" for name in held)
     rows = conn.execute(sa.text(f"SELECT clinic_id, term, sum(rows) FROM ({both}) AS t GROUP BY clinic_id, term"),
                         {"c": column}).all()
@@ -178,12 +178,12 @@ def held_terms(conn: sa.Connection, table: str, column: str) -> dict[tuple[int, 
 
 def unfolded(conn: sa.Connection, table: str) -> int:
     """PostgreSQL: the changes appended to a table's trigram counts and not folded into them yet."""
-    return conn.exec_driver_sql(f"SELECT count(*) FROM {table}_search_term_changes").scalar_one()
+    return conn.exec_driver_sql(f"SELECT count(*) FROM {table}_search_terms_changes").scalar_one()
 
 
 def test_the_trigram_counts_follow_every_write(own_database):
     """``<table>_search_terms`` holds, per clinic, column and trigram, the rows that hold it (on PostgreSQL with
-    the changes appended to ``<table>_search_term_changes``, and alone once they are folded in), after creates,
+    the changes appended to ``<table>_search_terms_changes``, and alone once they are folded in), after creates,
     renames, a value unset, a row removed, rows written in bulk (the demo's path: SQLite's trigger set aside,
     PostgreSQL's COPY) and rows written by executemany. A three-character like counts what LIKE counts."""
     own_engine, http = own_database
@@ -240,7 +240,7 @@ def test_the_trigram_counts_follow_every_write(own_database):
 
 def test_writers_of_one_clinic_never_wait_for_each_others_counts(tmp_path):
     """PostgreSQL: a write counts its records and their trigrams by appending its changes (``record_count_change``,
-    ``<table>_search_term_changes``), so a second writer of the same clinic commits while the first is still open.
+    ``<table>_search_terms_changes``), so a second writer of the same clinic commits while the first is still open.
     With the counts updated in place, the second waited on the first's count rows until it committed (here: past
     the lock timeout). The counts are right before and after the changes are folded in."""
     animal = build_metadata(REGISTRY.values()).tables["animal"]

@@ -11,10 +11,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from openvet.store import appended
 from openvet.store.filters import SHAPES, Condition, Shape, bind, count_query, ids_query, where_clause
 from openvet.store.schema import Search
 from openvet.store.sums import Kept, kept_sums
-from openvet.store.sums import fold as sums_fold
 from openvet.store.sums import read as read_kept
 
 DEEP_OFFSET = 2000  # past this, page through the (clinic_id, id) index first, then fetch the rows
@@ -261,20 +261,9 @@ def fold_counts(conn: sa.Connection, searches: Iterable[Search], sums: Iterable[
         return False
     if not conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": FOLD_LOCK}).scalar_one():
         return False
-    conn.exec_driver_sql(
-        "WITH gone AS (DELETE FROM record_count_change RETURNING clinic_id, resource, total) "
-        "INSERT INTO record_count (clinic_id, resource, total) "
-        "SELECT clinic_id, resource, sum(total) FROM gone GROUP BY clinic_id, resource ORDER BY clinic_id, resource "
-        "ON CONFLICT (clinic_id, resource) DO UPDATE SET total = record_count.total + excluded.total")
-    for search in searches:
-        conn.exec_driver_sql(
-            f"WITH gone AS (DELETE FROM {search.changes} RETURNING clinic_id, col, term, rows) "
-            f"INSERT INTO {search.terms} (clinic_id, col, term, rows) "
-            "SELECT clinic_id, col, term, sum(rows) FROM gone GROUP BY clinic_id, col, term "
-            "ORDER BY clinic_id, col, term "
-            f"ON CONFLICT (clinic_id, col, term) DO UPDATE SET rows = {search.terms}.rows + excluded.rows")
-    for kept in sums:
-        conn.exec_driver_sql(sums_fold(kept))
+    conn.exec_driver_sql(appended.fold("record_count", "record_count_change", ("clinic_id", "resource"), "total"))
+    for kept in [search.appended for search in searches] + [kept.appended for kept in sums]:
+        conn.exec_driver_sql(appended.fold(kept.totals, kept.changes, kept.keys, kept.value))
     return True
 
 

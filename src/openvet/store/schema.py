@@ -23,11 +23,10 @@ call it, so the two agree, as tests/test_migrations.py checks):
   triggers go with it, and SQLite refuses to rename a table a view names) and ``create_search`` after.
 - PostgreSQL: the ``pg_trgm`` extension and a GIN index ``ix_<table>_<column>_trgm`` on
   ``lower(column) gin_trgm_ops``; the same trigram counts in ``<table>_search_terms``, but a write does not
-  update them: three statement triggers append its differences to ``<table>_search_term_changes`` (one row per
+  update them: three statement triggers append its differences to ``<table>_search_terms_changes`` (one row per
   clinic, column and trigram a statement changed), a count adds the changes to the counts, and the dispatcher
-  folds the changes into the counts every few seconds (``records.fold_counts``). Updated in place, the counts
-  of common trigrams were rows every writer of a clinic waited for, and each write of a transaction added a
-  version of them (2,000 inserts in one transaction: 7.4 s instead of 0.5 s); appended, writers never meet.
+  folds the changes into the counts every few seconds (``records.fold_counts``): store/appended.py, the
+  mechanism the kept sums (store/sums.py) share.
 
 A search index is the one kind of index that does not start with ``clinic_id``: it finds every clinic's
 matching rows, and the query keeps its own clinic's (``store/filters.py``).
@@ -41,6 +40,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from openvet.store import appended
+from openvet.store.appended import Appended
 from openvet.store.sums import Kept, create_kept_sum, drop_kept_sum, kept_sums
 
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite: an alias of the rowid, the fastest key
@@ -240,14 +241,16 @@ class Search:
         return f"{self.table}_search_terms"
 
     @property
-    def changes(self) -> str:
-        """PostgreSQL: the differences to ``terms`` not folded into it yet (clinic_id, col, term, rows)."""
-        return f"{self.table}_search_term_changes"
+    def appended(self) -> Appended:
+        """PostgreSQL: how the trigram counts follow the table's writes (store/appended.py)."""
+        return Appended(self.table, self.terms, ("clinic_id", "col", "term"), "rows",
+                        "clinic_id bigint NOT NULL, col text NOT NULL, term text NOT NULL, rows bigint NOT NULL",
+                        self.columns)
 
     @property
-    def counter(self) -> str:
-        """PostgreSQL: the trigger function that appends a statement's differences to ``changes``."""
-        return f"{self.table}_search_count"
+    def changes(self) -> str:
+        """PostgreSQL: the differences to ``terms`` not folded into it yet (clinic_id, col, term, rows)."""
+        return self.appended.changes
 
     def triggers(self) -> tuple[str, ...]:
         return tuple(f"{self.fts}_{event}" for event in ("insert", "delete", "update"))
@@ -326,43 +329,10 @@ def create_search_terms(search: Search, dialect: str) -> list[str]:
 
 
 def _postgres_terms(search: Search) -> list[str]:
-    """PostgreSQL: the counts, the changes, and one function behind three statement triggers (each statement's
-    rows at once, through its transition tables: a COPY of a chunk of the demo is one set of changes)."""
-    shape = "clinic_id bigint NOT NULL, col text NOT NULL, term text NOT NULL, rows bigint NOT NULL"
-    insert, delete, update = search.triggers()
-    table = f'"{search.table}"'
-    differ = " OR ".join(f"n.{c} IS DISTINCT FROM o.{c}" for c in search.columns)
-    moved = (f"SELECT n.* FROM added AS n JOIN removed AS o ON o.id = n.id WHERE {differ}",
-             f"SELECT o.* FROM removed AS o JOIN added AS n ON n.id = o.id WHERE {differ}")
-    function = f"""CREATE OR REPLACE FUNCTION {search.counter}() RETURNS trigger LANGUAGE plpgsql AS $count$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        {_append_changes(search, "added", None)}
-    ELSIF TG_OP = 'DELETE' THEN
-        {_append_changes(search, None, "removed")}
-    ELSE
-        {_append_changes(search, f"({moved[0]})", f"({moved[1]})")}
-    END IF;
-    RETURN NULL;
-END
-$count$"""
-    return [
-        f"CREATE TABLE IF NOT EXISTS {search.terms} ({shape}, PRIMARY KEY (clinic_id, col, term))",
-        f"CREATE TABLE IF NOT EXISTS {search.changes} ({shape})",
-        f"CREATE INDEX IF NOT EXISTS ix_{search.changes} ON {search.changes} (clinic_id, col, term)",
-        f"DELETE FROM {search.changes}",
-        f"DELETE FROM {search.terms}",
-        f"INSERT INTO {search.terms} (clinic_id, col, term, rows) SELECT clinic_id, col, term, count(*) "
-        f"FROM ({_trigrams(search, table)}) AS t GROUP BY clinic_id, col, term",
-        function,
-        *(f"DROP TRIGGER IF EXISTS {name} ON {table}" for name in search.triggers()),
-        f"CREATE TRIGGER {insert} AFTER INSERT ON {table} REFERENCING NEW TABLE AS added "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {search.counter}()",
-        f"CREATE TRIGGER {delete} AFTER DELETE ON {table} REFERENCING OLD TABLE AS removed "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {search.counter}()",
-        f"CREATE TRIGGER {update} AFTER UPDATE ON {table} REFERENCING OLD TABLE AS removed NEW TABLE AS added "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {search.counter}()",
-    ]
+    """PostgreSQL: the counts, appended to by the table's statement triggers (store/appended.py): one count a
+    distinct trigram of a row's column."""
+    return appended.create(search.appended, lambda rows: (
+        f"SELECT clinic_id, col, term, 1 AS rows FROM ({_trigrams(search, rows)}) AS t"))
 
 
 def _trigrams(search: Search, rows: str) -> str:
@@ -372,14 +342,6 @@ def _trigrams(search: Search, rows: str) -> str:
     return (f"SELECT r.clinic_id, v.col, g.term FROM {rows} AS r CROSS JOIN LATERAL (VALUES {values}) AS v (col, text) "
             "CROSS JOIN LATERAL (SELECT DISTINCT substr(v.text, i, 3) AS term "
             "FROM generate_series(1, length(v.text) - 2) AS i) AS g")
-
-
-def _append_changes(search: Search, added: str | None, removed: str | None) -> str:
-    """PostgreSQL: the statement that appends the differences of ``added`` (+1 a row) and ``removed`` (-1)."""
-    parts = [f"SELECT clinic_id, col, term, {step} AS step FROM ({_trigrams(search, rows)}) AS t"
-             for rows, step in ((added, 1), (removed, -1)) if rows is not None]
-    return (f"INSERT INTO {search.changes} (clinic_id, col, term, rows) SELECT clinic_id, col, term, sum(step) "
-            f"FROM ({' UNION ALL '.join(parts)}) AS d GROUP BY clinic_id, col, term HAVING sum(step) <> 0;")
 
 
 def count_terms_in_bulk(search: Search, column: str, rows: str) -> str:
@@ -446,9 +408,7 @@ def drop_search(search: Search, dialect: str) -> list[str]:
 
 def drop_postgres_terms(search: Search) -> list[str]:
     """PostgreSQL: the statements that remove the trigram counts of a table, their changes and triggers."""
-    return [*(f'DROP TRIGGER IF EXISTS {name} ON "{search.table}"' for name in search.triggers()),
-            f"DROP FUNCTION IF EXISTS {search.counter}()",
-            f"DROP TABLE IF EXISTS {search.changes}", f"DROP TABLE IF EXISTS {search.terms}"]
+    return appended.drop(search.appended)
 
 
 def search_objects(metadata: sa.MetaData) -> set[str]:
@@ -459,8 +419,7 @@ def search_objects(metadata: sa.MetaData) -> set[str]:
     for table in metadata.tables.values():
         search = search_of(table)
         if search is not None:
-            names |= {search.fts, search.source, search.terms, search.changes, f"ix_{search.changes}",
-                      f"{search.terms}_pkey", *search.triggers(),
+            names |= {search.fts, search.source, *search.appended.objects(), *search.triggers(),
                       *(f"{search.fts}_{part}" for part in ("data", "idx", "docsize", "config", "content")),
                       *(search.trigram_index(c) for c in search.columns)}
     for table in metadata.tables.values():

@@ -24,6 +24,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from openvet.store import appended
+from openvet.store.appended import Appended
+
 OPERATORS = {"eq": "=", "neq": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 DAY = 86400
 
@@ -44,20 +47,29 @@ class Kept:
         return f"{self.table}_sum_{self.name}"
 
     @property
+    def appended(self) -> Appended:
+        """PostgreSQL: how the sums follow the table's writes (store/appended.py)."""
+        reads = (self.amount, self.by, *([self.per_day] if self.per_day else []), *(c for c, _, _ in self.where))
+        columns = ("clinic_id bigint NOT NULL, key bigint NOT NULL, "
+                   + ("day bigint NOT NULL, " if self.per_day else "") + "total numeric NOT NULL")
+        return Appended(self.table, self.sums, self.keys, "total", columns, tuple(dict.fromkeys(reads)))
+
+    @property
     def changes(self) -> str:
         """PostgreSQL: the differences not folded into ``sums`` yet."""
-        return f"{self.sums}_changes"
+        return self.appended.changes
 
     @property
     def keys(self) -> tuple[str, ...]:
         return ("clinic_id", "key", "day") if self.per_day else ("clinic_id", "key")
 
     def triggers(self) -> tuple[str, ...]:
+        """SQLite's (PostgreSQL's are ``appended``'s, of the same names)."""
         return tuple(f"{self.sums}_{event}" for event in ("insert", "delete", "update"))
 
     def objects(self) -> set[str]:
-        """Every name it makes (tables, their keys and indexes, triggers, the PostgreSQL function)."""
-        return {self.sums, f"{self.sums}_pkey", self.changes, f"ix_{self.changes}", *self.triggers()}
+        """Every name it makes on either database."""
+        return {*self.appended.objects(), *self.triggers()}
 
 
 def kept_sums(table: sa.Table) -> tuple[Kept, ...]:
@@ -110,20 +122,12 @@ def create_kept_sum(kept: Kept, dialect: str) -> list[str]:
 
 def drop_kept_sum(kept: Kept, dialect: str) -> list[str]:
     if dialect == "postgresql":
-        return [*(f'DROP TRIGGER IF EXISTS {name} ON "{kept.table}"' for name in kept.triggers()),
-                f"DROP FUNCTION IF EXISTS {kept.sums}_keep()",
-                f"DROP TABLE IF EXISTS {kept.changes}", f"DROP TABLE IF EXISTS {kept.sums}"]
+        return appended.drop(kept.appended)
     if dialect != "sqlite":
         return []
     return [*(f"DROP TRIGGER IF EXISTS {name}" for name in kept.triggers()), f"DROP TABLE IF EXISTS {kept.sums}"]
 
 
-def fold(kept: Kept) -> str:
-    """PostgreSQL: the statement that folds the appended differences into the sums (records.fold_counts)."""
-    key = ", ".join(kept.keys)
-    return (f"WITH gone AS (DELETE FROM {kept.changes} RETURNING {key}, total) "
-            f"INSERT INTO {kept.sums} ({key}, total) SELECT {key}, sum(total) FROM gone GROUP BY {key} "
-            f"ORDER BY {key} ON CONFLICT ({key}) DO UPDATE SET total = {kept.sums}.total + excluded.total")
 
 
 def _literal(value: Any, dialect: str) -> str:
@@ -169,46 +173,6 @@ def _sqlite_triggers(kept: Kept) -> list[str]:
 
 
 def _postgres(kept: Kept) -> list[str]:
-    key = ", ".join(kept.keys)
-    columns = ("clinic_id bigint NOT NULL, key bigint NOT NULL, " + ("day bigint NOT NULL, " if kept.per_day else "")
-               + "total numeric NOT NULL")
-    insert, delete, update = kept.triggers()
-    table = f'"{kept.table}"'
-
-    def rows(source: str, sign: str) -> str:
-        return (f"SELECT {_values(kept, 'r.')}, {sign}r.{kept.amount} AS total FROM {source} AS r "
-                f"WHERE {_meets(kept, 'r.', 'postgresql')}")
-
-    def append(*parts: str) -> str:
-        return (f"INSERT INTO {kept.changes} ({key}, total) SELECT {key}, sum(total) FROM "
-                f"({' UNION ALL '.join(parts)}) AS d GROUP BY {key} HAVING sum(total) <> 0;")
-
-    function = f"""CREATE OR REPLACE FUNCTION {kept.sums}_keep() RETURNS trigger LANGUAGE plpgsql AS $keep$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        {append(rows("added", ""))}
-    ELSIF TG_OP = 'DELETE' THEN
-        {append(rows("removed", "-"))}
-    ELSE
-        {append(rows("added", ""), rows("removed", "-"))}
-    END IF;
-    RETURN NULL;
-END
-$keep$"""
-    return [
-        f"CREATE TABLE IF NOT EXISTS {kept.sums} ({columns}, PRIMARY KEY ({key}))",
-        f"CREATE TABLE IF NOT EXISTS {kept.changes} ({columns})",
-        f"CREATE INDEX IF NOT EXISTS ix_{kept.changes} ON {kept.changes} ({key})",
-        f"DELETE FROM {kept.changes}",
-        f"DELETE FROM {kept.sums}",
-        f"INSERT INTO {kept.sums} ({key}, total) SELECT {key}, sum(total) FROM ({rows(table, '')}) AS r "
-        f"GROUP BY {key}",
-        function,
-        *(f"DROP TRIGGER IF EXISTS {name} ON {table}" for name in kept.triggers()),
-        f"CREATE TRIGGER {insert} AFTER INSERT ON {table} REFERENCING NEW TABLE AS added "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {kept.sums}_keep()",
-        f"CREATE TRIGGER {delete} AFTER DELETE ON {table} REFERENCING OLD TABLE AS removed "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {kept.sums}_keep()",
-        f"CREATE TRIGGER {update} AFTER UPDATE ON {table} REFERENCING OLD TABLE AS removed NEW TABLE AS added "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {kept.sums}_keep()",
-    ]
+    return appended.create(kept.appended, lambda rows: (
+        f"SELECT {_values(kept, 'r.')}, r.{kept.amount} AS total FROM {rows} AS r "
+        f"WHERE {_meets(kept, 'r.', 'postgresql')}"))

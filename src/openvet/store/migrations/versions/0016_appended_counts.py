@@ -1,5 +1,5 @@
 """appended counts (PostgreSQL): writers append their differences to ``record_count_change`` and to each search
-index's ``<table>_search_term_changes`` instead of updating the counts in place, and the dispatcher folds them in
+index's ``<table>_search_terms_changes`` instead of updating the counts in place, and the dispatcher folds them in
 (store/records.py ``fold_counts``). Beside each trigram index, ``<table>_search_terms`` counts the clinic's rows
 that hold each trigram of each searched column, as on SQLite since 0015: the count of a three-character ``like``
 is then a lookup. ``record_count_change`` is made on SQLite too (one schema), where it stays empty.
