@@ -80,3 +80,15 @@ def test_the_stock_ledgers_kept_sums_follow_every_write(api, other, engine):
             for kept in kept_sums(table):
                 assert conn.exec_driver_sql(f"SELECT count(*) FROM {kept.changes}").scalar_one() == 0
             agree(conn, table, api.id)
+
+
+def test_a_kept_sum_compares_numbers_with_nothing_but_zero():
+    """SQLite keeps decimals as scaled whole numbers, so a literal other than 0 would be compared wrongly there: such
+    a declaration is refused when it is made, not answered wrongly later."""
+    from openvet.store.sums import Kept
+
+    with pytest.raises(ValueError, match="quantity lt 5"):
+        Kept("stocktransaction", "small", "quantity", "product_id", (("quantity", "lt", 5),))
+    with pytest.raises(ValueError, match="unknown operator"):
+        Kept("stocktransaction", "odd", "quantity", "product_id", (("status", "like", "F"),))
+    assert Kept("stocktransaction", "out", "quantity", "product_id", (("quantity", "lt", 0),)).where

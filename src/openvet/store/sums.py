@@ -42,6 +42,15 @@ class Kept:
     where: tuple[tuple[str, str, Any], ...] = ()
     per_day: str = ""
 
+    def __post_init__(self):
+        for column, op, value in self.where:
+            # SQLite keeps decimals as scaled whole numbers (store/types.py): a literal is compared as written,
+            # which is right for 0 alone
+            if not isinstance(value, bool) and isinstance(value, int | float | Decimal) and value != 0:
+                raise ValueError(f"kept sum {self.name}: {column} {op} {value}: a number compared must be 0")
+            if op not in OPERATORS:
+                raise ValueError(f"kept sum {self.name}: unknown operator {op!r}")
+
     @property
     def sums(self) -> str:
         return f"{self.table}_sum_{self.name}"
@@ -126,8 +135,6 @@ def drop_kept_sum(kept: Kept, dialect: str) -> list[str]:
     if dialect != "sqlite":
         return []
     return [*(f"DROP TRIGGER IF EXISTS {name}" for name in kept.triggers()), f"DROP TABLE IF EXISTS {kept.sums}"]
-
-
 
 
 def _literal(value: Any, dialect: str) -> str:
