@@ -274,10 +274,10 @@ def line_status(change: Change) -> None:
 
 
 def allocated_by_product(reading: Reading, product_ids: list[int]) -> dict[int, Decimal]:
-    """For a page of products, the quantity on their Allocated invoice lines (reserved, not yet dispensed): one
-    grouped query. A deleted invoice's lines are Pending again, so they reserve nothing."""
-    found = reading.totals("invoiceline", "quantity", "product_id", list(product_ids), status="Allocated",
-                           active=True)
+    """For a page of products, the quantity on their Allocated invoice lines (reserved, not yet dispensed), from
+    ``InvoiceLine``'s kept sum ``allocated``: one query. A deleted invoice's lines are Pending again, so they
+    reserve nothing."""
+    found = reading.kept("invoiceline", "allocated", list(product_ids))
     return {product_id: found.get(product_id) or ZERO for product_id in product_ids}
 
 
