@@ -40,6 +40,8 @@ MISSING = re.compile(r"(\b\d+ does not exist$)|(^no \w+ has uid )|(\b\d+ is not 
 # (a destination checked against its ContactDetailType), a field required by another's value, a quantity not 0
 NOT_YET = {"destination": re.compile(r"^must be an? [\w ]+ for an? \w+ communication$"),
            "markup": re.compile(r"^is required when based_on is Markup$"),
+           # an appointment's animal and contact are required or not by its AppointmentType (L1184)
+           "animal_id": re.compile(r"^is required: an appointment of type .+ is for an Animal$"),
            "sell_price": re.compile(r"^is required when based_on is "),
            "quantity": re.compile(r"^(cannot be 0: an adjustment |would be \S+, more than a quantity or an amount)"),
            # wellness plans: what a plan or a membership allows depends on its plan and its current status
@@ -74,7 +76,8 @@ NOT_YET = {"destination": re.compile(r"^must be an? [\w ]+ for an? \w+ communica
            # credit is not invoiced (L7740, L3481)
            "tax_code": re.compile(r"^is not the code of a TaxRate "),
            "sales_person": re.compile(r"^User \d+ is not a salesperson "),
-           "contact_id": re.compile(r"^Contact \d+ cannot be invoiced: its stop_credit is STOP$"),
+           "contact_id": re.compile(r"^(Contact \d+ cannot be invoiced: its stop_credit is STOP"
+                                    r"|is required: an appointment of type .+ is for a Contact)$"),
            # an approved invoice and its lines are final (the demo's invoice 1 is approved)
            "date_approved": re.compile(r"^is set \(Invoice \d+ is approved\): "),
            "invoice_id": re.compile(r"^Invoice \d+ is approved: ")}
@@ -154,6 +157,9 @@ def failures(report: Path) -> list[tuple[str, str, int | None, str, str]]:
     return found
 
 
+CPYTHON_AST_BUG = "AST constructor recursion depth mismatch"
+
+
 def errors(report: Path) -> list[str]:
     """What schemathesis could not do in a run (a schema it cannot generate from, an operation it skipped): each
     one an operation that went untested, so the run fails on it as on a failing check."""
@@ -195,10 +201,25 @@ def test_schemathesis_finds_the_document_and_the_server_in_agreement(demo_server
                "--request-timeout", "120", "--workers", "2"]  # a loaded machine is slow, not wrong
     run = subprocess.run(command, capture_output=True, text=True, timeout=3600, cwd=tmp_path)  # its cache there
     (report,) = reports.glob("*.ndjson")
-    left = [f for f in failures(report) if not excused(f[0], f[2], f[3])]
+    found, untested = failures(report), errors(report)
+    # CPython 3.11 before 3.11.8 may raise a spurious SystemError when threads build ASTs at once (gh-106905):
+    # schemathesis's workers then leave an operation untested. Those operations are run again, on one worker.
+    again = [error.split(" [")[0] for error in untested if CPYTHON_AST_BUG in error]
+    if again and len(again) == len(untested):
+        untested = []
+        operation_ids = {f"{method.upper()} {path}": op["operationId"] for path, item in document["paths"].items()
+                         for method, op in item.items() if isinstance(op, dict) and "operationId" in op}
+        for n, label in enumerate(again):
+            rerun = tmp_path / f"rerun-{n}"
+            single = [*command, "--include-operation-id", operation_ids[label], "--workers", "1"]
+            single[single.index("--report-dir") + 1] = str(rerun)
+            run = subprocess.run(single, capture_output=True, text=True, timeout=3600, cwd=tmp_path)
+            (rerun_report,) = rerun.glob("*.ndjson")
+            found += failures(rerun_report)
+            untested += errors(rerun_report)
+    left = [f for f in found if not excused(f[0], f[2], f[3])]
     summary = "\n".join(f"{op} [{check}] {status}: {response[:600]}\n    {request}"
                         for op, check, status, response, request in dict.fromkeys(left))
     assert not left, f"{len(left)} failing checks:\n{summary}\n\n{run.stdout[-3000:]}"
-    untested = errors(report)
     assert not untested, "operations schemathesis could not test:\n" + "\n".join(untested)
     assert "Traceback" not in log.read_text()
