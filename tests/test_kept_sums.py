@@ -75,7 +75,7 @@ def test_the_stock_ledgers_kept_sums_follow_every_write(api, other, engine):
         assert records.kept_totals(conn, table, "in_stock", api.id, PRODUCTS)[901] == Decimal("11.0000")
     if engine.db.dialect.name == "postgresql":
         with engine.db.begin() as conn:
-            assert records.fold_counts(conn, [], kept_sums(table))
+            assert records.fold_counts(conn, [table])
         with engine.db.connect() as conn:
             for kept in kept_sums(table):
                 assert conn.exec_driver_sql(f"SELECT count(*) FROM {kept.changes}").scalar_one() == 0

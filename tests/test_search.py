@@ -21,7 +21,7 @@ from openvet.resources import REGISTRY
 from openvet.store import records
 from openvet.store.database import connect
 from openvet.store.filters import Condition, bind, count_query, ids_query
-from openvet.store.schema import build_metadata, search_of, searches
+from openvet.store.schema import build_metadata, search_of
 
 pytestmark = pytest.mark.both_databases  # behaviour that differs between the databases
 
@@ -218,7 +218,7 @@ def test_the_trigram_counts_follow_every_write(own_database):
         with own_engine.db.connect() as conn:
             assert unfolded(conn, "animal") > 0  # the writes above appended their changes
         with own_engine.db.begin() as conn:
-            assert records.fold_counts(conn, [search_of(table)])
+            assert records.fold_counts(conn, [table])
         with own_engine.db.connect() as conn:
             assert unfolded(conn, "animal") == 0
             for column in columns:
@@ -263,7 +263,7 @@ def test_writers_of_one_clinic_never_wait_for_each_others_counts(tmp_path):
         bel = [Condition("name", "contains", "BEL")]
         with db.begin() as conn:
             assert (records.count(conn, animal, clinic, []), records.count(conn, animal, clinic, bel)) == (2, 2)
-            assert records.fold_counts(conn, searches([animal]))
+            assert records.fold_counts(conn, [animal])
         with db.connect() as conn:
             assert unfolded(conn, "animal") == 0
             assert conn.exec_driver_sql("SELECT count(*) FROM record_count_change").scalar_one() == 0

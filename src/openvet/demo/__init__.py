@@ -38,8 +38,6 @@ from openvet.demo.stock import seed_stock
 from openvet.demo.wellness import seed_wellness
 from openvet.store.blobs import Blobs
 from openvet.store.records import fold_counts
-from openvet.store.schema import searches
-from openvet.store.sums import kept_sums
 
 CHUNK = 20_000  # animals per transaction
 TABLES = homes.TABLES + histories.TABLES + memberships.TABLES  # in the order they are written
@@ -123,7 +121,7 @@ def load_animals(engine, clinic_id: int, count: int, show_progress: bool, blobs:
                     for table in tables:
                         bulk.insert_rows(conn, table, LAYOUTS[table.name].columns, rows[table.name])
                     # PostgreSQL: the chunk's appended counts and sums, folded
-                    fold_counts(conn, searches(tables), [kept for table in tables for kept in kept_sums(table)])
+                    fold_counts(conn, tables)
                 owners += len(chunk.rows["contact"])
                 records = sum(len(rows) for rows in chunk.rows.values())
                 written += records

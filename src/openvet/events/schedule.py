@@ -16,8 +16,6 @@ import time
 
 from openvet.services.wellness import renew_due
 from openvet.store.records import fold_counts
-from openvet.store.schema import searches
-from openvet.store.sums import kept_sums
 
 log = logging.getLogger("openvet.events")
 DEFAULT_EVERY = 300
@@ -57,8 +55,7 @@ def fold(engine, every: float = FOLD_EVERY) -> bool:
     _last_fold[id(engine)] = now
     try:
         with engine.db.begin() as conn:
-            tables = engine.tables.values()
-            return fold_counts(conn, searches(tables), [kept for table in tables for kept in kept_sums(table)])
+            return fold_counts(conn, engine.tables.values())
     except Exception:  # noqa: BLE001 (the dispatcher's rounds must outlive it)
         log.exception("folding the counts failed; trying again in %s s", every)
         return False

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from openvet.store import appended
 from openvet.store.filters import SHAPES, Condition, Shape, bind, count_query, ids_query, where_clause
-from openvet.store.schema import Search
-from openvet.store.sums import Kept, kept_sums
+from openvet.store.schema import search_of
+from openvet.store.sums import kept_sums
 from openvet.store.sums import read as read_kept
 
 DEEP_OFFSET = 2000  # past this, page through the (clinic_id, id) index first, then fetch the rows
@@ -250,10 +250,10 @@ def add_to_count(conn: sa.Connection, clinic_id: int, resource: str, delta: int)
     conn.execute(ADD_TO_COUNT[conn.dialect.name], {"d": delta, "c": clinic_id, "r": resource})
 
 
-def fold_counts(conn: sa.Connection, searches: Iterable[Search], sums: Iterable[Kept] = ()) -> bool:
-    """PostgreSQL: add the changes appended to record_count, to the trigram counts of ``searches`` and to the
-    kept ``sums`` (store/sums.py) to them, and remove them, in the caller's transaction (the dispatcher's rounds,
-    a chunk of a bulk load).
+def fold_counts(conn: sa.Connection, tables: Iterable[sa.Table]) -> bool:
+    """PostgreSQL: add the changes appended to record_count, and to the trigram counts and kept sums of
+    ``tables`` (store/appended.py), to them, and remove them, in the caller's transaction (the dispatcher's
+    rounds, a chunk of a bulk load).
     A count reads the counts plus the changes, so it is the same before and after; folding keeps the changes
     few. Rows appended while it runs stay for the next fold. Whether it folded (False: another connection
     holds the turn, or SQLite, which has nothing to fold)."""
@@ -262,8 +262,10 @@ def fold_counts(conn: sa.Connection, searches: Iterable[Search], sums: Iterable[
     if not conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": FOLD_LOCK}).scalar_one():
         return False
     conn.exec_driver_sql(appended.fold("record_count", "record_count_change", ("clinic_id", "resource"), "total"))
-    for kept in [search.appended for search in searches] + [kept.appended for kept in sums]:
-        conn.exec_driver_sql(appended.fold(kept.totals, kept.changes, kept.keys, kept.value))
+    for table in tables:
+        search = search_of(table)
+        for kept in ([search.appended] if search else []) + [kept.appended for kept in kept_sums(table)]:
+            conn.exec_driver_sql(appended.fold(kept.totals, kept.changes, kept.keys, kept.value))
     return True
 
 

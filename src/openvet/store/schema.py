@@ -270,11 +270,6 @@ def search_of(table: sa.Table) -> Search | None:
     return table.info.get("search")
 
 
-def searches(tables: Iterable[sa.Table]) -> list[Search]:
-    """The search indexes of ``tables``."""
-    return [search for table in tables if (search := search_of(table)) is not None]
-
-
 def create_search(search: Search, dialect: str) -> list[str]:
     """The statements that make the substring index of a table and fill it from the rows it already has."""
     if dialect == "postgresql":

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -72,13 +73,9 @@ class Kept:
     def keys(self) -> tuple[str, ...]:
         return ("clinic_id", "key", "day") if self.per_day else ("clinic_id", "key")
 
-    def triggers(self) -> tuple[str, ...]:
-        """SQLite's (PostgreSQL's are ``appended``'s, of the same names)."""
-        return tuple(f"{self.sums}_{event}" for event in ("insert", "delete", "update"))
-
     def objects(self) -> set[str]:
-        """Every name it makes on either database."""
-        return {*self.appended.objects(), *self.triggers()}
+        """Every name it makes on either database (SQLite's triggers take PostgreSQL's names)."""
+        return self.appended.objects()
 
 
 def kept_sums(table: sa.Table) -> tuple[Kept, ...]:
@@ -94,19 +91,26 @@ def read(conn: sa.Connection, kept: Kept, amount_type: sa.types.TypeEngine, clin
     keys = sorted(set(keys))
     if not keys:
         return {}
-    held = [kept.sums] if conn.dialect.name == "sqlite" else [kept.sums, kept.changes]
+    windowed = bool(kept.per_day) and from_day is not None
+    query = _reading(kept, amount_type, conn.dialect.name, windowed)
+    params = {"clinic_id": clinic_id, "keys": keys, **({"from_day": from_day} if windowed else {})}
+    return {key: total for key, total in conn.execute(query, params).all() if total}
+
+
+@lru_cache(maxsize=64)
+def _reading(kept: Kept, amount_type: sa.types.TypeEngine, dialect: str, windowed: bool) -> sa.Select:
+    """Built once per sum: its totals (and on PostgreSQL the changes not folded yet) for a clinic's keys."""
     parts = []
-    for name in held:
-        table = sa.table(name, sa.column("clinic_id"), sa.column("key"), sa.column("day"),
-                         sa.column("total", amount_type))
-        part = sa.select(table.c.key, table.c.total).where(table.c.clinic_id == clinic_id,
-                                                            table.c.key.in_(keys))
-        if kept.per_day and from_day is not None:
-            part = part.where(table.c.day >= from_day)
+    for name in [kept.sums] if dialect == "sqlite" else [kept.sums, kept.changes]:
+        held = sa.table(name, sa.column("clinic_id"), sa.column("key"), sa.column("day"),
+                        sa.column("total", amount_type))
+        part = sa.select(held.c.key, held.c.total).where(held.c.clinic_id == sa.bindparam("clinic_id"),
+                                                          held.c.key.in_(sa.bindparam("keys", expanding=True)))
+        if windowed:
+            part = part.where(held.c.day >= sa.bindparam("from_day"))
         parts.append(part)
-    both = sa.union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    query = sa.select(both.c.key, sa.func.sum(both.c.total, type_=amount_type)).group_by(both.c.key)
-    return {key: total for key, total in conn.execute(query).all() if total}
+    both = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    return sa.select(both.c.key, sa.func.sum(both.c.total, type_=amount_type)).group_by(both.c.key)
 
 
 # making them ----------------------------------------------------------------------------------------------
@@ -134,7 +138,8 @@ def drop_kept_sum(kept: Kept, dialect: str) -> list[str]:
         return appended.drop(kept.appended)
     if dialect != "sqlite":
         return []
-    return [*(f"DROP TRIGGER IF EXISTS {name}" for name in kept.triggers()), f"DROP TABLE IF EXISTS {kept.sums}"]
+    return [*(f"DROP TRIGGER IF EXISTS {name}" for name in kept.appended.triggers()),
+            f"DROP TABLE IF EXISTS {kept.sums}"]
 
 
 def _literal(value: Any, dialect: str) -> str:
@@ -172,7 +177,7 @@ def _sqlite_triggers(kept: Kept) -> list[str]:
                 f"{sign}{row}{kept.amount} WHERE {_meets(kept, row, 'sqlite')} "
                 f"ON CONFLICT ({key}) DO UPDATE SET total = total + excluded.total;")
 
-    insert, delete, update = kept.triggers()
+    insert, delete, update = kept.appended.triggers()
     return [f'CREATE TRIGGER IF NOT EXISTS {insert} AFTER INSERT ON "{kept.table}" BEGIN {add("new.", "")} END',
             f'CREATE TRIGGER IF NOT EXISTS {delete} AFTER DELETE ON "{kept.table}" BEGIN {add("old.", "-")} END',
             f'CREATE TRIGGER IF NOT EXISTS {update} AFTER UPDATE ON "{kept.table}" '

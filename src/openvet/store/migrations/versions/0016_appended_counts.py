@@ -58,7 +58,7 @@ def downgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
         found = _searches()
-        fold_counts(conn, [])  # record_count takes back what was appended to it
+        fold_counts(conn, [])  # record_count alone: it takes back what was appended to it
         for search in found:
             for statement in drop_postgres_terms(search):  # the trigram indexes stay
                 op.execute(statement)
