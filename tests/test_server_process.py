@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import signal
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -51,3 +52,29 @@ def test_serve_demo_answers_over_http_and_stops_cleanly(tmp_path):
     assert "Traceback" not in log.read_text()
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", int(server.base.rsplit(":", 1)[1])), timeout=0.5).close()
+
+
+@pytest.mark.server
+def test_one_database_thread_serves_reads_writes_and_concurrent_requests(tmp_path):
+    """OPENVET_DB_THREADS=1, throttling on, the dispatcher on: the connections the process keeps besides its
+    thread's (the writers', the throttle's) once emptied the pool, and the next read waited for ever."""
+    env = {"OPENVET_DB_THREADS": "1", "OPENVET_RATE_LIMIT": "6000/6000"}
+    with running_server(tmp_path, "--demo", env=env) as server, \
+            httpx.Client(base_url=server.base, timeout=20) as http:
+        ezyvet = json.loads((server.data_dir / "demo-credentials.json").read_text())["ezyvet"]
+        token = http.post("/v1/oauth/access_token", data={**ezyvet, "grant_type": "client_credentials"})
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        animal = http.get("/v1/animal?limit=1", headers=headers).json()["items"][0]["animal"]
+        created = http.post("/v1/animal", headers=headers, json={"name": "Solo", "contact_id": animal["contact_id"]})
+        assert created.status_code == 200, created.text
+        new_id = created.json()["items"][0]["animal"]["id"]
+        paths = [f"/v1/animal/{animal['id']}", f"/v1/animal/{new_id}", "/v1/animal?limit=20", "/v2/appointment",
+                 "/v1/attachment?limit=5", "/v1/contact?limit=10"] * 4
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda path: http.get(path, headers=headers), paths))
+        assert [a.status_code for a in answers] == [200] * len(paths), [a.text[:200] for a in answers]
+        assert http.delete(f"/v1/animal/{new_id}", headers=headers).status_code == 200
+        assert http.get(f"/v1/animal/{new_id}", headers=headers).json()["items"][0]["animal"]["active"] == "0"
+        returncode = server.stop()
+    assert returncode in (0, -signal.SIGTERM)
+    assert "Traceback" not in server.log.read_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 
 import orjson
 from starlette.applications import Starlette
@@ -61,6 +62,15 @@ def throttling(settings: Settings, engine: Engine) -> list[Middleware]:
     return [Middleware(Throttle, policy=settings.rate_limit, buckets=buckets, threads=settings.db_threads)]
 
 
+def settle_the_heap() -> None:
+    """Hand what the process made before its first request (the registry, SQLAlchemy's tables and statements,
+    the OpenAPI document: objects that live as long as the process) to the garbage collector's permanent
+    generation. Its full collections then walk only what requests made since, instead of stalling a request
+    for the whole heap: a single GET's p99 fell from 46 to 18 ms under load (docs/benchmarks.md)."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Starlette:
     settings = settings or Settings.from_environment()
     engine = engine or Engine(connect(settings.database_url, settings.db_threads))
@@ -75,6 +85,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         """``openvet serve`` delivers webhooks in a background thread unless OPENVET_DISPATCHER=off."""
+        settle_the_heap()
         running = dispatcher(settings, engine) if settings.dispatcher else None
         if running is not None:
             running.start()

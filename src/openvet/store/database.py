@@ -21,24 +21,31 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# Connections a process holds besides its database threads': SQLite's writers' (``Engine.writing``) and the
+# throttle's (``store/throttle.py``), each kept between uses, and the dispatcher's round. Without them a server
+# with OPENVET_DB_THREADS=1 waited for ever: its one thread kept its reader, the writer's was kept, and the
+# signing key's read found the pool empty.
+BESIDE_THE_THREADS = 4
+
+
 def connect(url: str, threads: int = 16) -> sa.Engine:
     """An engine for ``url``; creates the SQLite file's folder when it does not exist yet.
 
-    The pool holds a connection per database thread (each keeps one for its reads) and as many again for
-    the writes those threads make."""
+    The pool holds a connection per database thread (each keeps one for its reads), as many again for the
+    writes those threads make, and the ones the process keeps besides (``BESIDE_THE_THREADS``)."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # Every connection is used in a ``with`` block that ends its transaction, so the pool need not
         # roll back again on return (a measurable share of a single-record GET).
-        engine = sa.create_engine(url, pool_size=threads, max_overflow=threads, pool_reset_on_return=None,
-                                  connect_args={"check_same_thread": False})
+        engine = sa.create_engine(url, pool_size=threads, max_overflow=threads + BESIDE_THE_THREADS,
+                                  pool_reset_on_return=None, connect_args={"check_same_thread": False})
         sa.event.listen(engine, "connect", _tune_sqlite)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg")
-    return sa.create_engine(url, pool_size=threads, max_overflow=threads, pool_pre_ping=True)
+    return sa.create_engine(url, pool_size=threads, max_overflow=threads + BESIDE_THE_THREADS, pool_pre_ping=True)
 
 
 def write_turn(engine: sa.Engine) -> AbstractContextManager:
