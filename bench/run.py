@@ -6,8 +6,9 @@
 For each scale (1,000 animals and --animals) it takes a cached demo database (built with the CLI on first
 use), starts ``openvet serve`` on a copy, creates credentials, and loads it with wrk, one scenario at a time:
 token issue, single-animal GET at random ids, lists of 10 and of the biggest page with a modified_at range
-and a name ``like`` (contains: the same three letters at both scales), a list of 10 with a one-letter
-``like`` (too short for a trigram index), and POST animal. Then the floor: ``bench/floor.py`` (the single
+and a name ``like`` (contains: the same three letters at both scales), a list of 200 by three digits of the
+microchip number (a full page at both scales), a list of 10 with a one-letter ``like`` (too short for a
+trigram index), and POST animal. Then the floor: ``bench/floor.py`` (the single
 GET's exact bytes) on the same uvicorn, same flags. It prints requests/s, p50/p99 and the ratio to the
 floor, checks the goals, and writes bench/results/<timestamp>.json and .md. See docs/benchmarks.md.
 
@@ -125,6 +126,13 @@ def scenarios(fixture: Fixture, credentials: dict[str, str], token: str, plan, a
         out.append((kind, Scenario(f"list-{limit} {table} {name_field[table]} like", paths=[
             f"/v1/{table}?limit={limit}&{name_field[table]}=" + filter_value({"like": contains(pattern)})],
             headers=auth, expect_items=min(limit, matches), goal=goal, note=note if kind == "list-big" else "")))
+    code, matches = fixture.code
+    if big_table == "animal" and matches:
+        out.append(("list-big", Scenario(
+            f"list-{big_limit} animal {databases.CODE_COLUMN} like", paths=[
+                f"/v1/animal?limit={big_limit}&{databases.CODE_COLUMN}=" + filter_value({"like": contains(code)})],
+            headers=auth, expect_items=min(big_limit, matches), goal="≥ 400 req/s",
+            note=f"contains {code!r}: {matches:,} animals, a full page at every scale")))
     letter, matches = fixture.letters[small_table]
     by_letter = f"/v1/{small_table}?limit={small_limit}&{name_field[small_table]}=" + filter_value(
         {"like": contains(letter)})
@@ -288,7 +296,9 @@ def run_scale(runner: Runner, animals: int, plan, preferred: dict[str, str], log
         fixture = databases.read_fixture(work.url, needed, preferred)
         preferred.update({table: value for table, (value, _) in fixture.patterns.items()})
         preferred.update({table + ":letter": value for table, (value, _) in fixture.letters.items()})
-        found = {**fixture.patterns, **{f"{t}, 1 letter": v for t, v in fixture.letters.items()}}
+        preferred[databases.CODE_COLUMN] = fixture.code[0]
+        found = {**fixture.patterns, **{f"{t}, 1 letter": v for t, v in fixture.letters.items()},
+                 f"animal {databases.CODE_COLUMN}": fixture.code}
         like = ", ".join(f"{t} {v!r} {n:,} rows" for t, (v, n) in found.items())
         console.print(f"[bold]{animals:,} animals[/] ({fixture.contacts:,} contacts): modified_at windows "
                       + ", ".join(f"{t} {n:,} rows" for t, (_, _, n) in fixture.windows.items())
