@@ -10,11 +10,13 @@ import json
 import signal
 import socket
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
 
 from conftest import running_server
+from openvet.config import Settings
 
 
 @pytest.mark.server
@@ -78,3 +80,19 @@ def test_one_database_thread_serves_reads_writes_and_concurrent_requests(tmp_pat
         returncode = server.stop()
     assert returncode in (0, -signal.SIGTERM)
     assert "Traceback" not in server.log.read_text()
+
+
+def test_the_database_threads_default_by_database_and_can_be_set(monkeypatch):
+    """SQLite's reads are the process's own CPU work: a few threads (more hand the GIL to each other row by
+    row); PostgreSQL's wait on the network: more threads overlap the waits (docs/benchmarks.md)."""
+    monkeypatch.delenv("OPENVET_DB_THREADS", raising=False)
+    for url, threads in (("sqlite:///data/openvet.sqlite3", 4), ("postgresql+psycopg://u@h/db", 16)):
+        monkeypatch.setenv("OPENVET_DATABASE_URL", url)
+        assert Settings.from_environment().db_threads == threads
+        assert Settings(database_url=url, data_dir=Path("data"), public_url="").db_threads == threads
+    monkeypatch.setenv("OPENVET_DB_THREADS", "7")
+    assert Settings.from_environment().db_threads == 7
+    for wrong in ("0", "-2", "four", "٤"):
+        monkeypatch.setenv("OPENVET_DB_THREADS", wrong)
+        with pytest.raises(ValueError, match="OPENVET_DB_THREADS must be a positive whole number"):
+            Settings.from_environment()

@@ -5,7 +5,8 @@
 - ``OPENVET_PUBLIC_URL``: how links name this server (Provet hyperlinks, download links); default: from
   the request's Host.
 - ``OPENVET_MAX_UPLOAD_BYTES`` (default 20 MiB): the largest file a client may upload (413 past it).
-- ``OPENVET_DB_THREADS`` (default 16): worker threads per process that run database work off the event loop.
+- ``OPENVET_DB_THREADS`` (default 4 on SQLite, 16 on PostgreSQL): worker threads per process that run database
+  work off the event loop.
 - ``OPENVET_DISPATCHER`` (default on): ``off`` keeps ``openvet serve`` from delivering webhooks (``openvet
   worker`` does it instead).
 - ``OPENVET_WEBHOOK_RETRY_SECONDS`` (default ``60,600``): the waits before a delivery's 2nd and 3rd attempts.
@@ -30,11 +31,21 @@ from pathlib import Path
 
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
-DEFAULT_DB_THREADS = 16
+# Worker threads for database work, by database (OPENVET_DB_THREADS overrides). SQLite's reads are the process's
+# own CPU work, and Python's sqlite3 gives the GIL up for every row it steps: past a few threads they hand the GIL
+# back and forth more than they work (4 threads against 16 on the bench: 10-30 % more requests a second, a list's
+# p99 ÷ p50 from 2.3-2.9 down to 1.2-1.7). PostgreSQL's threads wait on the network, and more of them overlap the
+# waits (a list of 10: 1,100-1,150 req/s with 16, 760-830 with 4). docs/benchmarks.md has both runs.
+DB_THREADS = {"sqlite": 4, "postgresql": 16}
 DEFAULT_RETRY_SECONDS = (60, 600)
 DEFAULT_WEBHOOK_TIMEOUT = 10
 DEFAULT_JOB_LEASE = 120
 DEFAULT_WELLNESS_RENEW = 300
+
+
+def database_threads(url: str) -> int:
+    """The default number of database threads for the database at ``url`` (``DB_THREADS``)."""
+    return DB_THREADS["sqlite" if url.startswith("sqlite") else "postgresql"]
 
 
 def _whole(name: str, default: int) -> int:
@@ -105,7 +116,7 @@ class Settings:
     data_dir: Path
     public_url: str  # how links name this server; empty: from the request's Host
     max_upload: int = DEFAULT_MAX_UPLOAD
-    db_threads: int = DEFAULT_DB_THREADS
+    db_threads: int = 0  # 0: by the database (DB_THREADS)
     dispatcher: bool = False  # deliver webhooks in this process (``openvet serve``: on unless told off)
     webhook_retry_seconds: tuple[int, int] = DEFAULT_RETRY_SECONDS
     webhook_timeout: float = DEFAULT_WEBHOOK_TIMEOUT
@@ -114,13 +125,17 @@ class Settings:
     rate_limit: RateLimit | None = None  # None: no throttling (built in code); from the environment: 60/180
     redis_url: str = ""  # the throttling counters' Redis; empty: the database
 
+    def __post_init__(self) -> None:
+        if not self.db_threads:
+            object.__setattr__(self, "db_threads", database_threads(self.database_url))
+
     @classmethod
     def from_environment(cls) -> Settings:
         data_dir = Path(os.environ.get("OPENVET_DATA_DIR", DEFAULT_DATA_DIR))
         url = os.environ.get("OPENVET_DATABASE_URL") or f"sqlite:///{data_dir / 'openvet.sqlite3'}"
         return cls(database_url=url, data_dir=data_dir, public_url=os.environ.get("OPENVET_PUBLIC_URL", ""),
                    max_upload=_whole("OPENVET_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD),
-                   db_threads=_whole("OPENVET_DB_THREADS", DEFAULT_DB_THREADS),
+                   db_threads=_whole("OPENVET_DB_THREADS", database_threads(url)),
                    dispatcher=_switch("OPENVET_DISPATCHER"),
                    webhook_retry_seconds=_waits("OPENVET_WEBHOOK_RETRY_SECONDS", DEFAULT_RETRY_SECONDS),
                    webhook_timeout=_whole("OPENVET_WEBHOOK_TIMEOUT_SECONDS", DEFAULT_WEBHOOK_TIMEOUT),

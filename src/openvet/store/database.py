@@ -8,6 +8,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from openvet.config import database_threads
+
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
@@ -28,11 +30,13 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 BESIDE_THE_THREADS = 4
 
 
-def connect(url: str, threads: int = 16) -> sa.Engine:
-    """An engine for ``url``; creates the SQLite file's folder when it does not exist yet.
+def connect(url: str, threads: int = 0) -> sa.Engine:
+    """An engine for ``url`` (``threads``: the process's database threads, 0 for the database's default); creates
+    the SQLite file's folder when it does not exist yet.
 
     The pool holds a connection per database thread (each keeps one for its reads), as many again for the
     writes those threads make, and the ones the process keeps besides (``BESIDE_THE_THREADS``)."""
+    threads = threads or database_threads(url)
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
