@@ -33,8 +33,8 @@ DEFAULT_DATA_DIR = Path("data")
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 # Worker threads for database work, by database (OPENVET_DB_THREADS overrides). SQLite's reads are the process's
 # own CPU work, and Python's sqlite3 gives the GIL up for every row it steps: past a few threads they hand the GIL
-# back and forth more than they work (4 threads against 16 on the bench: 10-30 % more requests a second, a list's
-# p99 ÷ p50 from 2.3-2.9 down to 1.2-1.7). PostgreSQL's threads wait on the network, and more of them overlap the
+# back and forth more than they work (4 threads against 16 on the bench: 4-44 % more requests a second, a list's
+# p99 ÷ p50 from 1.9-2.9 down to 1.2-1.7). PostgreSQL's threads wait on the network, and more of them overlap the
 # waits (a list of 10: 1,100-1,150 req/s with 16, 760-830 with 4). docs/benchmarks.md has both runs.
 DB_THREADS = {"sqlite": 4, "postgresql": 16}
 DEFAULT_RETRY_SECONDS = (60, 600)
