@@ -217,3 +217,16 @@ def test_a_declaration_naming_a_missing_rule_or_computed_value_stops_the_engine(
         assert "no_such_rule" in str(error) and "no_such_value" in str(error)
     else:
         raise AssertionError("an engine was made for a declaration naming functions nobody wrote")
+
+
+def test_a_read_holds_no_transaction_open_on_the_database(engine):
+    """On PostgreSQL a read's statements run in autocommit (each sees what was committed when it began, as at
+    READ COMMITTED), so a read costs no BEGIN and ROLLBACK round trips; SQLite's driver opens none for a SELECT."""
+    from psycopg.pq import TransactionStatus
+
+    def during(conn: sa.Connection):
+        conn.execute(sa.text("SELECT 1")).scalar_one()
+        driver = conn.connection.driver_connection
+        return driver.info.transaction_status if engine.dialect == "postgresql" else driver.in_transaction
+
+    assert engine._read(during) == (TransactionStatus.IDLE if engine.dialect == "postgresql" else False)

@@ -6,6 +6,7 @@ its credentials to ``<data dir>/demo-credentials.json`` and serves the ezyVet AP
 
 from __future__ import annotations
 
+import gc
 import json
 import signal
 import socket
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
 
 from conftest import running_server
 from openvet.config import Settings
@@ -96,3 +98,11 @@ def test_the_database_threads_default_by_database_and_can_be_set(monkeypatch):
         monkeypatch.setenv("OPENVET_DB_THREADS", wrong)
         with pytest.raises(ValueError, match="OPENVET_DB_THREADS must be a positive whole number"):
             Settings.from_environment()
+
+
+def test_the_heap_made_before_the_first_request_is_frozen(app):
+    """What a worker made before serving lives as long as it does: the collector's full collections skip it."""
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    with TestClient(app):  # the lifespan: what ``openvet serve`` runs before its first request
+        assert gc.get_freeze_count() > 0

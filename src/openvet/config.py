@@ -135,7 +135,7 @@ class Settings:
         url = os.environ.get("OPENVET_DATABASE_URL") or f"sqlite:///{data_dir / 'openvet.sqlite3'}"
         return cls(database_url=url, data_dir=data_dir, public_url=os.environ.get("OPENVET_PUBLIC_URL", ""),
                    max_upload=_whole("OPENVET_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD),
-                   db_threads=_whole("OPENVET_DB_THREADS", database_threads(url)),
+                   db_threads=_whole("OPENVET_DB_THREADS", 0),  # unset: 0, by the database
                    dispatcher=_switch("OPENVET_DISPATCHER"),
                    webhook_retry_seconds=_waits("OPENVET_WEBHOOK_RETRY_SECONDS", DEFAULT_RETRY_SECONDS),
                    webhook_timeout=_whole("OPENVET_WEBHOOK_TIMEOUT_SECONDS", DEFAULT_WEBHOOK_TIMEOUT),
